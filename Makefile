@@ -1,0 +1,62 @@
+# Thin wrappers over Meson. `make run` and `make test` set everything up
+# (Debian packages included) on a fresh Debian 12 machine, as root.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+FUZZ_BUILD ?= build-fuzz
+PYTHON     ?= /usr/bin/python3
+MESON      ?= meson
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build run test unit integration fuzz bench clean format
+
+all: build
+
+deps:
+	./scripts/install-deps
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=release -Dtests=false
+
+build: $(BUILD)/build.ninja
+	$(MESON) compile -C $(BUILD)
+
+# The main job. Until the capture server exists it decodes the sample trace
+# the build generates.
+run: deps build
+	$(BUILD)/src/cli/trawl read $(BUILD)/tools/sample.pcapng
+	$(BUILD)/src/cli/trawl read -V -c 3 $(BUILD)/tools/sample.pcapng
+
+$(TEST_BUILD)/build.ninja:
+	$(MESON) setup $(TEST_BUILD) --buildtype=debugoptimized \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dtests=true
+
+# Every test: unit tests (cmocka) and integration tests (pytest), all under
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the fuzzers for a
+# bounded time.
+test: deps
+	$(MAKE) unit integration fuzz
+
+unit: $(TEST_BUILD)/build.ninja
+	$(MESON) compile -C $(TEST_BUILD)
+	$(MESON) test -C $(TEST_BUILD) --print-errorlogs --num-processes $(JOBS)
+
+integration: $(TEST_BUILD)/build.ninja
+	$(MESON) compile -C $(TEST_BUILD)
+	TRAWL_BUILD=$(abspath $(TEST_BUILD)) $(PYTHON) -m pytest -q tests/integration
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang $(MESON) setup $(FUZZ_BUILD) --buildtype=debugoptimized \
+	    -Dfuzz=true -Dtests=false
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	$(MESON) compile -C $(FUZZ_BUILD)
+	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) 60
+
+bench: build
+	./bench/run
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

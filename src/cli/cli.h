@@ -1,0 +1,33 @@
+/* cli — the `trawl` command: one file per subcommand, each using only the
+ * public libtrawl API. */
+#ifndef TRAWL_CLI_H
+#define TRAWL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `trawl help` */
+    int (*run)(int argc, char **argv);
+    const char *usage; /* full text for `trawl CMD --help` */
+};
+
+/* Exit codes, as tcpdump/tshark users expect: 0 ok, 1 nothing matched or
+ * a runtime failure, 2 bad usage. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+extern const struct cli_command cli_cmd_read;
+
+/* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "trawl: message" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv holds -h/--help before any "--". */
+bool cli_wants_help(int argc, char **argv);
+void cli_print_usage(const struct cli_command *cmd, FILE *out);
+
+#endif

@@ -1,0 +1,240 @@
+/* decode — internal contracts between the packet view, the per-protocol
+ * decoders (one file each) and the field registry.
+ *
+ * How a packet is decoded: trawl_view_set() records the link type and
+ * pushes the frame pseudo-layer. decode_more() then calls the decoder of
+ * `next_proto` at `next_off`; each decoder checks its header through the
+ * bounds it is given, pushes one layer (decode_push) and says what follows
+ * (decode_next), or records an anomaly and stops. Decoding stops at the
+ * first protocol trawl does not know, at the end of the captured bytes, or
+ * at DECODE_MAX_LAYERS.
+ *
+ * Adding a protocol: add it to DECODE_PROTO_LIST, write decode/NAME.c with
+ * its decoder, its field table and `const struct decode_proto
+ * decode_proto_NAME`, list it in meson.build, and hook it into the dispatch
+ * function of the layer below (decode_by_ethertype, decode_by_ipproto,
+ * decode_by_udpport). Its fields then appear in expressions, -T fields,
+ * JSON and -V at once.
+ */
+#ifndef TRAWL_DECODE_INTERNAL_H
+#define TRAWL_DECODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "trawl/decode.h"
+#include "trawl/packet.h"
+
+/* X(ID, short name) — stack order, which is also registry order. */
+#define DECODE_PROTO_LIST(X) \
+    X(FRAME, frame)          \
+    X(NULLLINK, null)        \
+    X(SLL, sll)              \
+    X(SLL2, sll2)            \
+    X(ETH, eth)              \
+    X(LLC, llc)              \
+    X(VLAN, vlan)            \
+    X(MPLS, mpls)            \
+    X(ARP, arp)              \
+    X(IP, ip)                \
+    X(IPV6, ipv6)            \
+    X(IPV6_EXT, ipv6ext)     \
+    X(TCP, tcp)              \
+    X(UDP, udp)              \
+    X(ICMP, icmp)            \
+    X(ICMPV6, icmpv6)        \
+    X(SCTP, sctp)            \
+    X(IGMP, igmp)            \
+    X(GRE, gre)              \
+    X(VXLAN, vxlan)          \
+    X(DATA, data)
+
+enum decode_proto_id {
+#define DECODE_X_ENUM(id, name) PROTO_##id,
+    DECODE_PROTO_LIST(DECODE_X_ENUM)
+#undef DECODE_X_ENUM
+        PROTO_COUNT,
+    PROTO_NONE = 0xffff, /* "nothing follows" */
+};
+
+/* X(ID, name shown to users) — anomalies found while decoding. Each is
+ * also a boolean field of the same name, so `ipv4.hlen_too_small` can be
+ * filtered on. */
+#define DECODE_ANOMALY_LIST(X)                        \
+    X(FRAME_TRUNCATED_LINK, "frame.link_truncated")   \
+    X(DEPTH_EXCEEDED, "frame.depth_exceeded")         \
+    X(ETH_TRUNCATED, "eth.truncated")                 \
+    X(VLAN_TRUNCATED, "vlan.truncated")               \
+    X(MPLS_TRUNCATED, "mpls.truncated")               \
+    X(ARP_TRUNCATED, "arp.truncated")                 \
+    X(IPV4_TRUNCATED, "ipv4.truncated")               \
+    X(IPV4_HLEN_TOO_SMALL, "ipv4.hlen_too_small")     \
+    X(IPV4_BAD_VERSION, "ipv4.bad_version")           \
+    X(IPV4_TOTLEN_TOO_SMALL, "ipv4.totlen_too_small") \
+    X(IPV4_BAD_CHECKSUM, "ipv4.bad_checksum")         \
+    X(IPV4_OPT_MALFORMED, "ipv4.opt_malformed")       \
+    X(IPV6_TRUNCATED, "ipv6.truncated")               \
+    X(IPV6_BAD_VERSION, "ipv6.bad_version")           \
+    X(IPV6_EXT_TRUNCATED, "ipv6.ext_truncated")       \
+    X(TCP_TRUNCATED, "tcp.truncated")                 \
+    X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small")       \
+    X(TCP_OPT_MALFORMED, "tcp.opt_malformed")         \
+    X(UDP_TRUNCATED, "udp.truncated")                 \
+    X(UDP_BAD_LENGTH, "udp.bad_length")               \
+    X(ICMP_TRUNCATED, "icmp.truncated")               \
+    X(ICMPV6_TRUNCATED, "icmpv6.truncated")           \
+    X(SCTP_TRUNCATED, "sctp.truncated")               \
+    X(IGMP_TRUNCATED, "igmp.truncated")               \
+    X(GRE_TRUNCATED, "gre.truncated")                 \
+    X(VXLAN_TRUNCATED, "vxlan.truncated")
+
+enum decode_anomaly_id {
+#define DECODE_X_ENUM(id, name) ANOM_##id,
+    DECODE_ANOMALY_LIST(DECODE_X_ENUM)
+#undef DECODE_X_ENUM
+        ANOM_COUNT,
+};
+
+/* Deep enough for QinQinQ over MPLS stacks over GRE/VXLAN tunnels; a packet
+ * nested deeper stops decoding with frame.depth_exceeded. */
+#define DECODE_MAX_LAYERS 32
+
+/* One decoded header: a window into the packet's bytes plus a few values
+ * the decoder computed that extractors should not recompute. */
+struct decode_layer {
+    uint16_t proto;  /* enum decode_proto_id */
+    uint16_t flags;  /* protocol-specific bits */
+    uint32_t off;    /* header start in the packet */
+    uint32_t len;    /* header length, within the captured bytes */
+    uint32_t end;    /* end of this layer's data (header + payload),
+                        clamped to the captured bytes */
+    uint32_t aux;    /* protocol-specific (e.g. ipv6: next-header value) */
+};
+
+struct trawl_view {
+    struct trawl_pkt pkt;
+    const uint8_t *data; /* pkt.data */
+    uint32_t caplen;     /* usable bytes (FCS excluded) */
+
+    struct decode_layer layers[DECODE_MAX_LAYERS];
+    uint8_t nlayers;
+
+    /* Continuation of the lazy decode: what to decode next and where. */
+    uint16_t next_proto;
+    uint32_t next_off;
+    uint32_t next_end; /* where the next layer's data ends */
+    bool done;
+
+    uint64_t anomalies;          /* bit per enum decode_anomaly_id */
+    uint32_t protos_seen;        /* bit per enum decode_proto_id */
+};
+
+_Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
+_Static_assert(PROTO_COUNT <= 32, "protos_seen is 32 bits");
+
+/* A decoder decodes the header of its protocol at v->next_off (bounded by
+ * v->next_end), then calls decode_push() once and decode_next() (or
+ * nothing: decoding then ends). It must not read outside
+ * [next_off, next_end). */
+typedef void (*decode_fn)(struct trawl_view *v);
+
+/* Display of a value in -T fields output (tshark's conventions). */
+enum decode_display {
+    DISP_DEC = 0,
+    DISP_HEX,    /* 0x + hex, zero-padded to `width` digits */
+    DISP_DEC_HEX,/* reserved */
+    DISP_OCT,
+};
+
+/* Extracts occurrence `k` (0, 1, ...) of field `f` from layer `l`; `f`
+ * lets one extractor serve several fields through their at/size/mask.
+ * Returns true and fills *out, or false when there is no occurrence k
+ * (field absent, truncated, k past the last). Most fields have one
+ * occurrence per layer; tcp.port has two (source, destination). */
+struct trawl_field;
+typedef bool (*decode_get_fn)(const struct trawl_view *v,
+                              const struct trawl_field *f,
+                              const struct decode_layer *l, unsigned k,
+                              struct trawl_value *out);
+
+struct trawl_field {
+    const char *name;  /* Wireshark display-filter name, lower case */
+    const char *label; /* for -V: "Source Address" */
+    enum trawl_ftype type;
+    uint8_t display;   /* enum decode_display */
+    uint8_t width;     /* hex digits for DISP_HEX, 0 = minimal */
+    uint16_t proto;    /* enum decode_proto_id of the layer it comes from */
+    /* Either an extractor, or (get == NULL) a fixed-position value: `size`
+     * bytes (1, 2, 3, 4, 6, 8 or 16) at `at` bytes into the layer, big
+     * endian; integers are masked with `mask` (0 = all bits) and shifted
+     * right by `shift`. */
+    decode_get_fn get;
+    uint16_t at;
+    uint8_t size;
+    uint8_t shift;
+    uint64_t mask;
+    /* Needs the whole packet decoded first (anomaly flags). */
+    bool needs_full;
+    /* pktt spellings and other aliases, NULL-terminated, or NULL. */
+    const char *const *aliases;
+    /* Value names for -V ("0x0800 (IPv4)"), or NULL. */
+    const char *(*value_name)(uint64_t v);
+};
+
+struct decode_proto {
+    uint16_t id;
+    const char *name;  /* "ip" */
+    const char *title; /* "Internet Protocol Version 4" */
+    decode_fn decode;
+    const struct trawl_field *fields;
+    size_t nfields;
+};
+
+/* One per protocol, defined in decode/NAME.c. */
+#define DECODE_X_DECL(id, name) extern const struct decode_proto decode_proto_##name;
+DECODE_PROTO_LIST(DECODE_X_DECL)
+#undef DECODE_X_DECL
+
+/* All protocols, indexed by enum decode_proto_id (decode/registry.c). */
+extern const struct decode_proto *const decode_protos[PROTO_COUNT];
+
+/* ---- helpers for decoders (decode/view.c) ------------------------------ */
+
+/* Appends a layer [off, off+len) whose data runs to `end`. Returns it, or
+ * NULL (and records DEPTH_EXCEEDED, ends decoding) when the stack is full. */
+struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
+                                 uint32_t off, uint32_t len, uint32_t end);
+
+/* Says what comes after the current layer: protocol `proto` at `off`, its
+ * data ending at `end` (clamped to the captured bytes). PROTO_NONE or an
+ * empty remainder ends decoding (a non-empty remainder becomes `data`). */
+void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
+                 uint32_t end);
+
+static inline void decode_anomaly(struct trawl_view *v,
+                                  enum decode_anomaly_id a) {
+    v->anomalies |= (uint64_t)1 << a;
+}
+
+/* Dispatch tables of the layers that carry others. Each returns the
+ * protocol for the value, or PROTO_DATA when trawl does not decode it. */
+uint16_t decode_by_ethertype(uint16_t ethertype);
+uint16_t decode_by_ipproto(uint8_t proto);
+uint16_t decode_by_udpport(uint16_t sport, uint16_t dport);
+uint16_t decode_by_linktype(int linktype);
+
+/* Decodes one more layer; false when decoding is finished. */
+bool decode_more(struct trawl_view *v);
+
+/* Internet checksum over [p, p+n) added to `sum` (not folded). */
+uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t decode_csum_fold(uint32_t sum);
+
+/* Common extractor helpers: big-endian integer of `size` bytes at `at`
+ * bytes into the layer, masked and shifted. */
+bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
+                   uint32_t at, unsigned size, uint64_t mask, unsigned shift,
+                   struct trawl_value *out);
+
+#endif

@@ -1,0 +1,228 @@
+/* The field registry: every protocol's field table, looked up by name, and
+ * the walk over a view that yields a field's values. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "decode/decode.h"
+
+const struct decode_proto *const decode_protos[PROTO_COUNT] = {
+#define DECODE_X_TABLE(id, name) [PROTO_##id] = &decode_proto_##name,
+    DECODE_PROTO_LIST(DECODE_X_TABLE)
+#undef DECODE_X_TABLE
+};
+
+TRAWL_API size_t trawl_field_count(void) {
+    size_t n = 0;
+    for (size_t p = 0; p < PROTO_COUNT; p++)
+        n += decode_protos[p]->nfields;
+    return n;
+}
+
+TRAWL_API const trawl_field *trawl_field_at(size_t i) {
+    for (size_t p = 0; p < PROTO_COUNT; p++) {
+        if (i < decode_protos[p]->nfields)
+            return &decode_protos[p]->fields[i];
+        i -= decode_protos[p]->nfields;
+    }
+    return NULL;
+}
+
+/* A linear scan: lookups happen when expressions compile and options are
+ * parsed, never per packet, and the registry has a few hundred entries. */
+TRAWL_API const trawl_field *trawl_field_lookup(const char *name) {
+    if (!name)
+        return NULL;
+    for (size_t p = 0; p < PROTO_COUNT; p++) {
+        const struct decode_proto *dp = decode_protos[p];
+        for (size_t i = 0; i < dp->nfields; i++) {
+            const struct trawl_field *f = &dp->fields[i];
+            if (strcasecmp(f->name, name) == 0)
+                return f;
+            for (const char *const *a = f->aliases; a && *a; a++)
+                if (strcasecmp(*a, name) == 0)
+                    return f;
+        }
+    }
+    return NULL;
+}
+
+TRAWL_API const char *trawl_field_name(const trawl_field *f) {
+    return f->name;
+}
+TRAWL_API const char *trawl_field_label(const trawl_field *f) {
+    return f->label;
+}
+TRAWL_API const char *trawl_field_proto(const trawl_field *f) {
+    return decode_protos[f->proto]->name;
+}
+TRAWL_API enum trawl_ftype trawl_field_type(const trawl_field *f) {
+    return f->type;
+}
+
+bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
+                   uint32_t at, unsigned size, uint64_t mask, unsigned shift,
+                   struct trawl_value *out) {
+    if (at > l->len || size > l->len - at)
+        return false;
+    const uint8_t *p = v->data + l->off + at;
+    uint64_t x = 0;
+    for (unsigned i = 0; i < size && i < 8; i++)
+        x = x << 8 | p[i];
+    if (mask)
+        x &= mask;
+    out->u = x >> shift;
+    return true;
+}
+
+/* The extractor of fields declared by position (get == NULL). */
+static bool get_fixed(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
+                      struct trawl_value *out) {
+    if (k != 0)
+        return false;
+    out->type = f->type;
+    switch (f->type) {
+    case TRAWL_FT_IPV4:
+    case TRAWL_FT_IPV6:
+    case TRAWL_FT_MAC:
+        if (f->at > l->len || f->size > l->len - f->at || f->size > 16)
+            return false;
+        memcpy(out->addr, v->data + l->off + f->at, f->size);
+        return true;
+    case TRAWL_FT_BYTES:
+    case TRAWL_FT_STRING:
+        if (f->at > l->len || f->size > l->len - f->at)
+            return false;
+        out->bytes.p = v->data + l->off + f->at;
+        out->bytes.len = f->size;
+        return true;
+    case TRAWL_FT_NONE:
+        out->u = 1;
+        return true;
+    default:
+        return decode_get_be(v, l, f->at, f->size, f->mask, f->shift, out);
+    }
+}
+
+static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
+                      struct trawl_value *out) {
+    if (f->get) {
+        out->type = f->type;
+        return f->get(v, f, l, k, out);
+    }
+    return get_fixed(v, f, l, k, out);
+}
+
+TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
+                                       trawl_value_fn fn, void *ctx) {
+    if (f->needs_full)
+        while (decode_more(v))
+            ;
+    size_t n = 0;
+    for (size_t i = 0;; i++) {
+        while (i >= v->nlayers && decode_more(v))
+            ;
+        if (i >= v->nlayers)
+            break;
+        const struct decode_layer *l = &v->layers[i];
+        if (l->proto != f->proto)
+            continue;
+        struct trawl_value val;
+        for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
+            n++;
+            if (fn && !fn(ctx, f, &val))
+                return n;
+        }
+    }
+    return n;
+}
+
+static bool take_first(void *ctx, const trawl_field *f,
+                       const struct trawl_value *val) {
+    (void)f;
+    *(struct trawl_value *)ctx = *val;
+    return false;
+}
+
+TRAWL_API bool trawl_view_field(trawl_view *v, const trawl_field *f,
+                                struct trawl_value *out) {
+    return trawl_view_field_each(v, f, take_first, out) > 0;
+}
+
+static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
+                               char *buf, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    size_t want = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sep && i) {
+            if (want + 1 < len)
+                buf[want] = sep;
+            want++;
+        }
+        if (want + 2 < len) {
+            buf[want] = hex[p[i] >> 4];
+            buf[want + 1] = hex[p[i] & 15];
+        }
+        want += 2;
+    }
+    if (len)
+        buf[want < len ? want : len - 1] = '\0';
+    return want;
+}
+
+TRAWL_API size_t trawl_value_format(const trawl_field *f,
+                                    const struct trawl_value *val, char *buf,
+                                    size_t len) {
+    char tmp[INET6_ADDRSTRLEN];
+    switch (val->type) {
+    case TRAWL_FT_NONE:
+        return (size_t)snprintf(buf, len, "%s", "");
+    case TRAWL_FT_BOOL:
+        return (size_t)snprintf(buf, len, "%u", val->u ? 1u : 0u);
+    case TRAWL_FT_UINT:
+        if (f && f->display == DISP_HEX)
+            return (size_t)snprintf(buf, len, "0x%0*" PRIx64, (int)f->width,
+                                    val->u);
+        if (f && f->display == DISP_OCT)
+            return (size_t)snprintf(buf, len, "0%" PRIo64, val->u);
+        return (size_t)snprintf(buf, len, "%" PRIu64, val->u);
+    case TRAWL_FT_INT:
+        return (size_t)snprintf(buf, len, "%" PRId64, val->i);
+    case TRAWL_FT_DOUBLE:
+        return (size_t)snprintf(buf, len, "%.9g", val->d);
+    case TRAWL_FT_IPV4:
+        return (size_t)snprintf(buf, len, "%u.%u.%u.%u", val->addr[0],
+                                val->addr[1], val->addr[2], val->addr[3]);
+    case TRAWL_FT_IPV6:
+        inet_ntop(AF_INET6, val->addr, tmp, sizeof tmp);
+        return (size_t)snprintf(buf, len, "%s", tmp);
+    case TRAWL_FT_MAC:
+        return format_hex_bytes(val->addr, 6, ':', buf, len);
+    case TRAWL_FT_BYTES:
+        return format_hex_bytes(val->bytes.p, val->bytes.len, ':', buf, len);
+    case TRAWL_FT_STRING:
+        return (size_t)snprintf(buf, len, "%.*s", (int)val->bytes.len,
+                                (const char *)val->bytes.p);
+    case TRAWL_FT_TIME:
+    case TRAWL_FT_RELTIME:
+        return (size_t)snprintf(buf, len, "%" PRId64 ".%09" PRIu32,
+                                val->time.sec, val->time.nsec);
+    }
+    return (size_t)snprintf(buf, len, "?");
+}
+
+TRAWL_API size_t trawl_value_describe(const trawl_field *f,
+                                      const struct trawl_value *val,
+                                      char *buf, size_t len) {
+    size_t n = trawl_value_format(f, val, buf, len);
+    if (f && f->value_name &&
+        (val->type == TRAWL_FT_UINT || val->type == TRAWL_FT_BOOL)) {
+        const char *name = f->value_name(val->u);
+        if (name && n < len)
+            n += (size_t)snprintf(buf + n, len - n, " (%s)", name);
+    }
+    return n;
+}

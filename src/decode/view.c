@@ -1,0 +1,159 @@
+/* The packet view: lazy layer-by-layer decoding of one packet. */
+#include <stdlib.h>
+
+#include "decode/decode.h"
+
+TRAWL_API trawl_view *trawl_view_new(void) {
+    return core_calloc(1, sizeof(struct trawl_view));
+}
+
+TRAWL_API void trawl_view_free(trawl_view *v) {
+    free(v);
+}
+
+TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
+    v->pkt = *pkt;
+    v->data = pkt->data;
+    v->caplen = pkt->caplen;
+    /* A trailing FCS is not part of any layer's data. */
+    if (pkt->fcs_len && pkt->fcs_len <= v->caplen &&
+        pkt->caplen == pkt->len)
+        v->caplen -= pkt->fcs_len;
+    v->nlayers = 0;
+    v->anomalies = 0;
+    v->protos_seen = 0;
+    v->done = false;
+    decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
+    decode_next(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
+}
+
+TRAWL_API const struct trawl_pkt *trawl_view_pkt(const trawl_view *v) {
+    return &v->pkt;
+}
+
+struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
+                                 uint32_t off, uint32_t len, uint32_t end) {
+    if (v->nlayers >= DECODE_MAX_LAYERS) {
+        decode_anomaly(v, ANOM_DEPTH_EXCEEDED);
+        v->done = true;
+        return NULL;
+    }
+    if (end > v->caplen)
+        end = v->caplen;
+    if (off > end)
+        off = end;
+    if (len > end - off)
+        len = end - off;
+    struct decode_layer *l = &v->layers[v->nlayers++];
+    l->proto = proto;
+    l->flags = 0;
+    l->off = off;
+    l->len = len;
+    l->end = end;
+    l->aux = 0;
+    v->protos_seen |= (uint32_t)1 << proto;
+    /* Until the decoder says otherwise, nothing follows. */
+    v->done = true;
+    return l;
+}
+
+void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
+                 uint32_t end) {
+    if (end > v->caplen)
+        end = v->caplen;
+    if (proto == PROTO_NONE || off >= end) {
+        v->done = true;
+        return;
+    }
+    v->next_proto = proto;
+    v->next_off = off;
+    v->next_end = end;
+    v->done = false;
+}
+
+bool decode_more(struct trawl_view *v) {
+    if (v->done)
+        return false;
+    uint16_t proto = v->next_proto;
+    v->done = true; /* a decoder that pushes nothing ends decoding */
+    if (proto >= PROTO_COUNT || !decode_protos[proto] ||
+        !decode_protos[proto]->decode)
+        proto = PROTO_DATA;
+    uint8_t before = v->nlayers;
+    decode_protos[proto]->decode(v);
+    /* A decoder that refused its header leaves the bytes as data. */
+    if (v->nlayers == before && proto != PROTO_DATA) {
+        v->next_proto = PROTO_DATA;
+        v->done = false;
+        decode_protos[PROTO_DATA]->decode(v);
+    }
+    return true;
+}
+
+static void decode_all(struct trawl_view *v) {
+    while (decode_more(v))
+        ;
+}
+
+TRAWL_API size_t trawl_view_layer_count(trawl_view *v) {
+    decode_all(v);
+    return v->nlayers;
+}
+
+TRAWL_API bool trawl_view_layer(trawl_view *v, size_t i,
+                                struct trawl_layer_info *out) {
+    while (i >= v->nlayers && decode_more(v))
+        ;
+    if (i >= v->nlayers)
+        return false;
+    const struct decode_layer *l = &v->layers[i];
+    const struct decode_proto *p = decode_protos[l->proto];
+    out->name = p->name;
+    out->title = p->title;
+    out->offset = l->off;
+    out->length = l->len;
+    return true;
+}
+
+TRAWL_API uint32_t trawl_view_payload_offset(trawl_view *v) {
+    decode_all(v);
+    const struct decode_layer *last = &v->layers[v->nlayers - 1];
+    if (last->proto == PROTO_DATA)
+        return last->off;
+    return last->off + last->len;
+}
+
+static const char *const anomaly_names[ANOM_COUNT] = {
+#define DECODE_X_NAME(id, name) [ANOM_##id] = name,
+    DECODE_ANOMALY_LIST(DECODE_X_NAME)
+#undef DECODE_X_NAME
+};
+
+TRAWL_API size_t trawl_view_anomalies(trawl_view *v, const char **names,
+                                      size_t max) {
+    decode_all(v);
+    size_t n = 0;
+    for (unsigned a = 0; a < ANOM_COUNT; a++) {
+        if (!(v->anomalies & ((uint64_t)1 << a)))
+            continue;
+        if (n < max)
+            names[n] = anomaly_names[a];
+        n++;
+    }
+    return n;
+}
+
+uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (; i + 1 < n; i += 2)
+        sum += core_be16(p + i);
+    if (i < n)
+        sum += (uint32_t)p[i] << 8;
+    return sum;
+}
+
+uint16_t decode_csum_fold(uint32_t sum) {
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}

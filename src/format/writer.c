@@ -1,0 +1,3 @@
+/* STUB: the trace writer — to be written. */
+#include "core/core.h"
+#include "trawl/writer.h"
