@@ -29,7 +29,7 @@
 int core_err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
     TRAWL_PRINTF(4, 5);
 int core_verr(char *errbuf, size_t errlen, int code, const char *fmt,
-              va_list ap);
+              va_list ap) TRAWL_PRINTF(4, 0);
 
 /* Prepends "prefix: " to the message already in errbuf. */
 void core_err_prefix(char *errbuf, size_t errlen, const char *fmt, ...)

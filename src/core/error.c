@@ -40,8 +40,10 @@ void core_err_prefix(char *errbuf, size_t errlen, const char *fmt, ...) {
     size_t plen = strlen(prefix);
     size_t mlen = strnlen(errbuf, errlen - 1);
     /* Shift the message right, dropping its tail if it no longer fits. */
-    if (plen + 2 >= errlen)
-        plen = errlen - 3 > 0 ? errlen - 3 : 0;
+    if (errlen < 3)
+        return;
+    if (plen > errlen - 3)
+        plen = errlen - 3;
     size_t keep = errlen - 1 - (plen + 2);
     if (mlen > keep)
         mlen = keep;
