@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trawl/error.h"
 #include "trawl/export.h"
 #include "trawl/packet.h"
 #include "trawl/reader.h"

@@ -1,0 +1,11 @@
+/* trawl — the whole public API of libtrawl. */
+#ifndef TRAWL_TRAWL_H
+#define TRAWL_TRAWL_H
+
+#include "trawl/decode.h"
+#include "trawl/error.h"
+#include "trawl/packet.h"
+#include "trawl/reader.h"
+#include "trawl/writer.h"
+
+#endif

@@ -1,0 +1,289 @@
+/* The byte source under the reader: one window over a file or standard
+ * input, decompressing gzip and zstd on the fly. Compression is recognised
+ * by its magic bytes, not by the file name. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format/format.h"
+
+enum {
+    FSRC_CHUNK = 1u << 20, /* bytes asked of read() at a time */
+    FSRC_INITIAL = 4u << 20,
+};
+
+static ssize_t read_fd(int fd, uint8_t *p, size_t n) {
+    for (;;) {
+        ssize_t r = read(fd, p, n);
+        if (r >= 0 || errno != EINTR)
+            return r;
+    }
+}
+
+/* Fills the compressed-input buffer when it is empty. */
+static int zin_fill(struct fsrc *s, char *err, size_t errlen) {
+    if (s->zin_pos < s->zin_end || s->zin_eof)
+        return 0;
+    ssize_t r = read_fd(s->fd, s->zin, FSRC_CHUNK);
+    if (r < 0)
+        return core_err(err, errlen, TRAWL_EIO, "%s: read failed: %s",
+                        s->path, strerror(errno));
+    s->zin_pos = 0;
+    s->zin_end = (size_t)r;
+    s->raw_done += (uint64_t)r;
+    if (r == 0)
+        s->zin_eof = true;
+    return 0;
+}
+
+static int codec_init(struct fsrc *s, char *err, size_t errlen) {
+    if (s->kind == FSRC_GZIP) {
+        memset(&s->gz, 0, sizeof s->gz);
+        /* 15 + 32: zlib or gzip header, detected automatically. */
+        if (inflateInit2(&s->gz, 15 + 32) != Z_OK)
+            return core_err(err, errlen, TRAWL_ENOMEM,
+                            "%s: cannot start gzip decompression", s->path);
+    } else if (s->kind == FSRC_ZSTD) {
+        s->zs = ZSTD_createDStream();
+        if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs)))
+            return core_err(err, errlen, TRAWL_ENOMEM,
+                            "%s: cannot start zstd decompression", s->path);
+    }
+    return 0;
+}
+
+static void codec_end(struct fsrc *s) {
+    if (s->kind == FSRC_GZIP)
+        inflateEnd(&s->gz);
+    else if (s->kind == FSRC_ZSTD && s->zs) {
+        ZSTD_freeDStream(s->zs);
+        s->zs = NULL;
+    }
+}
+
+int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->fd = -1;
+    if (strcmp(path, "-") == 0) {
+        s->fd = dup(STDIN_FILENO);
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (s->fd < 0)
+        return core_err(err, errlen,
+                        errno == ENOENT ? TRAWL_ENOENT : TRAWL_EIO,
+                        "%s: cannot open: %s", path, strerror(errno));
+    s->cap = FSRC_INITIAL;
+    s->buf = malloc(s->cap);
+    s->zin = malloc(FSRC_CHUNK);
+    if (!s->buf || !s->zin) {
+        fsrc_close(s);
+        return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory", path);
+    }
+    /* Sniff the first bytes for a compression magic. */
+    int rc = zin_fill(s, err, errlen);
+    if (rc < 0) {
+        fsrc_close(s);
+        return rc;
+    }
+    const uint8_t *m = s->zin;
+    size_t n = s->zin_end;
+    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+        s->kind = FSRC_GZIP;
+    else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
+             m[3] == 0xfd)
+        s->kind = FSRC_ZSTD;
+    else
+        s->kind = FSRC_PLAIN;
+    if (s->kind != FSRC_PLAIN) {
+        rc = codec_init(s, err, errlen);
+        if (rc < 0) {
+            fsrc_close(s);
+            return rc;
+        }
+    } else {
+        /* Plain data already read moves into the window as is. */
+        memcpy(s->buf, s->zin, n);
+        s->end = n;
+        s->zin_pos = s->zin_end = 0;
+        s->eof = n == 0;
+    }
+    return 0;
+}
+
+void fsrc_close(struct fsrc *s) {
+    codec_end(s);
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->buf);
+    free(s->zin);
+    s->buf = s->zin = NULL;
+    s->fd = -1;
+}
+
+/* Appends decompressed or plain bytes to the window; returns bytes added,
+ * 0 at the end of data, or a negative error. */
+static long fill(struct fsrc *s, char *err, size_t errlen) {
+    size_t room = s->cap - s->end;
+    if (s->kind == FSRC_PLAIN) {
+        if (room > FSRC_CHUNK * 4)
+            room = FSRC_CHUNK * 4;
+        ssize_t r = read_fd(s->fd, s->buf + s->end, room);
+        if (r < 0)
+            return core_err(err, errlen, TRAWL_EIO,
+                            "%s: read failed at offset %llu: %s", s->path,
+                            (unsigned long long)(s->base + s->end),
+                            strerror(errno));
+        s->raw_done += (uint64_t)r;
+        s->end += (size_t)r;
+        if (r == 0)
+            s->eof = true;
+        return r;
+    }
+    for (;;) {
+        if (s->z_done && s->zin_pos == s->zin_end && s->zin_eof)
+            break;
+        int rc = zin_fill(s, err, errlen);
+        if (rc < 0)
+            return rc;
+        if (s->zin_pos == s->zin_end && s->zin_eof) {
+            if (!s->z_done)
+                return core_err(err, errlen, TRAWL_ETRUNC,
+                                "%s: compressed stream ends early (after "
+                                "%llu uncompressed bytes)",
+                                s->path,
+                                (unsigned long long)(s->base + s->end));
+            break;
+        }
+        size_t produced;
+        if (s->kind == FSRC_GZIP) {
+            if (s->z_done) {
+                /* Another gzip member follows (concatenated files). */
+                inflateReset(&s->gz);
+                s->z_done = false;
+            }
+            s->gz.next_in = s->zin + s->zin_pos;
+            s->gz.avail_in = (uInt)(s->zin_end - s->zin_pos);
+            s->gz.next_out = s->buf + s->end;
+            s->gz.avail_out = (uInt)room;
+            int zr = inflate(&s->gz, Z_NO_FLUSH);
+            s->zin_pos = s->zin_end - s->gz.avail_in;
+            produced = room - s->gz.avail_out;
+            if (zr == Z_STREAM_END)
+                s->z_done = true;
+            else if (zr != Z_OK && zr != Z_BUF_ERROR)
+                return core_err(err, errlen, TRAWL_EFORMAT,
+                                "%s: gzip data is corrupt near uncompressed "
+                                "offset %llu: %s",
+                                s->path,
+                                (unsigned long long)(s->base + s->end),
+                                s->gz.msg ? s->gz.msg : "inflate failed");
+        } else {
+            ZSTD_inBuffer in = {s->zin, s->zin_end, s->zin_pos};
+            ZSTD_outBuffer out = {s->buf + s->end, room, 0};
+            size_t zr = ZSTD_decompressStream(s->zs, &out, &in);
+            if (ZSTD_isError(zr))
+                return core_err(err, errlen, TRAWL_EFORMAT,
+                                "%s: zstd data is corrupt near uncompressed "
+                                "offset %llu: %s",
+                                s->path,
+                                (unsigned long long)(s->base + s->end),
+                                ZSTD_getErrorName(zr));
+            s->zin_pos = in.pos;
+            produced = out.pos;
+            s->z_done = zr == 0;
+        }
+        s->end += produced;
+        if (produced)
+            return (long)produced;
+    }
+    s->eof = true;
+    return 0;
+}
+
+long fsrc_peek(struct fsrc *s, size_t want, const uint8_t **p, char *err,
+               size_t errlen) {
+    while (s->end - s->pos < want) {
+        if (s->eof)
+            break;
+        if (s->cap - s->pos < want || s->cap - s->end < FSRC_CHUNK / 4) {
+            /* Slide the unread bytes to the front; grow only when one
+             * record needs more than the window holds (bounded by the
+             * caller's `want`, which never exceeds FORMAT_MAX_BLOCK). */
+            size_t unread = s->end - s->pos;
+            memmove(s->buf, s->buf + s->pos, unread);
+            s->base += s->pos;
+            s->pos = 0;
+            s->end = unread;
+            if (s->cap < want) {
+                uint8_t *nb = realloc(s->buf, want + FSRC_CHUNK);
+                if (!nb)
+                    return core_err(err, errlen, TRAWL_ENOMEM,
+                                    "%s: out of memory", s->path);
+                s->buf = nb;
+                s->cap = want + FSRC_CHUNK;
+            }
+        }
+        long r = fill(s, err, errlen);
+        if (r < 0)
+            return r;
+    }
+    *p = s->buf + s->pos;
+    size_t have = s->end - s->pos;
+    return (long)(have < want ? have : want);
+}
+
+int fsrc_seek(struct fsrc *s, uint64_t off, char *err, size_t errlen) {
+    if (off >= s->base && off <= s->base + s->end) {
+        s->pos = (size_t)(off - s->base);
+        return 0;
+    }
+    if (s->kind == FSRC_PLAIN) {
+        if (lseek(s->fd, (off_t)off, SEEK_SET) < 0)
+            return core_err(err, errlen, TRAWL_EIO,
+                            "%s: cannot seek to offset %llu: %s", s->path,
+                            (unsigned long long)off, strerror(errno));
+        s->base = off;
+        s->pos = s->end = 0;
+        s->eof = false;
+        return 0;
+    }
+    /* Compressed: start over and decompress up to the offset. */
+    if (off < s->base) {
+        if (lseek(s->fd, 0, SEEK_SET) < 0)
+            return core_err(err, errlen, TRAWL_EIO,
+                            "%s: cannot rewind compressed input: %s",
+                            s->path, strerror(errno));
+        codec_end(s);
+        int rc = codec_init(s, err, errlen);
+        if (rc < 0)
+            return rc;
+        s->base = 0;
+        s->pos = s->end = 0;
+        s->zin_pos = s->zin_end = 0;
+        s->zin_eof = s->z_done = s->eof = false;
+        s->raw_done = 0;
+    }
+    while (s->base + s->end < off) {
+        s->base += s->end;
+        s->pos = s->end = 0;
+        long r = fill(s, err, errlen);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            return core_err(err, errlen, TRAWL_ERANGE,
+                            "%s: offset %llu is past the end", s->path,
+                            (unsigned long long)off);
+    }
+    s->pos = (size_t)(off - s->base);
+    return 0;
+}
+
+void fsrc_retry(struct fsrc *s) {
+    s->eof = false;
+    s->zin_eof = false;
+}
