@@ -124,6 +124,8 @@ struct trawl_view {
     uint16_t next_proto;
     uint32_t next_off;
     uint32_t next_end; /* where the next layer's data ends */
+    uint32_t next_aux; /* what the layer below said of the next one (the
+                          IPv6 next-header value, ...) */
     bool done;
 
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
@@ -191,6 +193,20 @@ struct decode_proto {
     size_t nfields;
 };
 
+/* Shorthands for field tables: a fixed-position unsigned field shown in
+ * decimal (FIELD_U), in 0x-hex of `w` digits (FIELD_H), or a flag bit
+ * (FIELD_B). */
+#define FIELD_U(nm, lbl, pr, off, sz, msk, sh)                              \
+    {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = pr,          \
+     .at = off, .size = sz, .mask = msk, .shift = sh}
+#define FIELD_H(nm, lbl, pr, off, sz, msk, sh, w)                           \
+    {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = pr,          \
+     .at = off, .size = sz, .mask = msk, .shift = sh, .display = DISP_HEX,  \
+     .width = w}
+#define FIELD_B(nm, lbl, pr, off, sz, msk, sh)                              \
+    {.name = nm, .label = lbl, .type = TRAWL_FT_BOOL, .proto = pr,          \
+     .at = off, .size = sz, .mask = msk, .shift = sh}
+
 /* One per protocol, defined in decode/NAME.c. */
 #define DECODE_X_DECL(id, name) extern const struct decode_proto decode_proto_##name;
 DECODE_PROTO_LIST(DECODE_X_DECL)
@@ -230,6 +246,17 @@ bool decode_more(struct trawl_view *v);
 /* Internet checksum over [p, p+n) added to `sum` (not folded). */
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);
 uint16_t decode_csum_fold(uint32_t sum);
+
+/* The extractor of fields declared by position, for wrappers that add a
+ * condition (e.g. only on one kind of IPv6 extension header). */
+bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
+                      struct trawl_value *out);
+
+/* The nearest layer below `l` with protocol `proto`, or NULL. */
+const struct decode_layer *decode_below(const struct trawl_view *v,
+                                        const struct decode_layer *l,
+                                        uint16_t proto);
 
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */

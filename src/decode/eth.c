@@ -46,6 +46,7 @@ static void decode_eth(struct trawl_view *v) {
         decode_next(v, PROTO_LLC, off + ETH_HLEN, data_end < end ? data_end : end);
         return;
     }
+    v->next_aux = type; /* a VLAN tag needs to know its TPID */
     decode_next(v, decode_by_ethertype(type), off + ETH_HLEN, end);
 }
 

@@ -77,7 +77,7 @@ bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
 }
 
 /* The extractor of fields declared by position (get == NULL). */
-static bool get_fixed(const struct trawl_view *v, const struct trawl_field *f,
+bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
     if (k != 0)
@@ -106,6 +106,17 @@ static bool get_fixed(const struct trawl_view *v, const struct trawl_field *f,
     }
 }
 
+const struct decode_layer *decode_below(const struct trawl_view *v,
+                                        const struct decode_layer *l,
+                                        uint16_t proto) {
+    while (l > v->layers) {
+        l--;
+        if (l->proto == proto)
+            return l;
+    }
+    return NULL;
+}
+
 static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
@@ -113,7 +124,7 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
         out->type = f->type;
         return f->get(v, f, l, k, out);
     }
-    return get_fixed(v, f, l, k, out);
+    return decode_get_fixed(v, f, l, k, out);
 }
 
 TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
