@@ -129,6 +129,12 @@ TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
 TRAWL_API bool trawl_view_field(trawl_view *v, const trawl_field *f,
                                 struct trawl_value *out);
 
+/* Calls fn for every field of layer `layer`'s protocol that is present in
+ * that layer (not in other layers of the same protocol), in registry
+ * order, each occurrence in turn. Returns the number of values visited. */
+TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
+                                         trawl_value_fn fn, void *ctx);
+
 /* Formats a value the way `tshark -T fields` prints the field (dotted IPv4,
  * compressed IPv6, colon MACs, decimal or 0x-hex per field, 9-decimal epoch
  * times). Always NUL-terminates; returns the length it wanted, as snprintf. */

@@ -167,6 +167,9 @@ struct trawl_field {
     uint8_t display;   /* enum decode_display */
     uint8_t width;     /* hex digits for DISP_HEX, 0 = minimal */
     uint16_t proto;    /* enum decode_proto_id of the layer it comes from */
+    /* A second protocol whose layers carry the field too (tshark shows
+     * ip.version for IPv6 headers as well); 0 when none. */
+    uint16_t proto_alt;
     /* Either an extractor, or (get == NULL) a fixed-position value: `size`
      * bytes (1, 2, 3, 4, 6, 8 or 16) at `at` bytes into the layer, big
      * endian; integers are masked with `mask` (0 = all bits) and shifted

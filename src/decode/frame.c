@@ -93,7 +93,8 @@ static bool get_iface(const struct trawl_view *v,
                       struct trawl_value *out) {
     (void)f;
     (void)l;
-    if (k)
+    /* Only pcapng names interfaces; tshark shows no id for pcap records. */
+    if (k || v->pkt.block == TRAWL_BLOCK_PCAP_RECORD)
         return false;
     out->u = v->pkt.iface;
     return true;

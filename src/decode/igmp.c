@@ -32,13 +32,31 @@ static bool get_version(const struct trawl_view *v,
     }
 }
 
-/* The group address of queries and v1/v2 reports (v3 reports list records
- * instead). */
+/* The group address of queries and v1/v2 reports; a v3 report has one
+ * per group record (RFC 3376, section 4.2). */
 static bool get_maddr(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
+    const uint8_t *p = v->data + l->off;
+    if (p[0] != 0x22)
+        return decode_get_fixed(v, f, l, k, out);
+    uint32_t nrec = core_be16(p + 6), pos = 8, end = l->end - l->off;
+    for (uint32_t i = 0; i < nrec && pos + 8 <= end; i++) {
+        if (i == k) {
+            memcpy(out->addr, p + pos + 4, 4);
+            return true;
+        }
+        pos += 8 + 4u * core_be16(p + pos + 2) + 4u * p[pos + 1];
+    }
+    return false;
+}
+
+static bool get_max_resp(const struct trawl_view *v,
+                         const struct trawl_field *f,
+                         const struct decode_layer *l, unsigned k,
+                         struct trawl_value *out) {
     if (v->data[l->off] == 0x22)
-        return false;
+        return false; /* reserved in v3 reports */
     return decode_get_fixed(v, f, l, k, out);
 }
 
@@ -46,7 +64,9 @@ static const struct trawl_field igmp_fields[] = {
     {.name = "igmp.version", .label = "IGMP Version", .type = TRAWL_FT_UINT,
      .proto = PROTO_IGMP, .get = get_version},
     FIELD_H("igmp.type", "Type", PROTO_IGMP, 0, 1, 0, 0, 2),
-    FIELD_U("igmp.max_resp", "Max Resp Time", PROTO_IGMP, 1, 1, 0, 0),
+    {.name = "igmp.max_resp", .label = "Max Resp Time",
+     .type = TRAWL_FT_UINT, .proto = PROTO_IGMP, .get = get_max_resp, .at = 1,
+     .size = 1},
     FIELD_H("igmp.checksum", "Checksum", PROTO_IGMP, 2, 2, 0, 0, 4),
     {.name = "igmp.maddr", .label = "Multicast Address",
      .type = TRAWL_FT_IPV4, .proto = PROTO_IGMP, .get = get_maddr, .at = 4,

@@ -124,7 +124,9 @@ static const char *const alias_src[] = {"IP.src", NULL};
 static const char *const alias_ttl[] = {"IP.ttl", NULL};
 
 static const struct trawl_field ip_fields[] = {
-    FIELD_U("ip.version", "Version", PROTO_IP, 0, 1, 0xf0, 4),
+    {.name = "ip.version", .label = "Version", .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP, .proto_alt = PROTO_IPV6, .at = 0, .size = 1,
+     .mask = 0xf0, .shift = 4},
     {.name = "ip.hdr_len", .label = "Header Length", .type = TRAWL_FT_UINT,
      .proto = PROTO_IP, .get = get_hdr_len},
     FIELD_H("ip.dsfield", "Differentiated Services Field", PROTO_IP, 1, 1, 0,

@@ -23,10 +23,10 @@ static void decode_ipv6ext(struct trawl_view *v) {
         return;
     l->aux = type;
     uint16_t next = decode_by_ipproto(p[0]);
-    /* Fragments are not reassembled: their payload is data, as tshark
-     * shows it with reassembly off. */
-    if (type == EXT_FRAGMENT &&
-        ((core_be16(p + 2) & 0xfff8) || (p[3] & 1)))
+    /* Fragments are not reassembled: only the first carries the next
+     * header; the others are data, as tshark shows them with reassembly
+     * off. */
+    if (type == EXT_FRAGMENT && (core_be16(p + 2) & 0xfff8))
         next = PROTO_DATA;
     v->next_aux = p[0];
     decode_next(v, next, off + hlen, end);

@@ -139,8 +139,34 @@ TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
         if (i >= v->nlayers)
             break;
         const struct decode_layer *l = &v->layers[i];
-        if (l->proto != f->proto)
+        if (l->proto != f->proto && (!f->proto_alt || l->proto != f->proto_alt))
             continue;
+        struct trawl_value val;
+        for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
+            n++;
+            if (fn && !fn(ctx, f, &val))
+                return n;
+        }
+    }
+    return n;
+}
+
+TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
+                                         trawl_value_fn fn, void *ctx) {
+    if (layer >= v->nlayers) {
+        while (layer >= v->nlayers && decode_more(v))
+            ;
+        if (layer >= v->nlayers)
+            return 0;
+    }
+    const struct decode_layer *l = &v->layers[layer];
+    const struct decode_proto *dp = decode_protos[l->proto];
+    size_t n = 0;
+    for (size_t i = 0; i < dp->nfields; i++) {
+        const struct trawl_field *f = &dp->fields[i];
+        if (f->needs_full)
+            while (decode_more(v))
+                ;
         struct trawl_value val;
         for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
             n++;
