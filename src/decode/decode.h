@@ -236,6 +236,16 @@ static inline void decode_anomaly(struct trawl_view *v,
     v->anomalies |= (uint64_t)1 << a;
 }
 
+/* A header cut short by the capture is pushed with the bytes there are
+ * (and an anomaly), so that the fields inside them still show, as tshark
+ * shows them; nothing is decoded after it. */
+static inline void decode_truncated(struct trawl_view *v, uint16_t proto,
+                                    enum decode_anomaly_id a) {
+    decode_anomaly(v, a);
+    decode_push(v, proto, v->next_off, v->next_end - v->next_off,
+                v->next_end);
+}
+
 /* Dispatch tables of the layers that carry others. Each returns the
  * protocol for the value, or PROTO_DATA when trawl does not decode it. */
 uint16_t decode_by_ethertype(uint16_t ethertype);

@@ -31,8 +31,10 @@ uint16_t decode_by_ethertype(uint16_t ethertype) {
 static void decode_eth(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     if (end - off < ETH_HLEN) {
+        /* tshark shows no field of a cut Ethernet header: the bytes are
+         * data. */
         decode_anomaly(v, ANOM_ETH_TRUNCATED);
-        return; /* the bytes become data */
+        return;
     }
     struct decode_layer *l = decode_push(v, PROTO_ETH, off, ETH_HLEN, end);
     if (!l)
@@ -74,7 +76,7 @@ static bool get_type(const struct trawl_view *v, const struct trawl_field *f,
                      struct trawl_value *out) {
     (void)v;
     (void)f;
-    if (k || l->aux <= 1500)
+    if (k || l->len < ETH_HLEN || l->aux <= 1500)
         return false;
     out->u = l->aux;
     return true;
@@ -85,7 +87,7 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
                     struct trawl_value *out) {
     (void)v;
     (void)f;
-    if (k || l->aux > 1500)
+    if (k || l->len < ETH_HLEN || l->aux > 1500)
         return false;
     out->u = l->aux;
     return true;
@@ -96,7 +98,7 @@ static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1)
+    if (k > 1 || l->len < (k ? 12u : 6u))
         return false;
     memcpy(out->addr, v->data + l->off + (k ? 6 : 0), 6);
     return true;

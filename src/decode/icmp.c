@@ -14,7 +14,7 @@ static void decode_icmp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
     if (end - off < 4) {
-        decode_anomaly(v, ANOM_ICMP_TRUNCATED);
+        decode_truncated(v, PROTO_ICMP, ANOM_ICMP_TRUNCATED);
         return;
     }
     uint32_t hlen = end - off >= 8 ? 8 : 4;

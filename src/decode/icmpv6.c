@@ -6,7 +6,7 @@ static void decode_icmpv6(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
     if (end - off < 4) {
-        decode_anomaly(v, ANOM_ICMPV6_TRUNCATED);
+        decode_truncated(v, PROTO_ICMPV6, ANOM_ICMPV6_TRUNCATED);
         return;
     }
     uint32_t hlen = end - off >= 8 ? 8 : 4;

@@ -55,8 +55,11 @@ static bool get_max_resp(const struct trawl_view *v,
                          const struct trawl_field *f,
                          const struct decode_layer *l, unsigned k,
                          struct trawl_value *out) {
-    if (v->data[l->off] == 0x22)
-        return false; /* reserved in v3 reports */
+    /* Unused in version 1 and reserved in v3 reports. */
+    struct trawl_value ver;
+    if (!get_version(v, f, l, 0, &ver) || ver.u == 1 ||
+        v->data[l->off] == 0x22)
+        return false;
     return decode_get_fixed(v, f, l, k, out);
 }
 

@@ -44,7 +44,7 @@ static void decode_ip(struct trawl_view *v) {
         return;
     }
     if (avail < 20) {
-        decode_anomaly(v, ANOM_IPV4_TRUNCATED);
+        decode_truncated(v, PROTO_IP, ANOM_IPV4_TRUNCATED);
         return;
     }
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
@@ -53,7 +53,7 @@ static void decode_ip(struct trawl_view *v) {
         return;
     }
     if (hlen > avail) {
-        decode_anomaly(v, ANOM_IPV4_TRUNCATED);
+        decode_truncated(v, PROTO_IP, ANOM_IPV4_TRUNCATED);
         return;
     }
     uint32_t totlen = core_be16(p + 2);
@@ -96,7 +96,7 @@ static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1)
+    if (k > 1 || l->len < (k ? 20u : 16u))
         return false;
     memcpy(out->addr, v->data + l->off + (k ? 16 : 12), 4);
     return true;

@@ -4,8 +4,12 @@
 static void decode_ipv6(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
+    if (end - off >= 1 && p[0] >> 4 != 6) {
+        decode_anomaly(v, ANOM_IPV6_BAD_VERSION);
+        return;
+    }
     if (end - off < 40) {
-        decode_anomaly(v, ANOM_IPV6_TRUNCATED);
+        decode_truncated(v, PROTO_IPV6, ANOM_IPV6_TRUNCATED);
         return;
     }
     if (p[0] >> 4 != 6) {
@@ -27,7 +31,7 @@ static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1)
+    if (k > 1 || l->len < (k ? 40u : 24u))
         return false;
     memcpy(out->addr, v->data + l->off + (k ? 24 : 8), 16);
     return true;

@@ -44,16 +44,6 @@ EXT_GETTER(get_routing, EXT_ROUTING)
 EXT_GETTER(get_frag, EXT_FRAGMENT)
 EXT_GETTER(get_dst, EXT_DSTOPTS)
 
-static bool get_hop_len(const struct trawl_view *v,
-                        const struct trawl_field *f,
-                        const struct decode_layer *l, unsigned k,
-                        struct trawl_value *out) {
-    (void)f;
-    if (k || (l->aux != EXT_HOP && l->aux != EXT_DSTOPTS))
-        return false;
-    out->u = v->data[l->off + 1];
-    return true;
-}
 
 #define EXT_FIELD(nm, lbl, getter, off, sz, msk, sh, disp, w)              \
     {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_IPV6_EXT, \
@@ -63,8 +53,8 @@ static bool get_hop_len(const struct trawl_view *v,
 static const struct trawl_field ext_fields[] = {
     EXT_FIELD("ipv6.hopopts.nxt", "Next Header", get_hop, 0, 1, 0, 0,
               DISP_DEC, 0),
-    {.name = "ipv6.hopopts.len", .label = "Length", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IPV6_EXT, .get = get_hop_len},
+    EXT_FIELD("ipv6.hopopts.len", "Length", get_hop, 1, 1, 0, 0, DISP_DEC,
+              0),
     EXT_FIELD("ipv6.routing.nxt", "Next Header", get_routing, 0, 1, 0, 0,
               DISP_DEC, 0),
     EXT_FIELD("ipv6.routing.type", "Type", get_routing, 2, 1, 0, 0,
@@ -82,6 +72,8 @@ static const struct trawl_field ext_fields[] = {
               DISP_HEX, 8),
     EXT_FIELD("ipv6.dstopts.nxt", "Next Header", get_dst, 0, 1, 0, 0,
               DISP_DEC, 0),
+    EXT_FIELD("ipv6.dstopts.len", "Length", get_dst, 1, 1, 0, 0, DISP_DEC,
+              0),
 };
 
 const struct decode_proto decode_proto_ipv6ext = {

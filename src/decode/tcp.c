@@ -6,7 +6,7 @@ static void decode_tcp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
     if (end - off < 20) {
-        decode_anomaly(v, ANOM_TCP_TRUNCATED);
+        decode_truncated(v, PROTO_TCP, ANOM_TCP_TRUNCATED);
         return;
     }
     uint32_t hlen = (uint32_t)(p[12] >> 4) * 4;
@@ -29,12 +29,24 @@ static uint32_t hdr_len(const struct trawl_view *v,
     return (uint32_t)(v->data[l->off + 12] >> 4) * 4;
 }
 
+/* A TCP header quoted in an ICMP error: tshark shows neither its raw
+ * sequence number nor a segment length. */
+static bool quoted(const struct trawl_view *v, const struct decode_layer *l) {
+    return decode_below(v, l, PROTO_ICMP) || decode_below(v, l, PROTO_ICMPV6);
+}
+
+static bool get_seq(const struct trawl_view *v, const struct trawl_field *f,
+                    const struct decode_layer *l, unsigned k,
+                    struct trawl_value *out) {
+    return !quoted(v, l) && decode_get_fixed(v, f, l, k, out);
+}
+
 static bool get_hdr_len(const struct trawl_view *v,
                         const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
-    if (k)
+    if (k || l->len < 13)
         return false;
     out->u = hdr_len(v, l);
     return true;
@@ -44,7 +56,7 @@ static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1)
+    if (k > 1 || l->len < 2 * k + 2)
         return false;
     out->u = core_be16(v->data + l->off + 2 * k);
     return true;
@@ -56,7 +68,7 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
                     struct trawl_value *out) {
     (void)f;
-    if (k || l->len < 20)
+    if (k || l->len < 20 || l->len < hdr_len(v, l) || quoted(v, l))
         return false;
     const struct decode_layer *ip = l - 1;
     uint64_t wire_end;
@@ -88,6 +100,12 @@ static bool find_option(const struct trawl_view *v,
     while (pos < end) {
         uint8_t kd = v->data[pos];
         uint32_t ol = 1;
+        if ((kind < 0 && n++ == k)) {
+            /* The kind is shown even when the option is cut short. */
+            *at = pos;
+            *len = 1;
+            return true;
+        }
         if (kd > 1) {
             if (pos + 1 >= end)
                 return false;
@@ -95,7 +113,7 @@ static bool find_option(const struct trawl_view *v,
             if (ol < 2 || ol > end - pos)
                 return false;
         }
-        if ((kind < 0 && n++ == k) || kd == kind) {
+        if (kd == kind) {
             *at = pos;
             *len = ol;
             return true;
@@ -163,8 +181,8 @@ static const struct trawl_field tcp_fields[] = {
     {.name = "tcp.port", .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_port},
     {.name = "tcp.seq_raw", .label = "Sequence Number (raw)",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 4, .size = 4,
-     .aliases = alias_seq},
+     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_seq, .at = 4,
+     .size = 4, .aliases = alias_seq},
     {.name = "tcp.ack_raw", .label = "Acknowledgment number (raw)",
      .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 8, .size = 4,
      .aliases = alias_ack},

@@ -12,7 +12,7 @@ static void decode_udp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
     if (end - off < 8) {
-        decode_anomaly(v, ANOM_UDP_TRUNCATED);
+        decode_truncated(v, PROTO_UDP, ANOM_UDP_TRUNCATED);
         return;
     }
     uint32_t ulen = core_be16(p + 4);
@@ -31,7 +31,7 @@ static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1)
+    if (k > 1 || l->len < 2 * k + 2)
         return false;
     out->u = core_be16(v->data + l->off + 2 * k);
     return true;
