@@ -1,297 +1,192 @@
-/* The trace writer: pcap (µs or ns) and pcapng, little-endian.
+/* The trace writer: the file, the buffer, and the public API over the pcap
+ * (pcap_write.c) and pcapng (pcapng_write.c) record builders.
  *
- * Records are built directly in one large buffer, and the buffer is handed
- * to the kernel only in whole records, so a writer killed at any instant
- * leaves a file whose every record is complete (at worst a short write
- * tears the last one, which the reader steps over with a warning). */
+ * Records are built directly in one large buffer, which only ever holds
+ * whole records and is handed to write() whole; every block the writer
+ * builds fits in it (see WRITER_MAX_EPB), so no record is ever split over
+ * two write() calls. A writer killed at any instant therefore leaves a file
+ * of whole records, unless the kernel itself stopped a write() part way
+ * (it may, when SIGKILL arrives during a write spanning several pages; the
+ * reader steps over such a torn tail with a warning). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/uio.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "format/format.h"
-#include "trawl/writer.h"
-#include "trawl_config.h"
+#include "format/writer_int.h"
 
-enum {
-    WRITER_BUF = 1u << 20,
-    /* Check the flush clock once per this many packets. */
-    CLOCK_EVERY = 64,
-};
+/* Latest second each format can stamp: pcap has 32 unsigned bits of
+ * seconds, pcapng 64 bits of nanoseconds. */
+#define PCAP_MAX_SEC UINT32_MAX
+#define PCAPNG_MAX_SEC ((UINT64_MAX - 999999999u) / 1000000000u)
 
-struct writer_iface {
-    int linktype;
-    bool has_stats;
-    struct trawl_iface_stats stats;
-};
+/* The link type used for a pcap file to which no interface was added, so
+ * that it is still a valid (empty) pcap file rather than zero bytes, which
+ * readers take for some other format. */
+#define PCAP_EMPTY_LINKTYPE 1 /* LINKTYPE_ETHERNET */
 
-struct trawl_writer {
-    char *name;
-    int fd;
-    enum trawl_format format;
-    struct trawl_writer_options opt;
-    uint8_t *buf;
-    size_t len;
-    uint64_t written; /* bytes handed to the kernel */
-    struct writer_iface *ifaces;
-    size_t nifaces, cap_ifaces;
-    bool header_done; /* pcap: file header written */
-    int error;        /* first write error, sticky */
-    char errmsg[TRAWL_ERRBUF_SIZE];
-    unsigned since_clock;
-    uint64_t last_flush_ms;
-};
-
-/* ---- low-level output ---------------------------------------------------- */
-
-static int write_all(trawl_writer *w, const struct iovec *iov, int n,
-                     char *err, size_t errlen) {
-    struct iovec v[3];
-    size_t total = 0;
-    for (int i = 0; i < n; i++) {
-        v[i] = iov[i];
-        total += iov[i].iov_len;
-    }
-    struct iovec *cur = v;
-    while (total) {
-        ssize_t r = writev(w->fd, cur, n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            w->error = TRAWL_EIO;
-            snprintf(w->errmsg, sizeof w->errmsg,
-                     "%s: write failed at offset %" PRIu64 ": %s", w->name,
-                     w->written, strerror(errno));
-            return core_err(err, errlen, TRAWL_EIO, "%s", w->errmsg);
-        }
-        w->written += (uint64_t)r;
-        total -= (size_t)r;
-        while (n && (size_t)r >= cur->iov_len) {
-            r -= (ssize_t)cur->iov_len;
-            cur++;
-            n--;
-        }
-        if (n) {
-            cur->iov_base = (uint8_t *)cur->iov_base + r;
-            cur->iov_len -= (size_t)r;
-        }
-    }
-    return 0;
+static uint64_t clock_ms(clockid_t c) {
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf,
-                                 size_t errlen) {
-    if (w->error)
-        return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
-    if (!w->len)
+/* The clock read on every packet when flushing by time: the coarse one
+ * costs a few nanoseconds but ticks only every jiffy (1 to 10 ms), so it is
+ * used only when it ticks at least as often as the interval asks. */
+static clockid_t flush_clock(unsigned interval_ms) {
+    struct timespec res;
+    if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 &&
+        (uint64_t)res.tv_nsec <= (uint64_t)interval_ms * 1000000u)
+        return CLOCK_MONOTONIC_COARSE;
+    return CLOCK_MONOTONIC;
+}
+
+size_t writer_text_len(const char *s, size_t max) {
+    if (!s)
         return 0;
-    struct iovec v = {w->buf, w->len};
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return n;
+    /* Cut before the character that would straddle the limit: step back
+     * while the first byte left out continues a UTF-8 sequence. */
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
+int writer_pkt_err(const trawl_writer *w, char *err, size_t errlen, int code,
+                   const char *fmt, ...) {
+    if (!err || !errlen)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    core_verr(err, errlen, code, fmt, ap);
+    va_end(ap);
+    core_err_prefix(err, errlen, "%s: packet %" PRIu64, w->name,
+                    w->packets + 1);
+    return code;
+}
+
+/* Records the first I/O error; the file's end is then unknown, so it
+ * stays the answer to every later call. */
+static int io_fail(trawl_writer *w, char *err, size_t errlen, int e) {
+    if (!w->error) {
+        w->error = TRAWL_EIO;
+        snprintf(w->errmsg, sizeof w->errmsg,
+                 "%s: write failed at byte offset %" PRIu64 ": %s", w->name,
+                 w->written, strerror(e));
+    }
+    return core_err(err, errlen, w->error, "%s", w->errmsg);
+}
+
+int writer_flush(trawl_writer *w, char *err, size_t errlen) {
+    if (w->error)
+        return core_err(err, errlen, w->error, "%s", w->errmsg);
+    const uint8_t *p = w->buf;
+    size_t n = w->len;
+    /* A short write (a signal, a pipe, a full disk on the next call) is
+     * continued where it stopped; a non-blocking descriptor is waited on. */
+    while (n) {
+        ssize_t r = write(w->fd, p, n);
+        if (r > 0) {
+            w->written += (uint64_t)r;
+            p += r;
+            n -= (size_t)r;
+            continue;
+        }
+        int e = r == 0 ? EIO : errno;
+        if (e == EINTR)
+            continue;
+        if (e == EAGAIN || e == EWOULDBLOCK) {
+            struct pollfd pfd = {.fd = w->fd, .events = POLLOUT};
+            if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+                continue;
+            e = errno;
+        }
+        w->len = 0;
+        return io_fail(w, err, errlen, e);
+    }
     w->len = 0;
-    w->last_flush_ms = core_now_ms();
-    return write_all(w, &v, 1, errbuf, errlen);
-}
-
-/* Room for `n` more bytes in the buffer (flushing whole records first).
- * Returns NULL when even an empty buffer is too small. */
-static uint8_t *reserve(trawl_writer *w, size_t n, char *err, size_t errlen,
-                        int *rc) {
-    *rc = 0;
-    if (w->len + n > WRITER_BUF) {
-        *rc = trawl_writer_flush(w, err, errlen);
-        if (*rc < 0)
-            return NULL;
-    }
-    if (n > WRITER_BUF)
-        return NULL;
-    uint8_t *p = w->buf + w->len;
-    return p;
-}
-
-/* ---- pcapng building blocks ---------------------------------------------- */
-
-static size_t pad4(size_t n) {
-    return (n + 3) & ~(size_t)3;
-}
-
-static size_t opt_size(size_t len) {
-    return 4 + pad4(len);
-}
-
-static uint8_t *put_opt(uint8_t *p, uint16_t code, const void *v,
-                        size_t len) {
-    core_put_le16(p, code);
-    core_put_le16(p + 2, (uint16_t)len);
-    memcpy(p + 4, v, len);
-    memset(p + 4 + len, 0, pad4(len) - len);
-    return p + opt_size(len);
-}
-
-static size_t text_len(const char *s) {
-    size_t n = s ? strlen(s) : 0;
-    return n > 65000 ? 65000 : n;
-}
-
-static int put_block(trawl_writer *w, const uint8_t *blk, size_t len,
-                     char *err, size_t errlen) {
-    int rc;
-    uint8_t *p = reserve(w, len, err, errlen, &rc);
-    if (!p) {
-        if (rc < 0)
-            return rc;
-        struct iovec v = {(void *)blk, len};
-        rc = trawl_writer_flush(w, err, errlen);
-        return rc < 0 ? rc : write_all(w, &v, 1, err, errlen);
-    }
-    memcpy(p, blk, len);
-    w->len += len;
+    if (w->flush_ms)
+        w->last_flush_ms = clock_ms(w->clock);
     return 0;
 }
 
-static int write_shb(trawl_writer *w, char *err, size_t errlen) {
-    char app[64];
-    snprintf(app, sizeof app, "trawl %s", TRAWL_VERSION);
-    const char *appl = w->opt.application ? w->opt.application : app;
-    struct utsname u;
-    char os[200] = "";
-    if (uname(&u) == 0)
-        snprintf(os, sizeof os, "%s %s", u.sysname, u.release);
-    size_t lc = text_len(w->opt.section_comment), la = text_len(appl),
-           lo = text_len(os);
-    size_t total = 28 + (lc ? opt_size(lc) : 0) + opt_size(la) +
-                   (lo ? opt_size(lo) : 0) + 4;
-    uint8_t *b = malloc(total);
-    if (!b)
-        return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory",
-                        w->name);
-    core_put_le32(b, PCAPNG_SHB);
-    core_put_le32(b + 4, (uint32_t)total);
-    core_put_le32(b + 8, PCAPNG_BOM);
-    core_put_le16(b + 12, 1);
-    core_put_le16(b + 14, 0);
-    core_put_le64(b + 16, UINT64_MAX); /* section length unknown */
-    uint8_t *p = b + 24;
-    if (lc)
-        p = put_opt(p, 1, w->opt.section_comment, lc);
-    p = put_opt(p, 3, os, lo); /* shb_os */
-    p = put_opt(p, 4, appl, la); /* shb_userappl */
-    core_put_le32(p, 0); /* opt_endofopt */
-    core_put_le32(p + 4, (uint32_t)total);
-    int rc = put_block(w, b, total, err, errlen);
-    free(b);
-    return rc;
-}
+/* ---- public API ---------------------------------------------------------- */
 
-static int write_idb(trawl_writer *w, const struct trawl_iface *ifc,
-                     char *err, size_t errlen) {
-    size_t ln = text_len(ifc->name), ld = text_len(ifc->description),
-           lf = text_len(ifc->filter);
-    size_t total = 16 + (ln ? opt_size(ln) : 0) + (ld ? opt_size(ld) : 0) +
-                   (lf ? opt_size(lf + 1) : 0) + opt_size(1) +
-                   (ifc->fcslen >= 0 ? opt_size(1) : 0) + 4 + 4;
-    uint8_t *b = malloc(total);
-    if (!b)
-        return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory",
-                        w->name);
-    core_put_le32(b, PCAPNG_IDB);
-    core_put_le32(b + 4, (uint32_t)total);
-    core_put_le16(b + 8, (uint16_t)ifc->linktype);
-    core_put_le16(b + 10, 0);
-    core_put_le32(b + 12, ifc->snaplen);
-    uint8_t *p = b + 16;
-    if (ln)
-        p = put_opt(p, 2, ifc->name, ln);
-    if (ld)
-        p = put_opt(p, 3, ifc->description, ld);
-    uint8_t resol = 9; /* nanoseconds */
-    p = put_opt(p, 9, &resol, 1);
-    if (lf) {
-        uint8_t fb[65001];
-        fb[0] = 0; /* filter as text */
-        memcpy(fb + 1, ifc->filter, lf);
-        p = put_opt(p, 11, fb, lf + 1);
-    }
-    if (ifc->fcslen >= 0) {
-        uint8_t fl = (uint8_t)ifc->fcslen;
-        p = put_opt(p, 13, &fl, 1);
-    }
-    core_put_le32(p, 0);
-    core_put_le32(p + 4, (uint32_t)total);
-    int rc = put_block(w, b, total, err, errlen);
-    free(b);
-    return rc;
-}
-
-static int write_pcap_header(trawl_writer *w, const struct trawl_iface *ifc,
-                             char *err, size_t errlen) {
-    uint8_t h[24];
-    core_put_le32(h, w->format == TRAWL_FORMAT_PCAP_NS ? 0xa1b23c4du
-                                                       : 0xa1b2c3d4u);
-    core_put_le16(h + 4, 2);
-    core_put_le16(h + 6, 4);
-    core_put_le32(h + 8, 0);
-    core_put_le32(h + 12, 0);
-    core_put_le32(h + 16, ifc->snaplen ? ifc->snaplen : TRAWL_MAX_CAPLEN);
-    uint32_t lt = (uint32_t)ifc->linktype & 0x03ffffff;
-    if (ifc->fcslen > 0)
-        lt |= 0x04000000u | ((uint32_t)(ifc->fcslen / 2) & 0xf) << 28;
-    core_put_le32(h + 20, lt);
-    return put_block(w, h, sizeof h, err, errlen);
-}
-
-/* ---- public API ------------------------------------------------------------ */
-
-TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd,
-                                   const char *name,
+TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
                                    const struct trawl_writer_options *opt,
                                    char *errbuf, size_t errlen) {
+    static const struct trawl_writer_options defaults = {0};
     *out = NULL;
-    trawl_writer *w = core_calloc(1, sizeof *w);
-    if (w) {
-        w->name = core_strdup(name ? name : "(output)");
-        w->buf = malloc(WRITER_BUF);
-    }
-    if (!w || !w->name || !w->buf) {
-        if (w) {
-            free(w->name);
-            free(w->buf);
-            free(w);
-        }
+    if (!opt)
+        opt = &defaults;
+    if (!name)
+        name = "(output)";
+    if ((unsigned)opt->format > TRAWL_FORMAT_PCAPNG) {
         close(fd);
-        return core_err(errbuf, errlen, TRAWL_ENOMEM, "writer: out of memory");
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: unknown output format %d", name, (int)opt->format);
     }
+    trawl_writer *w = core_calloc(1, sizeof *w);
+    if (!w)
+        goto nomem;
     w->fd = fd;
-    if (opt)
-        w->opt = *opt;
-    w->format = w->opt.format;
-    w->last_flush_ms = core_now_ms();
-    int rc = 0;
-    if (w->format == TRAWL_FORMAT_PCAPNG)
-        rc = write_shb(w, errbuf, errlen);
-    if (rc < 0) {
-        trawl_writer_close(w, NULL, 0);
-        return rc;
+    w->name = core_strdup(name);
+    w->buf = malloc(WRITER_BUF_SIZE);
+    if (!w->name || !w->buf)
+        goto nomem;
+    w->format = opt->format;
+    w->max_sec =
+        w->format == TRAWL_FORMAT_PCAPNG ? PCAPNG_MAX_SEC : PCAP_MAX_SEC;
+    w->flush_ms = opt->flush_interval_ms;
+    if (w->flush_ms) {
+        w->clock = flush_clock(w->flush_ms);
+        w->last_flush_ms = clock_ms(w->clock);
+    }
+    /* The section header goes to the kernel at once, so that the file is
+     * a valid pcapng file from the start and a bad descriptor or a full
+     * disk is reported here. pcap's header waits for the link type. */
+    if (w->format == TRAWL_FORMAT_PCAPNG) {
+        int rc = pcapng_put_shb(w, opt, errbuf, errlen);
+        if (rc == 0)
+            rc = writer_flush(w, errbuf, errlen);
+        if (rc < 0) {
+            trawl_writer_close(w, NULL, 0);
+            return rc;
+        }
     }
     *out = w;
     return 0;
+nomem:
+    if (w) {
+        free(w->name);
+        free(w->buf);
+        free(w);
+    }
+    close(fd);
+    return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory", name);
 }
 
 TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
                                 const struct trawl_writer_options *opt,
                                 char *errbuf, size_t errlen) {
-    int fd;
-    if (strcmp(path, "-") == 0)
-        fd = dup(STDOUT_FILENO);
-    else
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    *out = NULL;
+    bool is_stdout = strcmp(path, "-") == 0;
+    /* Standard output is duplicated so that closing the writer leaves the
+     * process's descriptor 1 alone. */
+    int fd = is_stdout
+                 ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0)
+                 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot create: %s",
-                        path, strerror(errno));
-    return trawl_writer_open_fd(out, fd, strcmp(path, "-") ? path : "(stdout)",
+                        is_stdout ? "standard output" : path, strerror(errno));
+    return trawl_writer_open_fd(out, fd, is_stdout ? "standard output" : path,
                                 opt, errbuf, errlen);
 }
 
@@ -299,185 +194,142 @@ TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
                                      const struct trawl_iface *iface,
                                      uint32_t *id, char *errbuf,
                                      size_t errlen) {
-    if (w->format != TRAWL_FORMAT_PCAPNG && w->nifaces > 0) {
-        if (iface->linktype != w->ifaces[0].linktype)
-            return core_err(errbuf, errlen, TRAWL_EUNSUPPORTED,
-                            "%s: pcap holds one link type; interface %zu is "
-                            "link type %d but the file is %d: write pcapng "
-                            "instead",
-                            w->name, w->nifaces, iface->linktype,
-                            w->ifaces[0].linktype);
-    }
+    if (w->error)
+        return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
+    /* Both formats carry link types in 16 bits (pcap's upper bits are
+     * flags, pcapng's field is 16 bits wide). */
+    if (iface->linktype < 0 || iface->linktype > UINT16_MAX)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: interface %zu: link type %d is out of range",
+                        w->name, w->nifaces, iface->linktype);
+    bool pcapng = w->format == TRAWL_FORMAT_PCAPNG;
+    if (!pcapng && w->nifaces > 0 && iface->linktype != w->ifaces[0].linktype)
+        return core_err(errbuf, errlen, TRAWL_EUNSUPPORTED,
+                        "%s: pcap holds one link type; interface %zu is "
+                        "LINKTYPE %d but the file is %d: write pcapng "
+                        "instead",
+                        w->name, w->nifaces, iface->linktype,
+                        w->ifaces[0].linktype);
+    if (w->nifaces == UINT32_MAX)
+        return core_err(errbuf, errlen, TRAWL_ERANGE, "%s: too many interfaces",
+                        w->name);
     if (w->nifaces == w->cap_ifaces) {
         size_t ncap = w->cap_ifaces ? w->cap_ifaces * 2 : 4;
         struct writer_iface *n = core_reallocarray(w->ifaces, ncap, sizeof *n);
         if (!n)
-            return core_err(errbuf, errlen, TRAWL_ENOMEM,
-                            "writer: out of memory");
+            return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
+                            w->name);
         w->ifaces = n;
         w->cap_ifaces = ncap;
     }
     int rc = 0;
-    if (w->format == TRAWL_FORMAT_PCAPNG)
-        rc = write_idb(w, iface, errbuf, errlen);
-    else if (!w->header_done) {
-        rc = write_pcap_header(w, iface, errbuf, errlen);
-        w->header_done = rc == 0;
-    }
+    if (pcapng)
+        rc = pcapng_put_idb(w, iface, errbuf, errlen);
+    else if (w->nifaces == 0)
+        rc = pcap_put_header(w, iface, errbuf, errlen);
+    /* Headers go to the kernel at once: a reader following the file sees
+     * the interface before its first packet arrives. */
+    if (rc == 0)
+        rc = writer_flush(w, errbuf, errlen);
     if (rc < 0)
         return rc;
-    struct writer_iface *wi = &w->ifaces[w->nifaces];
-    memset(wi, 0, sizeof *wi);
-    wi->linktype = iface->linktype;
+    w->ifaces[w->nifaces] = (struct writer_iface){.linktype = iface->linktype};
     *id = (uint32_t)w->nifaces++;
     return 0;
 }
 
+/* Why a packet cannot be written; kept out of the hot path. */
+static int refuse(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
+                  size_t errlen) {
+    if (pkt->iface >= w->nifaces)
+        return writer_pkt_err(w, err, errlen, TRAWL_EINVAL,
+                              "interface %" PRIu32
+                              " was not added (the file has %zu)",
+                              pkt->iface, w->nifaces);
+    if (pkt->caplen > TRAWL_MAX_CAPLEN)
+        return writer_pkt_err(w, err, errlen, TRAWL_ERANGE,
+                              "captured length %" PRIu32
+                              " is larger than %u, the most readers accept",
+                              pkt->caplen, TRAWL_MAX_CAPLEN);
+    if (pkt->ts_nsec >= 1000000000u)
+        return writer_pkt_err(w, err, errlen, TRAWL_EINVAL,
+                              "time stamp has %" PRIu32 " nanoseconds",
+                              pkt->ts_nsec);
+    return writer_pkt_err(w, err, errlen, TRAWL_ERANGE,
+                          "time stamp %" PRId64 " s is outside what %s can "
+                          "hold (0 to %" PRIu64 " s)",
+                          pkt->ts_sec,
+                          w->format == TRAWL_FORMAT_PCAPNG ? "pcapng" : "pcap",
+                          w->max_sec);
+}
+
 TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
                                  char *errbuf, size_t errlen) {
-    if (w->error)
+    if (TRAWL_UNLIKELY(w->error))
         return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
-    if (pkt->iface >= w->nifaces)
-        return core_err(errbuf, errlen, TRAWL_EINVAL,
-                        "%s: packet %" PRIu64 " names interface %" PRIu32
-                        " but %zu were declared",
-                        w->name, pkt->index + 1, pkt->iface, w->nifaces);
-    uint32_t caplen = pkt->caplen;
-    size_t hlen, tlen;
-    size_t lc = 0;
-    if (w->format == TRAWL_FORMAT_PCAPNG) {
-        lc = text_len(pkt->comment);
-        tlen = pad4(caplen) - caplen + (lc ? opt_size(lc) : 0) +
-               (pkt->has_flags ? opt_size(4) : 0) +
-               ((lc || pkt->has_flags) ? 4 : 0) + 4;
-        hlen = 28;
-    } else {
-        hlen = 16;
-        tlen = 0;
-    }
-    size_t total = hlen + caplen + tlen;
-    uint8_t head[32], tail[65536 + 64];
-    int rc;
-    uint8_t *p = reserve(w, total, errbuf, errlen, &rc);
+    /* A negative second becomes a huge unsigned one and is refused too. */
+    if (TRAWL_UNLIKELY(
+            pkt->iface >= w->nifaces || pkt->caplen > TRAWL_MAX_CAPLEN ||
+            pkt->ts_nsec >= 1000000000u || (uint64_t)pkt->ts_sec > w->max_sec))
+        return refuse(w, pkt, errbuf, errlen);
+    int rc = w->format == TRAWL_FORMAT_PCAPNG
+                 ? pcapng_put_epb(w, pkt, errbuf, errlen)
+                 : pcap_put_record(w, pkt, errbuf, errlen);
     if (rc < 0)
         return rc;
-    uint8_t *h = p ? p : head;
-    if (w->format == TRAWL_FORMAT_PCAPNG) {
-        uint64_t ts = (uint64_t)pkt->ts_sec * 1000000000u + pkt->ts_nsec;
-        core_put_le32(h, PCAPNG_EPB);
-        core_put_le32(h + 4, (uint32_t)total);
-        core_put_le32(h + 8, pkt->iface);
-        core_put_le32(h + 12, (uint32_t)(ts >> 32));
-        core_put_le32(h + 16, (uint32_t)ts);
-        core_put_le32(h + 20, caplen);
-        core_put_le32(h + 24, pkt->len);
-    } else {
-        uint32_t frac = w->format == TRAWL_FORMAT_PCAP_NS
-                            ? pkt->ts_nsec
-                            : pkt->ts_nsec / 1000u;
-        core_put_le32(h, (uint32_t)pkt->ts_sec);
-        core_put_le32(h + 4, frac);
-        core_put_le32(h + 8, caplen);
-        core_put_le32(h + 12, pkt->len);
-    }
-    uint8_t *t = p ? p + hlen + caplen : tail;
-    if (w->format == TRAWL_FORMAT_PCAPNG) {
-        uint8_t *q = t;
-        size_t pad = pad4(caplen) - caplen;
-        memset(q, 0, pad);
-        q += pad;
-        if (pkt->has_flags) {
-            uint8_t f[4];
-            core_put_le32(f, pkt->flags);
-            q = put_opt(q, 2, f, 4);
-        }
-        if (lc)
-            q = put_opt(q, 1, pkt->comment, lc);
-        if (lc || pkt->has_flags) {
-            core_put_le32(q, 0);
-            q += 4;
-        }
-        core_put_le32(q, (uint32_t)total);
-    }
-    if (p) {
-        memcpy(p + hlen, pkt->data, caplen);
-        w->len += total;
-    } else {
-        /* Larger than the whole buffer: one writev of the record. */
-        struct iovec v[3] = {{head, hlen},
-                             {(void *)pkt->data, caplen},
-                             {tail, tlen}};
-        rc = trawl_writer_flush(w, errbuf, errlen);
-        if (rc == 0)
-            rc = write_all(w, v, tlen ? 3 : 2, errbuf, errlen);
-        if (rc < 0)
-            return rc;
-    }
-    if (w->opt.flush_interval_ms && ++w->since_clock >= CLOCK_EVERY) {
-        w->since_clock = 0;
-        if (core_now_ms() - w->last_flush_ms >= w->opt.flush_interval_ms)
-            return trawl_writer_flush(w, errbuf, errlen);
-    }
+    w->packets++;
+    if (w->flush_ms && clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
+        return writer_flush(w, errbuf, errlen);
     return 0;
 }
 
 TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,
                                      const struct trawl_iface_stats *st) {
-    if (id >= w->nifaces)
+    if (id >= w->nifaces || st->start_sec < 0 || st->end_sec < 0 ||
+        (uint64_t)st->start_sec > PCAPNG_MAX_SEC ||
+        (uint64_t)st->end_sec > PCAPNG_MAX_SEC ||
+        st->start_nsec >= 1000000000u || st->end_nsec >= 1000000000u)
         return TRAWL_EINVAL;
     w->ifaces[id].stats = *st;
     w->ifaces[id].has_stats = true;
     return 0;
 }
 
+TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf, size_t errlen) {
+    return writer_flush(w, errbuf, errlen);
+}
+
 TRAWL_API uint64_t trawl_writer_bytes(const trawl_writer *w) {
     return w->written + w->len;
 }
 
-static int write_isb(trawl_writer *w, uint32_t id, char *err,
-                     size_t errlen) {
-    const struct trawl_iface_stats *st = &w->ifaces[id].stats;
-    uint8_t b[24 + 7 * 12 + 4 + 4];
-    uint64_t now = (uint64_t)st->end_sec * 1000000000u + st->end_nsec;
-    core_put_le32(b, PCAPNG_ISB);
-    core_put_le32(b + 8, id);
-    core_put_le32(b + 12, (uint32_t)(now >> 32));
-    core_put_le32(b + 16, (uint32_t)now);
-    uint8_t *p = b + 20;
-    uint8_t v[8];
-    uint64_t start = (uint64_t)st->start_sec * 1000000000u + st->start_nsec;
-    core_put_le32(v, (uint32_t)(start >> 32));
-    core_put_le32(v + 4, (uint32_t)start);
-    p = put_opt(p, 2, v, 8);
-    core_put_le32(v, (uint32_t)(now >> 32));
-    core_put_le32(v + 4, (uint32_t)now);
-    p = put_opt(p, 3, v, 8);
-    const uint64_t vals[5] = {st->received, st->dropped, st->filter_accepted,
-                              st->os_dropped, st->delivered};
-    for (int i = 0; i < 5; i++) {
-        core_put_le64(v, vals[i]);
-        p = put_opt(p, (uint16_t)(4 + i), v, 8);
+/* What close appends: the pcap header of a file that never got an
+ * interface, or the pcapng statistics blocks. */
+static int put_trailer(trawl_writer *w, char *err, size_t errlen) {
+    if (w->format != TRAWL_FORMAT_PCAPNG) {
+        if (w->nifaces > 0)
+            return 0;
+        struct trawl_iface none = {.linktype = PCAP_EMPTY_LINKTYPE,
+                                   .fcslen = -1};
+        return pcap_put_header(w, &none, err, errlen);
     }
-    core_put_le32(p, 0);
-    p += 4;
-    size_t total = (size_t)(p - b) + 4;
-    core_put_le32(p, (uint32_t)total);
-    core_put_le32(b + 4, (uint32_t)total);
-    return put_block(w, b, total, err, errlen);
+    for (uint32_t id = 0; id < w->nifaces; id++) {
+        if (!w->ifaces[id].has_stats)
+            continue;
+        int rc = pcapng_put_isb(w, id, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
-TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf,
-                                 size_t errlen) {
+TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf, size_t errlen) {
     if (!w)
         return 0;
-    int rc = 0;
-    if (w->format == TRAWL_FORMAT_PCAPNG)
-        for (uint32_t i = 0; i < w->nifaces && rc == 0; i++)
-            if (w->ifaces[i].has_stats)
-                rc = write_isb(w, i, errbuf, errlen);
-    int frc = trawl_writer_flush(w, errbuf, errlen);
+    int rc = w->error ? core_err(errbuf, errlen, w->error, "%s", w->errmsg)
+                      : put_trailer(w, errbuf, errlen);
     if (rc == 0)
-        rc = frc;
+        rc = writer_flush(w, errbuf, errlen);
     if (close(w->fd) < 0 && rc == 0)
         rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: close failed: %s",
                       w->name, strerror(errno));

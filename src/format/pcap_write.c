@@ -1,0 +1,47 @@
+/* Classic pcap output: a 24-byte file header and a 16-byte header per
+ * record, little-endian, with microsecond or nanosecond time stamps. */
+#include "format/writer_int.h"
+
+int pcap_put_header(trawl_writer *w, const struct trawl_iface *ifc, char *err,
+                    size_t errlen) {
+    uint8_t *h = writer_reserve(w, PCAP_FILE_HDR, err, errlen);
+    if (!h)
+        return w->error;
+    bool ns = w->format == TRAWL_FORMAT_PCAP_NS;
+    core_put_le32(h, ns ? PCAP_MAGIC_NS : PCAP_MAGIC_US);
+    core_put_le16(h + 4, 2); /* version 2.4 */
+    core_put_le16(h + 6, 4);
+    core_put_le32(h + 8, 0);  /* thiszone: time stamps are UTC */
+    core_put_le32(h + 12, 0); /* sigfigs */
+    /* A snap length of 0 would tell readers that no packet has data. */
+    core_put_le32(h + 16, ifc->snaplen ? ifc->snaplen : TRAWL_MAX_CAPLEN);
+    uint32_t lt = (uint32_t)ifc->linktype & PCAP_LINKTYPE_MASK;
+    /* pcap has no "no FCS" statement, only "an FCS of this many 16-bit
+     * words is present"; a length that is not a whole number of words
+     * cannot be said at all. */
+    if (ifc->fcslen > 0 && ifc->fcslen % 2 == 0 && ifc->fcslen <= 30)
+        lt |= PCAP_FCS_PRESENT | (uint32_t)(ifc->fcslen / 2) << PCAP_FCS_SHIFT;
+    core_put_le32(h + 20, lt);
+    writer_commit(w, PCAP_FILE_HDR);
+    return 0;
+}
+
+int pcap_put_record(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
+                    size_t errlen) {
+    uint32_t caplen = pkt->caplen;
+    size_t total = PCAP_REC_HDR + caplen;
+    uint8_t *p = writer_reserve(w, total, err, errlen);
+    if (!p)
+        return w->error;
+    uint32_t frac =
+        w->format == TRAWL_FORMAT_PCAP_NS ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
+    core_put_le32(p, (uint32_t)pkt->ts_sec);
+    core_put_le32(p + 4, frac);
+    core_put_le32(p + 8, caplen);
+    core_put_le32(p + 12, pkt->len);
+    /* memcpy from NULL is undefined even for 0 bytes. */
+    if (caplen)
+        memcpy(p + PCAP_REC_HDR, pkt->data, caplen);
+    writer_commit(w, total);
+    return 0;
+}
