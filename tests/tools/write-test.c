@@ -2,8 +2,8 @@
  * integration tests.
  *
  *   write-test [-f FORMAT] [-c COMMENT] [-a APPL] [-i MS] OUT < SCRIPT
- *   write-test gen [-f FORMAT] [-n N] [-B BYTES] [-s SIZE] [-i MS] [-m] [-b]
- *                  OUT
+ *   write-test gen [-f FORMAT] [-n N] [-B BYTES] [-s SIZE] [-i MS] [-r PPS]
+ *                  [-m] [-b] OUT
  *
  * FORMAT is pcap, pcap-ns or pcapng (the default); OUT may be "-".
  *
@@ -15,13 +15,15 @@
  *   flush
  * `iface` prints the id it got. `pkt` data is `hex` or `size` bytes of a
  * counting pattern; caplen defaults to the data length, len to caplen. A
- * failing command prints "error: MESSAGE" on stderr and exits 1.
+ * failing command prints "error: MESSAGE" on stderr, and write-test closes
+ * the file (keeping what was written before) and exits 1.
  *
  * `gen` writes N packets (0: until killed, or until BYTES are written, 1 GiB
  * by default, so that a stray generator cannot fill a disk) of SIZE bytes,
  * 1 µs apart from
  * 1700000000.000000000, each starting with its 0-based number as 8
  * big-endian bytes; with -m, every 10th packet has a comment and flags.
+ * -r paces the packets to PPS a second (in bursts of 100).
  * With -b it prints "PACKETS BYTES SECONDS" of the write loop on stdout. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,9 +35,11 @@
 #include "trawl/trawl.h"
 
 static char err[TRAWL_ERRBUF_SIZE];
+static trawl_writer *open_writer; /* closed by die() */
 
 static _Noreturn void die(const char *what, const char *msg) {
     fprintf(stderr, "error: %s%s%s\n", what, *what ? ": " : "", msg);
+    trawl_writer_close(open_writer, NULL, 0);
     exit(1);
 }
 
@@ -193,7 +197,7 @@ static double now_s(void) {
 }
 
 static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
-                     uint32_t size, bool mixed, bool bench) {
+                     uint32_t size, double pps, bool mixed, bool bench) {
     static uint8_t data[65536];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
@@ -217,7 +221,17 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
         p.flags = TRAWL_PKT_DIR_IN;
         if (trawl_writer_write(w, &p, err, sizeof err) < 0)
             die("", err);
-        if (++p.ts_nsec == 1000000000u) {
+        if (pps > 0 && i % 100 == 99) {
+            double ahead = (double)(i + 1) / pps - (now_s() - t0);
+            if (ahead > 0) {
+                struct timespec nap = {
+                    .tv_sec = (time_t)ahead,
+                    .tv_nsec = (long)((ahead - (double)(time_t)ahead) * 1e9)};
+                nanosleep(&nap, NULL);
+            }
+        }
+        p.ts_nsec += 1000;
+        if (p.ts_nsec == 1000000000u) {
             p.ts_nsec = 0;
             p.ts_sec++;
         }
@@ -234,10 +248,11 @@ int main(int argc, char **argv) {
     struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAPNG};
     uint64_t n = 1000, max_bytes = 1ull << 30;
     uint32_t size = 64;
+    double pps = 0;
     bool mixed = false, bench = false;
     int c;
     optind = gen ? 2 : 1;
-    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:mb")) != -1) {
+    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:r:mb")) != -1) {
         switch (c) {
         case 'f': o.format = parse_format(optarg); break;
         case 'c': o.section_comment = optarg; break;
@@ -246,6 +261,7 @@ int main(int argc, char **argv) {
         case 'n': n = strtoull(optarg, NULL, 10); break;
         case 'B': max_bytes = strtoull(optarg, NULL, 10); break;
         case 's': size = (uint32_t)atoi(optarg); break;
+        case 'r': pps = atof(optarg); break;
         case 'm': mixed = true; break;
         case 'b': bench = true; break;
         default: return 2;
@@ -258,10 +274,12 @@ int main(int argc, char **argv) {
     trawl_writer *w;
     if (trawl_writer_open(&w, argv[optind], &o, err, sizeof err) < 0)
         die("", err);
+    open_writer = w;
     if (gen)
-        generate(w, n, max_bytes, size, mixed, bench);
+        generate(w, n, max_bytes, size, pps, mixed, bench);
     else
         run_script(w);
+    open_writer = NULL;
     if (trawl_writer_close(w, err, sizeof err) < 0)
         die("", err);
     return 0;

@@ -283,7 +283,7 @@ static void pcapng_blocks_bytes(void **state) {
     assert_int_equal(core_le16(shb + 12), 1);
     assert_int_equal(core_le16(shb + 14), 0);
     assert_int_equal(core_le64(shb + 16), UINT64_MAX);
-    size_t l;
+    size_t l = 0;
     const uint8_t *v = find_opt(shb, 24, 1, &l);
     assert_non_null(v);
     assert_int_equal(l, 12);
@@ -419,7 +419,7 @@ static void pcapng_long_comment(void **state) {
     uint32_t types[8];
     size_t at[8];
     assert_int_equal(walk_blocks(b, n, types, at, 8), 7);
-    size_t l;
+    size_t l = 0;
     const uint8_t *v = find_opt(b + at[2], 28 + TRAWL_MAX_CAPLEN, 1, &l);
     assert_non_null(v);
     assert_int_equal(l, 65534); /* 65535 would split the last é */
