@@ -271,6 +271,13 @@ const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto);
 
+/* Source then destination port: the 16-bit words at offsets 0 and 2 of
+ * the layer (tcp.port, udp.port, sctp.port). */
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out);
+
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */
 bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
