@@ -129,6 +129,7 @@ struct trawl_view {
     bool done;
 
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
+    bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
 };
 
@@ -255,6 +256,11 @@ uint16_t decode_by_linktype(int linktype);
 
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
+
+/* Decodes the whole packet and runs the checks that cost work (header
+ * checksums), so that every anomaly is known. Only callers that report
+ * anomalies pay for it. */
+void decode_finish(struct trawl_view *v);
 
 /* Internet checksum over [p, p+n) added to `sum` (not folded). */
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);
