@@ -24,10 +24,8 @@
 
 enum { INDEX_STEP = 64 };
 
-static void reader_warn(trawl_reader *r, const char *fmt, ...)
-    TRAWL_PRINTF(2, 3);
-
-static void reader_warn(trawl_reader *r, const char *fmt, ...) {
+/* Reports a problem the reader steps over (also used by pcapng.c). */
+void reader_warn(trawl_reader *r, const char *fmt, ...) {
     r->stats.warnings++;
     if (!r->opt.warn)
         return;
@@ -163,7 +161,14 @@ static int open_file(trawl_reader *r, uint32_t file_no, char *err,
         (fstat(r->src.fd, &st) == 0 && S_ISREG(st.st_mode))
             ? (uint64_t)st.st_size
             : 0;
-    return read_file_header(r, err, errlen);
+    rc = read_file_header(r, err, errlen);
+    if (rc < 0 || r->files[file_no].format != READER_PCAPNG)
+        return rc;
+    /* Read the section header now, so that the section comment is known
+     * before the first packet. */
+    struct trawl_pkt unused;
+    rc = pcapng_read_block(r, &unused, err, errlen);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- rotation sets (follow mode) --------------------------------------- */
@@ -632,19 +637,6 @@ TRAWL_API void trawl_reader_stats(const trawl_reader *r,
                                   struct trawl_reader_stats *st) {
     *st = r->stats;
     st->sections = r->nsections;
-}
-
-/* Used by pcapng.c. */
-void reader_warn_block(trawl_reader *r, const char *fmt, ...) {
-    r->stats.warnings++;
-    if (!r->opt.warn)
-        return;
-    char msg[TRAWL_ERRBUF_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    r->opt.warn(r->opt.warn_ctx, msg);
 }
 
 int reader_add_iface(trawl_reader *r, const struct trawl_iface *ifc,

@@ -257,6 +257,27 @@ def test_pcap_refuses_second_link_type(tmp_path):
                         "instead\n")
 
 
+def test_trawl_read_refuses_mixed_link_types_to_pcap(trawl_bin, tmp_path):
+    """Two files of different link types convert to pcapng, not to pcap."""
+    a, b = tmp_path / "a.pcap", tmp_path / "b.pcap"
+    for f, linktype in ((a, "1"), (b, "101")):
+        write(f, [["iface", f"linktype={linktype}"], ["pkt", "size=40"]],
+              "-f", "pcap")
+    r = subprocess.run([trawl_bin, "read", str(a), str(b), "-w",
+                        str(tmp_path / "out.pcap")], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 1
+    assert (f"{tmp_path / 'out.pcap'}: pcap holds one link type; interface 1 "
+            "is LINKTYPE 101 but the file is 1: write pcapng instead") \
+        in r.stderr
+    out = tmp_path / "out.pcapng"
+    r = subprocess.run([trawl_bin, "read", str(a), str(b), "-w", str(out)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert tshark_fields(out, "frame.interface_id", "frame.encap_type") == \
+        [["0", "1"], ["1", "7"]]
+
+
 def test_pcap_time_out_of_range(tmp_path):
     f = tmp_path / "late.pcap"
     r = write(f, [["iface"], ["pkt", "ts=4294967296.0", "size=1"]],
@@ -319,13 +340,14 @@ def test_killed_writer_leaves_whole_records(tmp_path):
     always ends at a multiple of 4096, which a writer that hands out only
     whole records can produce in no other way."""
     rnd = random.Random(20231114)
-    f = tmp_path / "killed.pcapng"
     torn = 0
     runs = 20
     for run in range(runs):
-        gen = subprocess.Popen([str(WRITE_TEST), "gen", "-n", "0", "-B",
-                                str(256 << 20), "-i", "1", "-s", "203", "-m",
-                                str(f)])
+        fmt = "pcapng" if run % 2 == 0 else "pcap"
+        f = tmp_path / f"killed.{fmt}"
+        gen = subprocess.Popen([str(WRITE_TEST), "gen", "-f", fmt, "-n", "0",
+                                "-B", str(256 << 20), "-i", "1", "-s", "203",
+                                "-m", str(f)])
         time.sleep(rnd.uniform(0.01, 0.12))
         gen.send_signal(signal.SIGKILL)
         assert gen.wait(timeout=30) == -signal.SIGKILL
