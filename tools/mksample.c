@@ -289,59 +289,53 @@ enum { OUT = TRAWL_PKT_DIR_OUT, IN = TRAWL_PKT_DIR_IN };
 
 /* ---- the story ----------------------------------------------------------- */
 
-static void arp(struct out *o, uint32_t eth0) {
-    eth(bcast, host, 0x0806);
+/* An ARP message for IPv4 over Ethernet. */
+static void arp_msg(unsigned op, const uint8_t *sha, uint32_t spa,
+                    const uint8_t *tha, uint32_t tpa) {
     put16(1);      /* Ethernet */
     put16(0x0800); /* IPv4 */
     put8(6);
     put8(4);
-    put16(1); /* request */
-    put(host, 6);
-    put32(host4);
-    put(zero, 6);
-    put32(router4);
+    put16(op);
+    put(sha, 6);
+    put32(spa);
+    put(tha, 6);
+    put32(tpa);
+}
+
+static void arp(struct out *o, uint32_t eth0) {
+    eth(bcast, host, 0x0806);
+    arp_msg(1, host, host4, zero, router4);
     emit(o, eth0, 0, OUT, "who has the router?");
     eth(host, router, 0x0806);
-    put16(1);
-    put16(0x0800);
-    put8(6);
-    put8(4);
-    put16(2); /* reply */
-    put(router, 6);
-    put32(router4);
-    put(host, 6);
-    put32(host4);
+    arp_msg(2, router, router4, host, host4);
     pad60();
     emit(o, eth0, 310, IN, NULL);
+}
+
+/* One DNS message over UDP/IPv4; a response comes in, a query goes out. */
+static void dns_udp(struct out *o, uint32_t iface, unsigned gap_us,
+                    const uint8_t *dmac, const uint8_t *smac, uint32_t src,
+                    unsigned sport, uint32_t dst, unsigned dport, unsigned id,
+                    int response, const char *comment) {
+    eth(dmac, smac, 0x0800);
+    size_t ip = ip4(src, dst, 17, 64, 0);
+    udp(sport, dport);
+    dns(id, response);
+    ip4_done(ip);
+    emit(o, iface, gap_us, response ? IN : OUT, comment);
 }
 
 /* The application asks the stub resolver on lo, which asks the router. */
 static void dns_lookup(struct out *o, uint32_t eth0, uint32_t lo) {
     static const uint32_t stub = IP4(127, 0, 0, 53), local = IP4(127, 0, 0, 1);
-    eth(zero, zero, 0x0800);
-    size_t ip = ip4(local, stub, 17, 64, 0);
-    udp(41872, 53);
-    dns(0x7f3e, 0);
-    ip4_done(ip);
-    emit(o, lo, 850, OUT, "lookup via the local stub resolver");
-    eth(router, host, 0x0800);
-    ip = ip4(host4, router4, 17, 64, 0);
-    udp(38211, 53);
-    dns(0xb25c, 0);
-    ip4_done(ip);
-    emit(o, eth0, 120, OUT, NULL);
-    eth(host, router, 0x0800);
-    ip = ip4(router4, host4, 17, 64, 0);
-    udp(53, 38211);
-    dns(0xb25c, 1);
-    ip4_done(ip);
-    emit(o, eth0, 14230, IN, NULL);
-    eth(zero, zero, 0x0800);
-    ip = ip4(stub, local, 17, 64, 0);
-    udp(53, 41872);
-    dns(0x7f3e, 1);
-    ip4_done(ip);
-    emit(o, lo, 95, IN, NULL);
+    dns_udp(o, lo, 850, zero, zero, local, 41872, stub, 53, 0x7f3e, 0,
+            "lookup via the local stub resolver");
+    dns_udp(o, eth0, 120, router, host, host4, 38211, router4, 53, 0xb25c, 0,
+            NULL);
+    dns_udp(o, eth0, 14230, host, router, router4, 53, host4, 38211, 0xb25c, 1,
+            NULL);
+    dns_udp(o, lo, 95, zero, zero, stub, 53, local, 41872, 0x7f3e, 1, NULL);
 }
 
 /* One TCP segment host:50122 <-> server:80 with an optional payload. */
@@ -402,6 +396,20 @@ static void ping(struct out *o, uint32_t eth0) {
     emit(o, eth0, 12290, IN, NULL);
 }
 
+/* A neighbour solicitation (135) or advertisement (136) for `target`
+ * with one link-layer address option (1 source, 2 target). */
+static void nd_msg(unsigned type, uint32_t flags, const uint8_t *target,
+                   unsigned opt, const uint8_t *lladdr) {
+    put8(type);
+    put8(0);  /* code */
+    put16(0); /* checksum, set by ip6_done */
+    put32(flags);
+    put(target, 16);
+    put8(opt);
+    put8(1); /* option length in units of 8 bytes */
+    put(lladdr, 6);
+}
+
 static void ipv6(struct out *o, uint32_t eth0) {
     /* Neighbour solicitation for the server, to its solicited-node
      * multicast group, with the host's link-layer address; then the
@@ -410,20 +418,12 @@ static void ipv6(struct out *o, uint32_t eth0) {
     static const mac snm_mac = {0x33, 0x33, 0xff, 0, 0, 0x80};
     eth(snm_mac, host, 0x86dd);
     size_t ip = ip6(host6ll, snm, 58, 255);
-    put32(0x87000000); /* type 135, code 0, checksum */
-    put32(0);
-    put(server6, 16);
-    put16(0x0101); /* source link-layer address option */
-    put(host, 6);
+    nd_msg(135, 0, server6, 1, host);
     ip6_done(ip);
     emit(o, eth0, 95000, OUT, NULL);
     eth(host, peer, 0x86dd);
     ip = ip6(server6, host6ll, 58, 255);
-    put32(0x88000000);
-    put32(0x60000000); /* solicited, override */
-    put(server6, 16);
-    put16(0x0201); /* target link-layer address option */
-    put(peer, 6);
+    nd_msg(136, 0x60000000, server6, 2, peer); /* solicited, override */
     ip6_done(ip);
     emit(o, eth0, 210, IN, NULL);
     eth(peer, host, 0x86dd);

@@ -60,6 +60,14 @@ static uint8_t *slurp(const char *path, size_t *len) {
     return b;
 }
 
+/* The whole file, which must be `want` bytes long; the caller frees it. */
+static uint8_t *slurp_sized(const char *path, size_t want) {
+    size_t n;
+    uint8_t *b = slurp(path, &n);
+    assert_int_equal(n, want);
+    return b;
+}
+
 static off_t file_size(const char *path) {
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -106,9 +114,7 @@ static void write_one_pcap(void **state, enum trawl_format fmt,
     assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
     assert_int_equal(trawl_writer_bytes(w), want_len);
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
-    size_t n;
-    uint8_t *b = slurp(p, &n);
-    assert_int_equal(n, want_len);
+    uint8_t *b = slurp_sized(p, want_len);
     assert_memory_equal(b, want, want_len);
     free(b);
 }
@@ -145,9 +151,7 @@ static void pcap_header_defaults(void **state) {
     uint32_t id;
     assert_int_equal(trawl_writer_add_iface(w, &ifc, &id, err, sizeof err), 0);
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
-    size_t n;
-    uint8_t *b = slurp(p, &n);
-    assert_int_equal(n, 24);
+    uint8_t *b = slurp_sized(p, 24);
     /* Snap length 0 becomes 262144; an FCS of 2 words sets bit 26. */
     assert_int_equal(core_le32(b + 16), 262144);
     assert_int_equal(core_le32(b + 20), 0x24000001u);
@@ -157,8 +161,7 @@ static void pcap_header_defaults(void **state) {
     p = path_in(state, "none.pcap");
     w = open_fmt(p, TRAWL_FORMAT_PCAP);
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
-    b = slurp(p, &n);
-    assert_int_equal(n, 24);
+    b = slurp_sized(p, 24);
     assert_int_equal(core_le32(b), 0xa1b2c3d4u);
     assert_int_equal(core_le32(b + 20), 1);
     free(b);
@@ -546,9 +549,7 @@ static void writes_to_stdout(void **state) {
     assert_int_equal(wrc, 0);
     assert_int_equal(crc, 0);
     assert_true(still_open >= 0);
-    size_t n;
-    uint8_t *b = slurp(p, &n);
-    assert_int_equal(n, 24 + 16 + 4);
+    uint8_t *b = slurp_sized(p, 24 + 16 + 4);
     assert_int_equal(core_le32(b), 0xa1b23c4du);
     assert_int_equal(core_le32(b + 28), 123456789);
     free(b);
