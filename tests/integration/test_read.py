@@ -25,13 +25,13 @@ def ether_trace(tmp_path_factory):
 
 def test_summary_lines(trawl_bin):
     out = trawl(trawl_bin, "read", SAMPLE).stdout.splitlines()
-    assert len(out) == 20
-    assert "ARP" in out[0] and "Who has 10.0.0.2? Tell 10.0.0.1" in out[0]
-    assert "10.0.0.1 → 10.0.0.2" in out[2] and "[SYN]" in out[2]
-    assert "40000 → 80 [SYN, ACK]" not in out[2]
-    assert "80 → 40000 [SYN, ACK] Seq=5000 Ack=1001" in out[3]
-    assert "Echo (ping) request" in out[9]
-    assert out[18].split()[2:5] == ["2001:db8::1", "→", "2001:db8::2"]
+    assert len(out) == 29
+    assert "ARP" in out[0] and "Who has 192.168.1.1? Tell 192.168.1.10" in out[0]
+    assert "192.168.1.10 → 203.0.113.80" in out[6] and "[SYN]" in out[6]
+    assert "50122 → 80 [SYN, ACK]" not in out[6]
+    assert "80 → 50122 [SYN, ACK] Seq=2320239479 Ack=1579100674" in out[7]
+    assert "Echo (ping) request" in out[16]
+    assert out[20].split()[2:5] == ["2001:db8::10", "→", "2001:db8::80"]
 
 
 def test_files_and_options_in_any_order(trawl_bin, tmp_path):
@@ -43,7 +43,7 @@ def test_files_and_options_in_any_order(trawl_bin, tmp_path):
     # Several files read as one trace.
     two = trawl(trawl_bin, "read", "-r", SAMPLE, "-r", SAMPLE, "-T", "fields",
                 "-e", "frame.number").stdout.split()
-    assert two == [str(i) for i in range(1, 41)]
+    assert two == [str(i) for i in range(1, 59)]
 
 
 def test_expression_words_refused_for_now(trawl_bin):
@@ -68,12 +68,12 @@ def test_missing_file_and_bad_options(trawl_bin, tmp_path):
 
 
 def test_tree_has_layers_and_fields(trawl_bin):
-    out = trawl(trawl_bin, "read", "-V", "-c", "3", SAMPLE).stdout
-    assert "Frame 3: 58 bytes on wire (464 bits), 58 bytes captured" in out
+    out = trawl(trawl_bin, "read", "-V", "-c", "7", SAMPLE).stdout
+    assert "Frame 7: 74 bytes on wire (592 bits), 74 bytes captured" in out
     assert "Ethernet II" in out
     assert "Internet Protocol Version 4" in out
     assert "Transmission Control Protocol" in out
-    assert "Source Port: 40000" in out
+    assert "Source Port: 50122" in out
     assert "Type: 0x0800 (IPv4)" in out
     assert "Comment: TCP handshake starts" in out
 
@@ -83,36 +83,37 @@ def test_hex_dump_matches_tshark(trawl_bin):
     ours = trawl(trawl_bin, "read", "-T", "fields", "-e", "frame.number", "-x",
                  "-c", "2", SAMPLE).stdout
     first = [l for l in ours.splitlines() if l.startswith("0000")][0]
-    assert first.startswith("0000  ff ff ff ff ff ff 02 00  5e 10 00 01 08 06 00 01")
-    ascii_out = trawl(trawl_bin, "read", "-X", "-c", "6", SAMPLE).stdout
+    assert first.startswith("0000  ff ff ff ff ff ff 3c 22  fb 12 34 56 08 06 00 01")
+    ascii_out = trawl(trawl_bin, "read", "-X", "-c", "10", SAMPLE).stdout
     ascii_col = "".join(l[56:] for l in ascii_out.splitlines() if l[:4].isalnum() and l[4:6] == "  ")
-    assert "GET / HTTP" in ascii_col
+    assert "GET /index.html HTTP" in ascii_col
 
 
 def test_fields_options(trawl_bin):
     out = trawl(trawl_bin, "read", "-T", "fields", "-E", "header=y", "-E",
                 "separator=,", "-E", "quote=d", "-e", "ip.src", "-e", "tcp.port",
-                "-c", "4", SAMPLE).stdout.splitlines()
+                "-c", "7", SAMPLE).stdout.splitlines()
     assert out[0] == "ip.src,tcp.port"
-    assert out[3] == '"10.0.0.1","40000,80"'
+    assert out[3] == '"127.0.0.1",""'
+    assert out[7] == '"192.168.1.10","50122,80"'
     out = trawl(trawl_bin, "read", "-T", "fields", "-E", "occurrence=l", "-e",
-                "tcp.port", "-c", "3", SAMPLE).stdout.splitlines()
-    assert out[2] == "80"
+                "tcp.port", "-c", "7", SAMPLE).stdout.splitlines()
+    assert out[6] == "80"
 
 
 def test_json(trawl_bin):
     lines = trawl(trawl_bin, "read", "-T", "json", SAMPLE).stdout.splitlines()
-    assert len(lines) == 20
+    assert len(lines) == 29
     pkts = [json.loads(l) for l in lines]
-    syn = pkts[2]
-    assert syn["frame"]["number"] == 3
-    assert syn["ip"]["src"] == "10.0.0.1"
+    syn = pkts[6]
+    assert syn["frame"]["number"] == 7
+    assert syn["ip"]["src"] == "192.168.1.10"
     assert syn["tcp"]["dstport"] == 80
     assert syn["tcp"]["flags.syn"] is True
-    qinq = pkts[12]
+    qinq = pkts[22]
     assert isinstance(qinq["vlan"], list) and len(qinq["vlan"]) == 2
-    vx = pkts[15]
-    assert isinstance(vx["ip"], list) and vx["ip"][1]["dst"] == "10.0.0.2"
+    vx = pkts[25]
+    assert isinstance(vx["ip"], list) and vx["ip"][1]["dst"] == "172.17.0.3"
 
 
 @pytest.mark.parametrize("fmt", ["pcap", "pcap-ns", "pcapng"])
@@ -179,11 +180,11 @@ def test_follow_reads_growing_file(trawl_bin, tmp_path):
             fh.write(data[600:])
         deadline = time.time() + 10
         seen = []
-        while time.time() < deadline and len(seen) < 20:
+        while time.time() < deadline and len(seen) < 29:
             line = p.stdout.readline()
             if line:
                 seen.append(line.strip())
-        assert seen == [str(i) for i in range(1, 21)]
+        assert seen == [str(i) for i in range(1, 30)]
     finally:
         p.terminate()
         p.wait(timeout=10)
