@@ -2,18 +2,32 @@
  * (pcap_write.c) and pcapng (pcapng_write.c) record builders.
  *
  * Records are built directly in one large buffer, which only ever holds
- * whole records and is handed to write() whole; every block the writer
+ * whole records and is handed to the kernel whole; every block the writer
  * builds fits in it (see WRITER_MAX_EPB), so no record is ever split over
- * two write() calls. A writer killed at any instant therefore leaves a file
- * of whole records, unless the kernel itself stopped a write() part way
- * (it may, when SIGKILL arrives during a write spanning several pages; the
- * reader steps over such a torn tail with a warning). */
+ * two writes by the writer itself.
+ *
+ * That alone does not make a killed writer leave whole records: the kernel
+ * copies a buffered write() into the page cache a page (or folio) at a
+ * time and gives up between two when SIGKILL is pending, so the file can
+ * end part way into a record. An O_DIRECT write, in contrast, is waited
+ * for uninterruptibly and extends the file only once complete. So pcapng
+ * going to a regular file is written with O_DIRECT, in whole pages: the
+ * records, then a padding block (PCAPNG_TRAWL_PAD, a local-use block type
+ * every pcapng reader skips) up to the next page boundary; the next flush
+ * rewrites that last page with the records that follow, and close cuts the
+ * padding off. pcap has no block a reader would skip, and tmpfs takes
+ * O_DIRECT but writes through the page cache all the same, so those are
+ * written with plain write() and may end in a torn record after kill -9
+ * (the reader steps over it with a warning). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "format/writer_int.h"
@@ -74,19 +88,93 @@ int writer_pkt_err(const trawl_writer *w, char *err, size_t errlen, int code,
 
 /* Records the first I/O error; the file's end is then unknown, so it
  * stays the answer to every later call. */
-static int io_fail(trawl_writer *w, char *err, size_t errlen, int e) {
+static int io_fail(trawl_writer *w, char *err, size_t errlen, uint64_t off,
+                   int e) {
     if (!w->error) {
         w->error = TRAWL_EIO;
         snprintf(w->errmsg, sizeof w->errmsg,
                  "%s: write failed at byte offset %" PRIu64 ": %s", w->name,
-                 w->written, strerror(e));
+                 off, strerror(e));
     }
     return core_err(err, errlen, w->error, "%s", w->errmsg);
+}
+
+/* Whether pcapng to this descriptor can be written with O_DIRECT in whole
+ * pages (see the top of this file): a regular file, not on tmpfs, written
+ * from its start and not in append mode (pwrite() places the pages). */
+static bool direct_ok(int fd) {
+    struct stat st;
+    struct statfs sfs;
+    int fl = fcntl(fd, F_GETFL);
+    return fl >= 0 && !(fl & O_APPEND) && fstat(fd, &st) == 0 &&
+           S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0 &&
+           sfs.f_type != TMPFS_MAGIC && lseek(fd, 0, SEEK_CUR) == 0;
+}
+
+static void set_direct(int fd, bool on) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT);
+}
+
+/* Gives up O_DIRECT for plain writes, which continue where the file ends:
+ * the kernel refused an aligned direct write (a device wanting larger
+ * blocks), which can only happen on the first, as all are alike. */
+static void stop_direct(trawl_writer *w) {
+    set_direct(w->fd, false);
+    w->direct = false;
+}
+
+/* The O_DIRECT flush: the records, a padding block to the next page
+ * boundary, one pwrite() of whole pages at the page-aligned offset of
+ * buf[0]; then the last partial page moves to the front of the buffer, to
+ * be written again with the records that follow it. */
+static int flush_direct(trawl_writer *w, char *err, size_t errlen) {
+    size_t len = w->len;
+    size_t pad = (WRITER_PAGE - len % WRITER_PAGE) % WRITER_PAGE;
+    if (pad && pad < 12)
+        pad += WRITER_PAGE; /* a block has at least 12 bytes */
+    if (pad) {
+        uint8_t *p = w->buf + len;
+        core_put_le32(p, PCAPNG_TRAWL_PAD);
+        core_put_le32(p + 4, (uint32_t)pad);
+        memset(p + 8, 0, pad - 12);
+        core_put_le32(p + pad - 4, (uint32_t)pad);
+    }
+    size_t total = len + pad, done = 0;
+    while (done < total) {
+        ssize_t r = pwrite(w->fd, w->buf + done, total - done,
+                           (off_t)(w->written + done));
+        if (r > 0) {
+            done += (size_t)r;
+            continue;
+        }
+        int e = r == 0 ? EIO : errno;
+        if (e == EINTR)
+            continue;
+        if (e == EINVAL && w->written == 0 && done == 0) {
+            stop_direct(w);
+            return writer_flush(w, err, errlen);
+        }
+        w->len = w->kept;
+        return io_fail(w, err, errlen, w->written + done, e);
+    }
+    size_t keep = len % WRITER_PAGE;
+    memmove(w->buf, w->buf + len - keep, keep);
+    w->written += len - keep;
+    w->len = w->kept = keep;
+    return 0;
 }
 
 int writer_flush(trawl_writer *w, char *err, size_t errlen) {
     if (w->error)
         return core_err(err, errlen, w->error, "%s", w->errmsg);
+    if (w->len == w->kept)
+        return 0; /* nothing new */
+    if (w->flush_ms)
+        w->last_flush_ms = clock_ms(w->clock);
+    if (w->direct)
+        return flush_direct(w, err, errlen);
     const uint8_t *p = w->buf;
     size_t n = w->len;
     /* A short write (a signal, a pipe, a full disk on the next call) is
@@ -109,11 +197,9 @@ int writer_flush(trawl_writer *w, char *err, size_t errlen) {
             e = errno;
         }
         w->len = 0;
-        return io_fail(w, err, errlen, e);
+        return io_fail(w, err, errlen, w->written, e);
     }
     w->len = 0;
-    if (w->flush_ms)
-        w->last_flush_ms = clock_ms(w->clock);
     return 0;
 }
 
@@ -138,10 +224,23 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
         goto nomem;
     w->fd = fd;
     w->name = core_strdup(name);
-    w->buf = malloc(WRITER_BUF_SIZE);
+    /* Page aligned for O_DIRECT, with room for a padding block after a
+     * full buffer. */
+    if (posix_memalign((void **)&w->buf, WRITER_PAGE,
+                       WRITER_BUF_SIZE + 2 * WRITER_PAGE) != 0)
+        w->buf = NULL;
     if (!w->name || !w->buf)
         goto nomem;
     w->format = opt->format;
+    /* O_DIRECT is the caller's choice (trawl_writer_open makes it for
+     * the files it creates); where whole pages cannot be written, the
+     * flag would only make plain writes fail, so it goes. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_DIRECT)) {
+        w->direct = w->format == TRAWL_FORMAT_PCAPNG && direct_ok(fd);
+        if (!w->direct)
+            set_direct(fd, false);
+    }
     w->max_sec =
         w->format == TRAWL_FORMAT_PCAPNG ? PCAPNG_MAX_SEC : PCAP_MAX_SEC;
     w->flush_ms = opt->flush_interval_ms;
@@ -186,6 +285,9 @@ TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
     if (fd < 0)
         return core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot create: %s",
                         is_stdout ? "standard output" : path, strerror(errno));
+    if (!is_stdout && opt && opt->format == TRAWL_FORMAT_PCAPNG &&
+        direct_ok(fd))
+        set_direct(fd, true);
     return trawl_writer_open_fd(out, fd, is_stdout ? "standard output" : path,
                                 opt, errbuf, errlen);
 }
@@ -300,6 +402,7 @@ TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf, size_t errlen) {
 }
 
 TRAWL_API uint64_t trawl_writer_bytes(const trawl_writer *w) {
+    /* Padding is not counted: close cuts it off. */
     return w->written + w->len;
 }
 
@@ -330,6 +433,11 @@ TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf, size_t errlen) {
                       : put_trailer(w, errbuf, errlen);
     if (rc == 0)
         rc = writer_flush(w, errbuf, errlen);
+    /* A file closed normally ends in its last record, not in padding. */
+    if (rc == 0 && w->direct &&
+        ftruncate(w->fd, (off_t)(w->written + w->len)) < 0)
+        rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot truncate: %s",
+                      w->name, strerror(errno));
     if (close(w->fd) < 0 && rc == 0)
         rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: close failed: %s",
                       w->name, strerror(errno));

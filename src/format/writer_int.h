@@ -14,6 +14,11 @@
  * the kernel whole, so its size is the unit of a write() on the hot path. */
 #define WRITER_BUF_SIZE (1u << 20)
 
+/* O_DIRECT writes (pcapng to a regular file, see writer.c) cover whole
+ * pages: buffer, file offset and length are multiples of this. After such
+ * a flush the buffer still holds the last partial page, up to a page. */
+#define WRITER_PAGE 4096u
+
 /* The largest block the writer builds: an interface description with four
  * text options of the longest length an option can have (and two small
  * ones), or a packet of TRAWL_MAX_CAPLEN with a longest comment. Because
@@ -23,9 +28,9 @@
 #define WRITER_MAX_IDB (PCAPNG_IDB_FIXED + 4u * WRITER_TEXT_OPT + 2u * 8u + 4u)
 #define WRITER_MAX_EPB                                                         \
     (PCAPNG_EPB_FIXED + TRAWL_MAX_CAPLEN + 8u + WRITER_TEXT_OPT + 4u)
-_Static_assert(WRITER_BUF_SIZE >= WRITER_MAX_IDB &&
-                   WRITER_BUF_SIZE >= WRITER_MAX_EPB,
-               "the writer buffer must hold the largest block");
+_Static_assert(WRITER_BUF_SIZE - WRITER_PAGE >= WRITER_MAX_IDB &&
+                   WRITER_BUF_SIZE - WRITER_PAGE >= WRITER_MAX_EPB,
+               "the writer buffer must hold the largest block after a page");
 
 struct writer_iface {
     int linktype;
@@ -37,9 +42,13 @@ struct trawl_writer {
     char *name; /* for messages; owned */
     int fd;     /* owned, closed by trawl_writer_close() */
     enum trawl_format format;
-    uint8_t *buf; /* WRITER_BUF_SIZE bytes; buf[0, len) are whole records */
-    size_t len;
-    uint64_t written; /* bytes the kernel has taken */
+    /* WRITER_BUF_SIZE bytes (and room for a padding block after them),
+     * page aligned; buf[0, len) are whole records, of which the first
+     * `kept` are already in the file (O_DIRECT only, else 0). */
+    uint8_t *buf;
+    size_t len, kept;
+    uint64_t written; /* file offset of buf[0] */
+    bool direct;      /* pcapng on an O_DIRECT regular file */
     uint64_t packets; /* packets accepted, for messages */
     uint64_t max_sec; /* latest time stamp the format can hold */
     struct writer_iface *ifaces;
@@ -56,14 +65,15 @@ struct trawl_writer {
     char errmsg[TRAWL_ERRBUF_SIZE];
 };
 
-/* Hands buf[0, len) to the kernel. */
+/* Hands the records of buf[0, len) that are not in the file yet to the
+ * kernel. */
 int writer_flush(trawl_writer *w, char *err, size_t errlen);
 
 /* Returns room for `n` bytes at the end of the buffer, flushing the whole
  * records before it first when they do not fit, or NULL after a write
- * error (reported in err). n must be at most WRITER_BUF_SIZE, which every
- * block the writer builds is. The bytes count once writer_commit() says
- * so; until then a failure leaves the buffer as it was. */
+ * error (reported in err). n must be at most WRITER_BUF_SIZE - WRITER_PAGE,
+ * which every block the writer builds is. The bytes count once writer_commit()
+ * says so; until then a failure leaves the buffer as it was. */
 static inline uint8_t *writer_reserve(trawl_writer *w, size_t n, char *err,
                                       size_t errlen) {
     if (TRAWL_UNLIKELY(n > WRITER_BUF_SIZE - w->len) &&

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -557,20 +559,43 @@ static void writes_to_stdout(void **state) {
 
 /* ---- buffering ----------------------------------------------------------- */
 
+/* Where the file may end after a flush: at the end of a record, or, when
+ * pcapng goes out with O_DIRECT, in a padding block that runs from the end
+ * of a record to a page boundary. Returns the end of the last record. */
+static uint64_t records_end(const char *path, uint64_t size) {
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    uint8_t tail[4];
+    uint64_t end = size;
+    if (size >= 12 && size % 4096 == 0 &&
+        pread(fd, tail, 4, (off_t)size - 4) == 4) {
+        uint32_t len = core_le32(tail);
+        uint8_t head[8];
+        if (len >= 12 && len <= size &&
+            pread(fd, head, 8, (off_t)(size - len)) == 8 &&
+            core_le32(head) == 0x80007a70u && core_le32(head + 4) == len)
+            end = size - len;
+    }
+    close(fd);
+    return end;
+}
+
 /* Over several buffers of records of varied sizes, the file only ever ends
- * at a record boundary: the writer hands the kernel whole records. */
-static void file_grows_by_whole_records(void **state) {
-    const char *p = path_in(state, "grow.pcapng");
-    trawl_writer *w = open_fmt(p, TRAWL_FORMAT_PCAPNG);
+ * at a record boundary (or in padding after one): the writer hands the
+ * kernel whole records. */
+static void grow_by_whole_records(void **state, enum trawl_format fmt) {
+    const char *p = path_in(state, "grow");
+    trawl_writer *w = open_fmt(p, fmt);
     uint32_t id = add(w, 1, 0);
     static uint8_t data[9000];
     size_t nrec = 3000;
     uint64_t *ends = malloc((nrec + 1) * sizeof *ends);
     assert_non_null(ends);
     ends[0] = trawl_writer_bytes(w);
-    assert_int_equal(file_size(p), ends[0]); /* headers went out at once */
+    /* Headers went out at once. */
+    assert_int_equal(records_end(p, (uint64_t)file_size(p)), ends[0]);
     size_t seen = 0, flushes = 0;
-    off_t last = (off_t)ends[0];
+    off_t last = file_size(p);
     for (size_t i = 0; i < nrec; i++) {
         struct trawl_pkt pkt = sample_pkt(id);
         pkt.data = data;
@@ -579,21 +604,63 @@ static void file_grows_by_whole_records(void **state) {
         assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
         ends[i + 1] = trawl_writer_bytes(w);
         off_t sz = file_size(p);
-        if (sz != last) {
-            flushes++;
-            last = sz;
-        }
-        while (seen <= i + 1 && ends[seen] < (uint64_t)sz)
+        if (sz == last)
+            continue;
+        flushes++;
+        last = sz;
+        uint64_t end = records_end(p, (uint64_t)sz);
+        while (seen <= i + 1 && ends[seen] < end)
             seen++;
         assert_true(seen <= i + 1);
-        assert_int_equal(ends[seen], (uint64_t)sz);
+        assert_int_equal(ends[seen], end);
         /* Never more than one buffer is held back. */
-        assert_true(ends[i + 1] - (uint64_t)sz <= 1u << 20);
+        assert_true(ends[i + 1] - end <= 1u << 20);
     }
     assert_true(flushes >= 10);
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+    /* Closed normally, the file ends in its last record. */
     assert_int_equal(file_size(p), ends[nrec]);
     free(ends);
+}
+
+static void pcap_grows_by_whole_records(void **state) {
+    grow_by_whole_records(state, TRAWL_FORMAT_PCAP);
+}
+
+static void pcapng_grows_by_whole_records(void **state) {
+    grow_by_whole_records(state, TRAWL_FORMAT_PCAPNG);
+}
+
+/* pcapng to a regular file outside tmpfs goes out in whole pages: the
+ * file ends in a padding block after every flush, and not after close. */
+static void pcapng_direct_pages(void **state) {
+    struct statfs sfs;
+    assert_int_equal(statfs((char *)*state, &sfs), 0);
+    if (sfs.f_type == TMPFS_MAGIC)
+        skip(); /* tmpfs is written with plain write() */
+    const char *p = path_in(state, "direct.pcapng");
+    trawl_writer *w = open_fmt(p, TRAWL_FORMAT_PCAPNG);
+    uint64_t shb = trawl_writer_bytes(w);
+    assert_int_equal(file_size(p), 4096);
+    assert_int_equal(records_end(p, 4096), shb);
+    uint32_t id = add(w, 1, 0);
+    struct trawl_pkt pkt = sample_pkt(id);
+    static uint8_t data[5000];
+    pkt.data = data;
+    pkt.caplen = pkt.len = sizeof data;
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_flush(w, err, sizeof err), 0);
+    /* The second page was rewritten with the packet; padding after it. */
+    assert_int_equal(file_size(p), 8192);
+    assert_int_equal(records_end(p, 8192), trawl_writer_bytes(w));
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+    size_t n;
+    uint8_t *b = slurp(p, &n);
+    uint32_t types[4];
+    size_t at[4];
+    assert_int_equal(walk_blocks(b, n, types, at, 4), 3);
+    assert_int_equal(types[2], 6);
+    free(b);
 }
 
 static void flush_interval(void **state) {
@@ -642,7 +709,9 @@ int main(void) {
         T(full_device_reported),
         T(error_offset_is_where_the_file_stopped),
         T(writes_to_stdout),
-        T(file_grows_by_whole_records),
+        T(pcap_grows_by_whole_records),
+        T(pcapng_grows_by_whole_records),
+        T(pcapng_direct_pages),
         T(flush_interval),
 #undef T
     };
