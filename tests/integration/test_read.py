@@ -231,8 +231,8 @@ def test_progress_line_on_a_terminal(trawl_bin, tmp_path):
     import os
     import pty
     big = tmp_path / "big.pcap"
-    subprocess.run([str(BUILD / "tests" / "write-test"), str(big), "pcap", "120000"],
-                   check=True)
+    subprocess.run([str(BUILD / "tests" / "write-test"), "gen", "-f", "pcap",
+                    "-n", "120000", "-s", "800", str(big)], check=True)
     assert big.stat().st_size > 64 * 1024 * 1024
     master, slave = pty.openpty()
     p = subprocess.Popen([trawl_bin, "read", str(big), "-w", str(tmp_path / "o.pcap")],

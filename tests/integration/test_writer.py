@@ -402,6 +402,10 @@ def test_follow_a_live_pcapng_writer(trawl_bin, tmp_path):
                             str(64 << 20), "-r", "100000", "-i", "1", "-s",
                             "120", "-m", str(f)])
     try:
+        # The reader needs the file to exist; its header it waits for.
+        deadline = time.time() + 20
+        while not f.exists() and time.time() < deadline:
+            time.sleep(0.01)
         r = subprocess.run([trawl_bin, "read", "--follow", "-c", "3000", "-T",
                             "fields", "-e", "frame.comment", "-e",
                             "frame.time_epoch", str(f)], capture_output=True,
