@@ -17,6 +17,8 @@ struct cli_command {
  * a runtime failure, 2 bad usage. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
+#define CLI_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 extern const struct cli_command cli_cmd_read;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */

@@ -1,0 +1,335 @@
+/* What the output formats share: the output buffer, packet clocks and
+ * time stamps, and picking values out of one layer. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/print.h"
+
+/* ---- output buffer --------------------------------------------------------
+ */
+
+/* One packet's output is bounded by its bytes (a hex dump of the largest
+ * record is about 1 MiB), so this only guards against a runaway. */
+#define PBUF_MAX ((size_t)1 << 30)
+
+bool pbuf_reserve(struct pbuf *b, size_t n) {
+    if (b->oom)
+        return false;
+    if (n < b->cap - b->len)
+        return true;
+    size_t need = b->len + n + 1;
+    if (need > PBUF_MAX || need < n) {
+        b->oom = true;
+        return false;
+    }
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void pbuf_put(struct pbuf *b, const char *s, size_t n) {
+    if (!pbuf_reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+void pbuf_puts(struct pbuf *b, const char *s) {
+    pbuf_put(b, s, strlen(s));
+}
+
+void pbuf_putc(struct pbuf *b, char c) {
+    if (!pbuf_reserve(b, 1))
+        return;
+    b->p[b->len++] = c;
+}
+
+void pbuf_pad(struct pbuf *b, char c, size_t n) {
+    if (!pbuf_reserve(b, n))
+        return;
+    memset(b->p + b->len, c, n);
+    b->len += n;
+}
+
+void pbuf_printf(struct pbuf *b, const char *fmt, ...) {
+    va_list ap;
+    if (!pbuf_reserve(b, 128))
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= b->cap - b->len) {
+        if (!pbuf_reserve(b, (size_t)n))
+            return;
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+}
+
+void pbuf_u64(struct pbuf *b, uint64_t v) {
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    pbuf_put(b, tmp + i, sizeof tmp - i);
+}
+
+typedef size_t (*format_fn)(const trawl_field *f, const struct trawl_value *val,
+                            char *buf, size_t len);
+
+static void put_formatted(struct pbuf *b, format_fn fmt, const trawl_field *f,
+                          const struct trawl_value *val) {
+    /* Most values are short: format in place, and again with the room the
+     * first attempt asked for when it did not fit. */
+    if (!pbuf_reserve(b, 64))
+        return;
+    size_t room = b->cap - b->len;
+    size_t n = fmt(f, val, b->p + b->len, room);
+    if (n >= room) {
+        if (!pbuf_reserve(b, n))
+            return;
+        fmt(f, val, b->p + b->len, b->cap - b->len);
+    }
+    b->len += n;
+}
+
+void pbuf_value(struct pbuf *b, const trawl_field *f,
+                const struct trawl_value *val) {
+    put_formatted(b, trawl_value_format, f, val);
+}
+
+void pbuf_describe(struct pbuf *b, const trawl_field *f,
+                   const struct trawl_value *val) {
+    put_formatted(b, trawl_value_describe, f, val);
+}
+
+void pbuf_text(struct pbuf *b, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != 0x7f && c != '\\') {
+            pbuf_putc(b, (char)c);
+            continue;
+        }
+        switch (c) {
+        case '\n': pbuf_puts(b, "\\n"); break;
+        case '\r': pbuf_puts(b, "\\r"); break;
+        case '\t': pbuf_puts(b, "\\t"); break;
+        case '\\': pbuf_puts(b, "\\\\"); break;
+        default: pbuf_printf(b, "\\x%02x", c); break;
+        }
+    }
+}
+
+int pbuf_flush_fd(struct pbuf *b, int fd) {
+    size_t off = 0;
+    while (off < b->len) {
+        ssize_t n = write(fd, b->p + off, b->len - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            b->len = 0;
+            return -e;
+        }
+        off += (size_t)n;
+    }
+    b->len = 0;
+    return 0;
+}
+
+void pbuf_free(struct pbuf *b) {
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- clocks and time stamps ---------------------------------------------- */
+
+void print_ctx_init(struct print_ctx *pc, struct pbuf *out,
+                    const trawl_reader *reader, enum print_time tf) {
+    memset(pc, 0, sizeof *pc);
+    pc->out = out;
+    pc->reader = reader;
+    pc->time_format = tf;
+    pc->w_num = 5;
+    pc->w_src = 15; /* an IPv4 address; MACs and IPv6 widen it */
+    pc->w_dst = 15;
+    pc->w_proto = 6;
+    pc->tm_format = -1;
+}
+
+void print_ctx_free(struct print_ctx *pc) {
+    pbuf_free(&pc->scratch);
+}
+
+static struct print_span span_between(int64_t sec, uint32_t nsec,
+                                      int64_t from_sec, uint32_t from_nsec) {
+    struct print_span s = {sec - from_sec, 0};
+    if (nsec >= from_nsec) {
+        s.nsec = nsec - from_nsec;
+    } else {
+        s.sec--;
+        s.nsec = 1000000000u - (from_nsec - nsec);
+    }
+    return s;
+}
+
+void print_begin_packet(struct print_ctx *pc, const struct trawl_pkt *pkt) {
+    if (!pc->have_first) {
+        pc->have_first = true;
+        pc->first_sec = pc->prev_sec = pkt->ts_sec;
+        pc->first_nsec = pc->prev_nsec = pkt->ts_nsec;
+    }
+    pc->since_first =
+        span_between(pkt->ts_sec, pkt->ts_nsec, pc->first_sec, pc->first_nsec);
+    pc->since_prev =
+        span_between(pkt->ts_sec, pkt->ts_nsec, pc->prev_sec, pc->prev_nsec);
+    pc->prev_sec = pkt->ts_sec;
+    pc->prev_nsec = pkt->ts_nsec;
+}
+
+/* Seconds with six decimals; a negative span (time stamps going back)
+ * prints as -S.UUUUUU, as tshark does. */
+static void put_span(struct pbuf *b, struct print_span s) {
+    if (s.sec < 0) {
+        pbuf_putc(b, '-');
+        if (s.nsec) {
+            s.sec = -(s.sec + 1);
+            s.nsec = 1000000000u - s.nsec;
+        } else {
+            s.sec = -s.sec;
+        }
+    }
+    pbuf_printf(b, "%" PRId64 ".%06" PRIu32, s.sec, s.nsec / 1000);
+}
+
+void print_time(struct print_ctx *pc, const struct trawl_pkt *pkt, int tf) {
+    enum print_time fmt = tf >= 0 ? (enum print_time)tf : pc->time_format;
+    switch (fmt) {
+    case TIME_RELATIVE: put_span(pc->out, pc->since_first); return;
+    case TIME_DELTA: put_span(pc->out, pc->since_prev); return;
+    case TIME_EPOCH:
+        put_span(pc->out, span_between(pkt->ts_sec, pkt->ts_nsec, 0, 0));
+        return;
+    case TIME_ABS:
+    case TIME_ABS_DATE: break;
+    }
+    if (pc->tm_sec != pkt->ts_sec || pc->tm_format != (int)fmt) {
+        time_t t = (time_t)pkt->ts_sec;
+        struct tm tm;
+        if (localtime_r(&t, &tm) == NULL ||
+            strftime(pc->tm_text, sizeof pc->tm_text,
+                     fmt == TIME_ABS ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S",
+                     &tm) == 0)
+            snprintf(pc->tm_text, sizeof pc->tm_text, "%" PRId64, pkt->ts_sec);
+        pc->tm_sec = pkt->ts_sec;
+        pc->tm_format = (int)fmt;
+    }
+    pbuf_printf(pc->out, "%s.%06" PRIu32, pc->tm_text, pkt->ts_nsec / 1000);
+}
+
+/* ---- picking values from one layer ----------------------------------------
+ */
+
+struct pick_ctx {
+    struct print_pick *picks;
+    size_t n, left; /* left: first occurrences still missing */
+    bool all;       /* some pick wants every occurrence */
+};
+
+static bool pick_one(void *ctx, const trawl_field *f,
+                     const struct trawl_value *val) {
+    struct pick_ctx *c = ctx;
+    for (size_t i = 0; i < c->n; i++) {
+        struct print_pick *p = &c->picks[i];
+        if (p->f != f)
+            continue;
+        if (p->all && (val->type == TRAWL_FT_UINT) && val->u < 64)
+            p->bits |= (uint64_t)1 << val->u;
+        if (p->found)
+            continue;
+        p->found = true;
+        p->val = *val;
+        if (!p->all)
+            c->left--;
+    }
+    return c->left > 0 || c->all;
+}
+
+void print_pick_layer(trawl_view *v, size_t layer, struct print_pick *picks,
+                      size_t n) {
+    struct pick_ctx c = {picks, n, 0, false};
+    for (size_t i = 0; i < n; i++) {
+        picks[i].found = false;
+        picks[i].bits = 0;
+        if (!picks[i].f)
+            continue;
+        if (picks[i].all)
+            c.all = true;
+        else
+            c.left++;
+    }
+    if (c.left || c.all)
+        trawl_view_layer_fields(v, layer, pick_one, &c);
+}
+
+/* ---- aggregate fields --------------------------------------------------- */
+
+/* P.addr repeats P.src and P.dst; P.port repeats P.srcport and P.dstport.
+ * Found once by name over the registry, which never changes at run time. */
+static bool is_aggregate_name(const char *name) {
+    static const struct {
+        const char *suffix, *twin;
+    } rules[] = {{".addr", ".src"}, {".port", ".srcport"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < CLI_ARRAY_LEN(rules); i++) {
+        size_t sl = strlen(rules[i].suffix);
+        if (n <= sl || strcmp(name + n - sl, rules[i].suffix) != 0)
+            continue;
+        char twin[128];
+        if (snprintf(twin, sizeof twin, "%.*s%s", (int)(n - sl), name,
+                     rules[i].twin) >= (int)sizeof twin)
+            return false;
+        if (trawl_field_lookup(twin))
+            return true;
+    }
+    return false;
+}
+
+bool print_field_is_aggregate(const trawl_field *f) {
+    static const trawl_field *agg[64];
+    static size_t nagg;
+    static bool built;
+    if (!built) {
+        for (size_t i = 0; i < trawl_field_count() && nagg < 64; i++) {
+            const trawl_field *g = trawl_field_at(i);
+            if (is_aggregate_name(trawl_field_name(g)))
+                agg[nagg++] = g;
+        }
+        built = true;
+    }
+    for (size_t i = 0; i < nagg; i++)
+        if (agg[i] == f)
+            return true;
+    return false;
+}
