@@ -41,8 +41,12 @@ void pbuf_value(struct pbuf *b, const trawl_field *f,
 /* A value for people (trawl_value_describe): "0x0800 (IPv4)". */
 void pbuf_describe(struct pbuf *b, const trawl_field *f,
                    const struct trawl_value *val);
-/* Text that may hold anything (a packet comment): control characters
- * become C escapes so one packet stays one line. */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes are
+ * not valid UTF-8 (overlong forms and surrogates included). */
+size_t print_utf8_len(const unsigned char *p, size_t n);
+/* Text that may hold anything (a packet comment): control characters and
+ * bytes that are not UTF-8 become C escapes, so one packet stays one line
+ * of valid text. */
 void pbuf_text(struct pbuf *b, const char *s, size_t n);
 /* Writes the buffer to fd and empties it. Returns 0 or -errno. */
 int pbuf_flush_fd(struct pbuf *b, int fd);
@@ -78,7 +82,7 @@ struct print_ctx {
 
     /* Summary columns widen as wider values appear and never narrow, so
      * lines stay aligned without reading the trace twice. */
-    int w_num, w_src, w_dst, w_proto;
+    int w_num, w_src, w_dst, w_proto, w_len;
 
     /* Local time formatting is cached per second. */
     int64_t tm_sec;
@@ -100,12 +104,16 @@ void print_time(struct print_ctx *pc, const struct trawl_pkt *pkt, int tf);
 /* Values of chosen fields in one layer: print_pick_layer() fills `found`
  * and `val` of each entry whose field occurs in layer `layer` (its first
  * occurrence there). Entries with a NULL field never match. */
+#define PRINT_PICK_SEQ 16
 struct print_pick {
     const trawl_field *f;
-    bool all; /* visit every occurrence (for `bits`), not the first */
+    bool all; /* visit every occurrence (for `seq`), not only the first */
     bool found;
     struct trawl_value val; /* the first occurrence */
-    uint64_t bits; /* with `all`: bit u for each unsigned value u < 64 */
+    /* With `all`: the unsigned values below 256, in order (TCP option
+     * kinds, SCTP chunk types); the first PRINT_PICK_SEQ of them. */
+    uint8_t seq[PRINT_PICK_SEQ];
+    uint8_t nseq;
 };
 void print_pick_layer(trawl_view *v, size_t layer, struct print_pick *picks,
                       size_t n);

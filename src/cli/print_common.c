@@ -124,11 +124,51 @@ void pbuf_describe(struct pbuf *b, const trawl_field *f,
     put_formatted(b, trawl_value_describe, f, val);
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes are
+ * not valid UTF-8 (overlong forms and surrogates included). */
+size_t print_utf8_len(const unsigned char *p, size_t n) {
+    unsigned char c = p[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
 void pbuf_text(struct pbuf *b, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != 0x7f && c != '\\') {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
             pbuf_putc(b, (char)c);
+            continue;
+        }
+        size_t len = c >= 0x80 ? print_utf8_len(p + i, n - i) : 0;
+        if (len) {
+            pbuf_put(b, s + i, len);
+            i += len - 1;
             continue;
         }
         switch (c) {
@@ -175,6 +215,7 @@ void print_ctx_init(struct print_ctx *pc, struct pbuf *out,
     pc->w_src = 15; /* an IPv4 address; MACs and IPv6 widen it */
     pc->w_dst = 15;
     pc->w_proto = 6;
+    pc->w_len = 3;
     pc->tm_format = -1;
 }
 
@@ -264,8 +305,9 @@ static bool pick_one(void *ctx, const trawl_field *f,
         struct print_pick *p = &c->picks[i];
         if (p->f != f)
             continue;
-        if (p->all && (val->type == TRAWL_FT_UINT) && val->u < 64)
-            p->bits |= (uint64_t)1 << val->u;
+        if (p->all && val->type == TRAWL_FT_UINT && val->u < 256 &&
+            p->nseq < PRINT_PICK_SEQ)
+            p->seq[p->nseq++] = (uint8_t)val->u;
         if (p->found)
             continue;
         p->found = true;
@@ -281,7 +323,7 @@ void print_pick_layer(trawl_view *v, size_t layer, struct print_pick *picks,
     struct pick_ctx c = {picks, n, 0, false};
     for (size_t i = 0; i < n; i++) {
         picks[i].found = false;
-        picks[i].bits = 0;
+        picks[i].nseq = 0;
         if (!picks[i].f)
             continue;
         if (picks[i].all)

@@ -19,39 +19,6 @@
 #include "cli/cli.h"
 #include "cli/print.h"
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes are
- * not valid UTF-8 (overlong forms and surrogates included). */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-    unsigned char c = p[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* A JSON string. Bytes that are not UTF-8 are taken as Latin-1 (\u00XX),
  * so nothing is lost and the output always parses. */
 static void json_string(struct pbuf *b, const char *s, size_t n) {
@@ -65,7 +32,7 @@ static void json_string(struct pbuf *b, const char *s, size_t n) {
             i++;
             continue;
         }
-        size_t len = c >= 0x80 ? utf8_len(p + i, n - i) : 1;
+        size_t len = c >= 0x80 ? print_utf8_len(p + i, n - i) : 1;
         if (c >= 0x80 && len) {
             pbuf_put(b, s + i, len);
             i += len;

@@ -9,89 +9,135 @@
 
 /* The fields the summary reads, looked up by name once. A name the
  * registry lacks leaves a NULL that simply never matches. */
-#define SUMMARY_FIELDS(X)                                                      \
-    X(ETH_SRC, "eth.src")                                                      \
-    X(ETH_DST, "eth.dst") X(ETH_TYPE, "eth.type") X(SLL_SRC, "sll.src.eth") X( \
-        IP_SRC, "ip.src") X(IP_DST,                                            \
-                            "ip.dst") X(IP_TTL,                                \
-                                        "ip.ttl") X(IP_PROTO,                  \
-                                                    "ip.proto") X(IP_ID,       \
-                                                                  "ip.id")     \
-        X(IP_FRAG, "ip.frag_offset") X(IP_MF, "ip.flags.mf") X(                \
-            IP6_SRC, "ipv6.src") X(IP6_DST,                                    \
-                                   "ipv6.dst") X(IP6_HLIM,                     \
-                                                 "ipv6.hlim") X(IP6_NXT,       \
-                                                                "ipv6.nxt")    \
-            X(TCP_SPORT, "tcp.srcport") X(TCP_DPORT, "tcp.dstport") X(         \
-                TCP_FLAGS,                                                     \
-                "tcp.flags") X(TCP_SEQ,                                        \
-                               "tcp.seq_raw") X(TCP_ACK,                       \
-                                                "tcp.ack_raw") X(TCP_WIN,      \
-                                                                 "tcp.window_" \
-                                                                 "size_value") \
-                X(TCP_LEN, "tcp.len") X(TCP_MSS, "tcp.options.mss_val") X(     \
-                    TCP_WS, "tcp.options.wscale.shift") X(TCP_TSVAL,           \
-                                                          "tcp.options."       \
-                                                          "timestamp.tsval")   \
-                    X(TCP_TSECR, "tcp.options.timestamp.tsecr") X(             \
-                        TCP_OPTKIND,                                           \
-                        "tcp.option_kind") X(UDP_SPORT,                        \
-                                             "udp.srcport") X(UDP_DPORT,       \
-                                                              "udp.dstport")   \
-                        X(UDP_LEN, "udp.length") X(ICMP_TYPE, "icmp.type") X(  \
-                            ICMP_CODE,                                         \
-                            "icmp.code") X(ICMP_ID,                            \
-                                           "icmp.ident") X(ICMP_SEQ,           \
-                                                           "icmp.seq")         \
-                            X(ICMP6_TYPE, "icmpv6.type") X(                    \
-                                ICMP6_CODE,                                    \
-                                "icmpv6.code") X(ICMP6_NS,                     \
-                                                 "icmpv6.nd.ns.target_"        \
-                                                 "address") X(ICMP6_NA,        \
-                                                              "icmpv6.nd.na."  \
-                                                              "target_"        \
-                                                              "address")       \
-                                X(ARP_OP, "arp.opcode") X(                     \
-                                    ARP_SHA,                                   \
-                                    "arp.src.hw_mac") X(ARP_SPA,               \
-                                                        "arp.src.proto_ipv4")  \
-                                    X(ARP_TPA, "arp.dst.proto_ipv4") X(        \
-                                        SCTP_SPORT,                            \
-                                        "sctp.srcport") X(SCTP_DPORT,          \
-                                                          "sctp.dstport")      \
-                                        X(SCTP_CHUNK, "sctp.chunk_type") X(    \
-                                            IGMP_VER,                          \
-                                            "igmp.version") X(IGMP_TYPE,       \
-                                                              "igmp.type")     \
-                                            X(IGMP_MADDR, "igmp.maddr") X(     \
-                                                GRE_PROTO,                     \
-                                                "gre.proto") X(VXLAN_VNI,      \
-                                                               "vxlan.vni")    \
-                                                X(VLAN_PRI,                    \
-                                                  "vlan.priority") X(VLAN_DEI, \
-                                                                     "vlan."   \
-                                                                     "dei")    \
-                                                    X(VLAN_ID, "vlan.id") X(   \
-                                                        MPLS_LABEL,            \
-                                                        "mpls.label")          \
-                                                        X(LLC_DSAP, "llc."     \
-                                                                    "dsap") X( \
-                                                            LLC_SSAP,          \
-                                                            "llc.ssap")        \
-                                                            X(LLC_CTRL,        \
-                                                              "llc.control")
-
 enum summary_field {
-#define SF_ENUM(id, name) SF_##id,
-    SUMMARY_FIELDS(SF_ENUM)
-#undef SF_ENUM
-        SF_COUNT
+    SF_ETH_SRC,
+    SF_ETH_DST,
+    SF_ETH_TYPE,
+    SF_SLL_SRC,
+    SF_IP_SRC,
+    SF_IP_DST,
+    SF_IP_TTL,
+    SF_IP_PROTO,
+    SF_IP_ID,
+    SF_IP_FRAG,
+    SF_IP_MF,
+    SF_IP6_SRC,
+    SF_IP6_DST,
+    SF_IP6_HLIM,
+    SF_IP6_NXT,
+    SF_FRAG6_OFF,
+    SF_FRAG6_MORE,
+    SF_FRAG6_ID,
+    SF_FRAG6_NXT,
+    SF_TCP_SPORT,
+    SF_TCP_DPORT,
+    SF_TCP_FLAGS,
+    SF_TCP_SEQ,
+    SF_TCP_ACK,
+    SF_TCP_WIN,
+    SF_TCP_URG,
+    SF_TCP_LEN,
+    SF_TCP_MSS,
+    SF_TCP_WS,
+    SF_TCP_TSVAL,
+    SF_TCP_TSECR,
+    SF_TCP_OPTKIND,
+    SF_UDP_SPORT,
+    SF_UDP_DPORT,
+    SF_UDP_LEN,
+    SF_ICMP_TYPE,
+    SF_ICMP_CODE,
+    SF_ICMP_ID,
+    SF_ICMP_SEQ,
+    SF_ICMP6_TYPE,
+    SF_ICMP6_CODE,
+    SF_ICMP6_NS,
+    SF_ICMP6_NA,
+    SF_ICMP6_ID,
+    SF_ICMP6_SEQ,
+    SF_ARP_OP,
+    SF_ARP_SHA,
+    SF_ARP_SPA,
+    SF_ARP_TPA,
+    SF_SCTP_CHUNK,
+    SF_IGMP_VER,
+    SF_IGMP_TYPE,
+    SF_IGMP_MADDR,
+    SF_GRE_PROTO,
+    SF_VXLAN_VNI,
+    SF_VLAN_PRI,
+    SF_VLAN_DEI,
+    SF_VLAN_ID,
+    SF_MPLS_LABEL,
+    SF_LLC_DSAP,
+    SF_LLC_SSAP,
+    SF_LLC_CTRL,
+    SF_COUNT
 };
 
 static const char *const sf_names[SF_COUNT] = {
-#define SF_NAME(id, name) [SF_##id] = name,
-    SUMMARY_FIELDS(SF_NAME)
-#undef SF_NAME
+    [SF_ETH_SRC] = "eth.src",
+    [SF_ETH_DST] = "eth.dst",
+    [SF_ETH_TYPE] = "eth.type",
+    [SF_SLL_SRC] = "sll.src.eth",
+    [SF_IP_SRC] = "ip.src",
+    [SF_IP_DST] = "ip.dst",
+    [SF_IP_TTL] = "ip.ttl",
+    [SF_IP_PROTO] = "ip.proto",
+    [SF_IP_ID] = "ip.id",
+    [SF_IP_FRAG] = "ip.frag_offset",
+    [SF_IP_MF] = "ip.flags.mf",
+    [SF_IP6_SRC] = "ipv6.src",
+    [SF_IP6_DST] = "ipv6.dst",
+    [SF_IP6_HLIM] = "ipv6.hlim",
+    [SF_IP6_NXT] = "ipv6.nxt",
+    [SF_FRAG6_OFF] = "ipv6.fraghdr.offset",
+    [SF_FRAG6_MORE] = "ipv6.fraghdr.more",
+    [SF_FRAG6_ID] = "ipv6.fraghdr.ident",
+    [SF_FRAG6_NXT] = "ipv6.fraghdr.nxt",
+    [SF_TCP_SPORT] = "tcp.srcport",
+    [SF_TCP_DPORT] = "tcp.dstport",
+    [SF_TCP_FLAGS] = "tcp.flags",
+    [SF_TCP_SEQ] = "tcp.seq_raw",
+    [SF_TCP_ACK] = "tcp.ack_raw",
+    [SF_TCP_WIN] = "tcp.window_size_value",
+    [SF_TCP_URG] = "tcp.urgent_pointer",
+    [SF_TCP_LEN] = "tcp.len",
+    [SF_TCP_MSS] = "tcp.options.mss_val",
+    [SF_TCP_WS] = "tcp.options.wscale.shift",
+    [SF_TCP_TSVAL] = "tcp.options.timestamp.tsval",
+    [SF_TCP_TSECR] = "tcp.options.timestamp.tsecr",
+    [SF_TCP_OPTKIND] = "tcp.option_kind",
+    [SF_UDP_SPORT] = "udp.srcport",
+    [SF_UDP_DPORT] = "udp.dstport",
+    [SF_UDP_LEN] = "udp.length",
+    [SF_ICMP_TYPE] = "icmp.type",
+    [SF_ICMP_CODE] = "icmp.code",
+    [SF_ICMP_ID] = "icmp.ident",
+    [SF_ICMP_SEQ] = "icmp.seq",
+    [SF_ICMP6_TYPE] = "icmpv6.type",
+    [SF_ICMP6_CODE] = "icmpv6.code",
+    [SF_ICMP6_NS] = "icmpv6.nd.ns.target_address",
+    [SF_ICMP6_NA] = "icmpv6.nd.na.target_address",
+    [SF_ICMP6_ID] = "icmpv6.echo.identifier",
+    [SF_ICMP6_SEQ] = "icmpv6.echo.sequence_number",
+    [SF_ARP_OP] = "arp.opcode",
+    [SF_ARP_SHA] = "arp.src.hw_mac",
+    [SF_ARP_SPA] = "arp.src.proto_ipv4",
+    [SF_ARP_TPA] = "arp.dst.proto_ipv4",
+    [SF_SCTP_CHUNK] = "sctp.chunk_type",
+    [SF_IGMP_VER] = "igmp.version",
+    [SF_IGMP_TYPE] = "igmp.type",
+    [SF_IGMP_MADDR] = "igmp.maddr",
+    [SF_GRE_PROTO] = "gre.proto",
+    [SF_VXLAN_VNI] = "vxlan.vni",
+    [SF_VLAN_PRI] = "vlan.priority",
+    [SF_VLAN_DEI] = "vlan.dei",
+    [SF_VLAN_ID] = "vlan.id",
+    [SF_MPLS_LABEL] = "mpls.label",
+    [SF_LLC_DSAP] = "llc.dsap",
+    [SF_LLC_SSAP] = "llc.ssap",
+    [SF_LLC_CTRL] = "llc.control",
 };
 
 /* The registry never changes while trawl runs, so one lookup serves the
@@ -151,26 +197,43 @@ struct summary {
     trawl_view *v;
     size_t layer;      /* the layer the info describes */
     size_t addr_layer; /* the IP layer before it, 0 if none */
+    bool payload;      /* bytes follow the layer */
     struct pbuf *info; /* the info text */
     char proto[24];    /* protocol column, when the info function sets it */
 };
 
 static void info_tcp(struct summary *s) {
-    static const enum summary_field ids[] = {
-        SF_TCP_SPORT, SF_TCP_DPORT, SF_TCP_FLAGS, SF_TCP_SEQ,
-        SF_TCP_ACK,   SF_TCP_WIN,   SF_TCP_LEN,   SF_TCP_MSS,
-        SF_TCP_WS,    SF_TCP_TSVAL, SF_TCP_TSECR, SF_TCP_OPTKIND};
-    struct print_pick p[CLI_ARRAY_LEN(ids)];
-    for (size_t i = 0; i < CLI_ARRAY_LEN(ids); i++)
-        p[i] = (struct print_pick){.f = sf[ids[i]], .all = i == 11};
-    print_pick_layer(s->v, s->layer, p, CLI_ARRAY_LEN(ids));
+    enum {
+        SPORT,
+        DPORT,
+        FLAGS,
+        SEQ,
+        ACK,
+        WIN,
+        URG,
+        LEN,
+        MSS,
+        WS,
+        TSVAL,
+        TSECR,
+        KINDS,
+        N
+    };
+    static const enum summary_field ids[N] = {
+        SF_TCP_SPORT, SF_TCP_DPORT, SF_TCP_FLAGS,  SF_TCP_SEQ, SF_TCP_ACK,
+        SF_TCP_WIN,   SF_TCP_URG,   SF_TCP_LEN,    SF_TCP_MSS, SF_TCP_WS,
+        SF_TCP_TSVAL, SF_TCP_TSECR, SF_TCP_OPTKIND};
     static const struct name_entry flags[] = {
         {0x001, "FIN"}, {0x002, "SYN"}, {0x004, "RST"},
         {0x008, "PSH"}, {0x010, "ACK"}, {0x020, "URG"},
         {0x040, "ECE"}, {0x080, "CWR"}, {0x100, "AE"}};
-    uint64_t fl = uval(&p[2]);
-    pbuf_printf(s->info, "%" PRIu64 " → %" PRIu64 " [", uval(&p[0]),
-                uval(&p[1]));
+    struct print_pick p[N];
+    for (size_t i = 0; i < N; i++)
+        p[i] = (struct print_pick){.f = sf[ids[i]], .all = i == KINDS};
+    print_pick_layer(s->v, s->layer, p, N);
+    uint64_t fl = uval(&p[FLAGS]);
+    pbuf_printf(s->info, "%" PRIu64 " → %" PRIu64 " [", uval(&p[SPORT]),
+                uval(&p[DPORT]));
     bool any = false;
     for (size_t i = 0; i < CLI_ARRAY_LEN(flags); i++) {
         if (!(fl & flags[i].value))
@@ -179,21 +242,35 @@ static void info_tcp(struct summary *s) {
         pbuf_puts(s->info, flags[i].name);
         any = true;
     }
-    pbuf_printf(s->info, "%s] Seq=%" PRIu64, any ? "" : "<None>", uval(&p[3]));
+    pbuf_printf(s->info, "%s] Seq=%" PRIu64, any ? "" : "<None>",
+                uval(&p[SEQ]));
     if (fl & 0x010)
-        pbuf_printf(s->info, " Ack=%" PRIu64, uval(&p[4]));
-    pbuf_printf(s->info, " Win=%" PRIu64 " Len=%" PRIu64, uval(&p[5]),
-                uval(&p[6]));
-    if (p[7].found)
-        pbuf_printf(s->info, " MSS=%" PRIu64, p[7].val.u);
-    if (p[11].bits & (1u << 4)) /* option kind 4: SACK permitted */
-        pbuf_puts(s->info, " SACK_PERM");
-    if (p[9].found)
-        pbuf_printf(s->info, " TSval=%" PRIu64 " TSecr=%" PRIu64, p[9].val.u,
-                    uval(&p[10]));
-    if (p[8].found)
-        pbuf_printf(s->info, " WS=%" PRIu64,
-                    (uint64_t)1 << (p[8].val.u > 14 ? 14 : p[8].val.u));
+        pbuf_printf(s->info, " Ack=%" PRIu64, uval(&p[ACK]));
+    pbuf_printf(s->info, " Win=%" PRIu64, uval(&p[WIN]));
+    if (fl & 0x020)
+        pbuf_printf(s->info, " Urg=%" PRIu64, uval(&p[URG]));
+    pbuf_printf(s->info, " Len=%" PRIu64, uval(&p[LEN]));
+    /* The options tshark names, in the order the packet has them. */
+    for (size_t i = 0; i < p[KINDS].nseq; i++) {
+        switch (p[KINDS].seq[i]) {
+        case 2:
+            if (p[MSS].found)
+                pbuf_printf(s->info, " MSS=%" PRIu64, p[MSS].val.u);
+            break;
+        case 3:
+            if (p[WS].found)
+                pbuf_printf(s->info, " WS=%" PRIu64,
+                            (uint64_t)1
+                                << (p[WS].val.u > 14 ? 14 : p[WS].val.u));
+            break;
+        case 4: pbuf_puts(s->info, " SACK_PERM"); break;
+        case 8:
+            if (p[TSVAL].found)
+                pbuf_printf(s->info, " TSval=%" PRIu64 " TSecr=%" PRIu64,
+                            p[TSVAL].val.u, uval(&p[TSECR]));
+            break;
+        }
+    }
 }
 
 static void info_udp(struct summary *s) {
@@ -295,22 +372,45 @@ static void info_icmpv6(struct summary *s) {
         {136, "Neighbor Advertisement"},
         {137, "Redirect"},
         {143, "Multicast Listener Report Message v2"}};
-    static const enum summary_field ids[] = {SF_ICMP6_TYPE, SF_ICMP6_CODE,
-                                             SF_ICMP6_NS, SF_ICMP6_NA};
-    struct print_pick p[4];
+    static const struct name_entry codes[] = {
+        {0x100, "No route to destination"},
+        {0x101, "Communication with destination administratively "
+                "prohibited"},
+        {0x102, "Beyond scope of source address"},
+        {0x103, "Address unreachable"},
+        {0x104, "Port unreachable"},
+        {0x105, "Source address failed ingress/egress policy"},
+        {0x106, "Reject route to destination"},
+        {0x300, "hop limit exceeded in transit"},
+        {0x301, "fragment reassembly time exceeded"}};
+    enum { TYPE, CODE, NS, NA, ID, SEQ, N };
+    static const enum summary_field ids[N] = {SF_ICMP6_TYPE, SF_ICMP6_CODE,
+                                              SF_ICMP6_NS,   SF_ICMP6_NA,
+                                              SF_ICMP6_ID,   SF_ICMP6_SEQ};
+    struct print_pick p[N];
     char a[64];
-    pick(s->v, s->layer, ids, 4, p);
-    uint64_t type = uval(&p[0]);
+    pick(s->v, s->layer, ids, N, p);
+    uint64_t type = uval(&p[TYPE]), code = uval(&p[CODE]);
     const char *name = LOOKUP(types, type);
     if (name)
         pbuf_puts(s->info, name);
     else
-        pbuf_printf(s->info, "Type %" PRIu64 ", Code %" PRIu64, type,
-                    uval(&p[1]));
-    if (p[2].found)
-        pbuf_printf(s->info, " for %s", text(&p[2], a, sizeof a));
-    else if (p[3].found)
-        pbuf_printf(s->info, " %s", text(&p[3], a, sizeof a));
+        pbuf_printf(s->info, "Type %" PRIu64 ", Code %" PRIu64, type, code);
+    const char *cname = LOOKUP(codes, type << 8 | code);
+    if (cname)
+        pbuf_printf(s->info, " (%s)", cname);
+    if (p[NS].found)
+        pbuf_printf(s->info, " for %s", text(&p[NS], a, sizeof a));
+    else if (p[NA].found)
+        pbuf_printf(s->info, " %s", text(&p[NA], a, sizeof a));
+    if (type == 128 || type == 129) {
+        uint64_t hlim;
+        if (p[ID].found && p[SEQ].found)
+            pbuf_printf(s->info, " id=0x%04" PRIx64 ", seq=%" PRIu64 ",",
+                        p[ID].val.u, p[SEQ].val.u);
+        if (carrier_ttl(s, &hlim))
+            pbuf_printf(s->info, " hop limit=%" PRIu64, hlim);
+    }
 }
 
 static void info_arp(struct summary *s) {
@@ -335,6 +435,7 @@ static void info_arp(struct summary *s) {
         snprintf(s->proto, sizeof s->proto, "RARP");
 }
 
+/* tshark lists the chunks, not the ports. */
 static void info_sctp(struct summary *s) {
     static const char *const chunks[] = {
         "DATA",  "INIT",        "INIT_ACK",
@@ -342,14 +443,16 @@ static void info_sctp(struct summary *s) {
         "ABORT", "SHUTDOWN",    "SHUTDOWN_ACK",
         "ERROR", "COOKIE_ECHO", "COOKIE_ACK",
         "ECNE",  "CWR",         "SHUTDOWN_COMPLETE"};
-    struct print_pick p[3] = {{.f = sf[SF_SCTP_SPORT]},
-                              {.f = sf[SF_SCTP_DPORT]},
-                              {.f = sf[SF_SCTP_CHUNK], .all = true}};
-    print_pick_layer(s->v, s->layer, p, 3);
-    pbuf_printf(s->info, "%" PRIu64 " → %" PRIu64, uval(&p[0]), uval(&p[1]));
-    for (unsigned c = 0; c < CLI_ARRAY_LEN(chunks); c++)
-        if (p[2].bits & ((uint64_t)1 << c))
-            pbuf_printf(s->info, " %s", chunks[c]);
+    struct print_pick p = {.f = sf[SF_SCTP_CHUNK], .all = true};
+    print_pick_layer(s->v, s->layer, &p, 1);
+    for (size_t i = 0; i < p.nseq; i++) {
+        if (i)
+            pbuf_putc(s->info, ' ');
+        if (p.seq[i] < CLI_ARRAY_LEN(chunks))
+            pbuf_puts(s->info, chunks[p.seq[i]]);
+        else
+            pbuf_printf(s->info, "CHUNK(%u)", p.seq[i]);
+    }
 }
 
 static void info_igmp(struct summary *s) {
@@ -423,24 +526,53 @@ static void info_llc(struct summary *s) {
                 uval(&p[0]), uval(&p[1]), uval(&p[2]));
 }
 
+/* The name a value has (the "UDP" of ip.proto's "17 (UDP)"), or "". */
+static void value_name(const struct print_pick *p, char *buf, size_t len) {
+    char d[96];
+    buf[0] = '\0';
+    if (!p->found)
+        return;
+    trawl_value_describe(p->f, &p->val, d, sizeof d);
+    const char *open = strstr(d, " (");
+    size_t n = strlen(d);
+    if (open && n && d[n - 1] == ')')
+        snprintf(buf, len, "%.*s ", (int)(d + n - 1 - open - 2), open + 2);
+}
+
 /* An IP header with nothing trawl decodes after it: a later fragment, or
- * a protocol trawl does not know. */
+ * a protocol trawl does not know. Offsets are shown in bytes, as tshark
+ * shows them. */
 static void info_ip(struct summary *s) {
     static const enum summary_field ids[] = {SF_IP_PROTO, SF_IP_FRAG, SF_IP_MF,
                                              SF_IP_ID};
     struct print_pick p[4];
+    char name[48];
     pick(s->v, s->layer, ids, 4, p);
+    value_name(&p[0], name, sizeof name);
     if (uval(&p[1]) || uval(&p[2]))
         pbuf_printf(s->info,
-                    "Fragmented IP protocol (proto=%" PRIu64 ", off=%" PRIu64
+                    "Fragmented IP protocol (proto=%s%" PRIu64 ", off=%" PRIu64
                     ", ID=%04" PRIx64 ")",
-                    uval(&p[0]), uval(&p[1]), uval(&p[3]));
-    else
-        pbuf_printf(s->info, "IP protocol %" PRIu64, uval(&p[0]));
+                    name, uval(&p[0]), uval(&p[1]) * 8, uval(&p[3]));
+    else if (p[0].found && s->payload)
+        pbuf_printf(s->info, "IP protocol %s%" PRIu64, name, uval(&p[0]));
 }
 
 static void info_ipv6(struct summary *s) {
     info_one_value(s, SF_IP6_NXT, "IPv6 next header ");
+}
+
+static void info_ipv6ext(struct summary *s) {
+    static const enum summary_field ids[] = {SF_FRAG6_OFF, SF_FRAG6_MORE,
+                                             SF_FRAG6_ID, SF_FRAG6_NXT};
+    struct print_pick p[4];
+    pick(s->v, s->layer, ids, 4, p);
+    if (p[0].found)
+        pbuf_printf(s->info,
+                    "IPv6 fragment (off=%" PRIu64 " more=%c ident=0x%08" PRIx64
+                    " nxt=%" PRIu64 ")",
+                    uval(&p[0]) * 8, uval(&p[1]) ? 'y' : 'n', uval(&p[2]),
+                    uval(&p[3]));
 }
 
 static const struct {
@@ -455,7 +587,7 @@ static const struct {
     {"vxlan", "VXLAN", info_vxlan}, {"mpls", "MPLS", info_mpls},
     {"vlan", "802.1Q", info_vlan},  {"llc", "LLC", info_llc},
     {"eth", "Ethernet", info_eth},  {"ip", "IPv4", info_ip},
-    {"ipv6", "IPv6", info_ipv6},    {"ipv6ext", "IPv6", NULL},
+    {"ipv6", "IPv6", info_ipv6},    {"ipv6ext", "IPv6", info_ipv6ext},
     {"sll", "SLL", NULL},           {"sll2", "SLL2", NULL},
     {"null", "NULL", NULL},         {"data", "DATA", NULL},
 };
@@ -470,13 +602,12 @@ static bool is(const char *a, const char *b) {
 }
 
 /* Formats the source and destination of the packet: the IP header that
- * carries the described layer, else the link-layer addresses. */
+ * carries the described layer, else (or where that header is cut short)
+ * the link-layer addresses. */
 static void addresses(struct summary *s, const char *const *names, char *src,
                       char *dst, size_t len) {
-    struct print_pick p[2];
-    enum summary_field ids[2];
-    src[0] = dst[0] = '\0';
     size_t link = 0;
+    src[0] = dst[0] = '\0';
     s->addr_layer = 0;
     for (size_t i = 1; i <= s->layer; i++) {
         if (is(names[i], "ip") || is(names[i], "ipv6"))
@@ -484,23 +615,24 @@ static void addresses(struct summary *s, const char *const *names, char *src,
         else if (is(names[i], "eth") || is(names[i], "sll"))
             link = i;
     }
-    size_t l = s->addr_layer ? s->addr_layer : link;
-    if (!l)
-        return;
-    if (is(names[l], "ip")) {
-        ids[0] = SF_IP_SRC, ids[1] = SF_IP_DST;
-    } else if (is(names[l], "ipv6")) {
-        ids[0] = SF_IP6_SRC, ids[1] = SF_IP6_DST;
-    } else if (is(names[l], "eth")) {
-        ids[0] = SF_ETH_SRC, ids[1] = SF_ETH_DST;
-    } else {
-        ids[0] = SF_SLL_SRC, ids[1] = SF_SLL_SRC;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t l = pass == 0 ? s->addr_layer : link;
+        if (!l)
+            continue;
+        enum summary_field ids[2] = {SF_SLL_SRC, SF_SLL_SRC};
+        if (is(names[l], "ip"))
+            ids[0] = SF_IP_SRC, ids[1] = SF_IP_DST;
+        else if (is(names[l], "ipv6"))
+            ids[0] = SF_IP6_SRC, ids[1] = SF_IP6_DST;
+        else if (is(names[l], "eth"))
+            ids[0] = SF_ETH_SRC, ids[1] = SF_ETH_DST;
+        struct print_pick p[2];
+        pick(s->v, l, ids, 2, p);
+        if (p[0].found && !src[0])
+            trawl_value_format(p[0].f, &p[0].val, src, len);
+        if (p[1].found && ids[1] != ids[0] && !dst[0])
+            trawl_value_format(p[1].f, &p[1].val, dst, len);
     }
-    pick(s->v, l, ids, 2, p);
-    if (p[0].found)
-        trawl_value_format(p[0].f, &p[0].val, src, len);
-    if (p[1].found && ids[1] != ids[0])
-        trawl_value_format(p[1].f, &p[1].val, dst, len);
 }
 
 static int widen(int *w, size_t n) {
@@ -528,7 +660,11 @@ void print_summary(struct print_ctx *pc, trawl_view *v) {
         if (!top || (!is(names[top], "icmp") && !is(names[top], "icmpv6")))
             top = i;
     }
-    struct summary s = {.pc = pc, .v = v, .layer = top, .info = &pc->scratch};
+    struct summary s = {.pc = pc,
+                        .v = v,
+                        .layer = top,
+                        .info = &pc->scratch,
+                        .payload = top + 1 < n};
     pc->scratch.len = 0;
     char src[64], dst[64];
     addresses(&s, names, src, dst, sizeof src);
@@ -557,8 +693,10 @@ void print_summary(struct print_ctx *pc, trawl_view *v) {
     int ws = widen(&pc->w_src, strlen(src));
     int wd = widen(&pc->w_dst, strlen(dst));
     int wp = widen(&pc->w_proto, strlen(column));
-    pbuf_printf(out, " %*s → %-*s %-*s %" PRIu32, ws, src, wd, dst, wp, column,
-                pkt->len);
+    k = snprintf(num, sizeof num, "%" PRIu32, pkt->len);
+    int wl = widen(&pc->w_len, (size_t)k);
+    pbuf_printf(out, " %*s → %-*s %-*s %*s", ws, src, wd, dst, wp, column, wl,
+                num);
     if (pc->scratch.len) {
         pbuf_putc(out, ' ');
         pbuf_put(out, pc->scratch.p, pc->scratch.len);
