@@ -25,12 +25,23 @@ struct pbuf {
     bool oom; /* an allocation failed: output was dropped from here on */
 };
 
-/* Room for n more bytes plus a NUL. False (and b->oom) when the buffer
- * cannot grow; callers then skip their output. */
-bool pbuf_reserve(struct pbuf *b, size_t n);
+/* Grows the buffer for n more bytes plus a NUL; false (and b->oom) when it
+ * cannot. */
+bool pbuf_grow(struct pbuf *b, size_t n);
+
+/* Room for n more bytes plus a NUL. False when the buffer cannot grow;
+ * callers then skip their output. Inline: it runs for every byte. */
+static inline bool pbuf_reserve(struct pbuf *b, size_t n) {
+    return n < b->cap - b->len || pbuf_grow(b, n);
+}
+
+static inline void pbuf_putc(struct pbuf *b, char c) {
+    if (pbuf_reserve(b, 1))
+        b->p[b->len++] = c;
+}
+
 void pbuf_put(struct pbuf *b, const char *s, size_t n);
 void pbuf_puts(struct pbuf *b, const char *s);
-void pbuf_putc(struct pbuf *b, char c);
 void pbuf_pad(struct pbuf *b, char c, size_t n);
 void pbuf_printf(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

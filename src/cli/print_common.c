@@ -19,7 +19,7 @@
  * record is about 1 MiB), so this only guards against a runaway. */
 #define PBUF_MAX ((size_t)1 << 30)
 
-bool pbuf_reserve(struct pbuf *b, size_t n) {
+bool pbuf_grow(struct pbuf *b, size_t n) {
     if (b->oom)
         return false;
     if (n < b->cap - b->len)
@@ -51,12 +51,6 @@ void pbuf_put(struct pbuf *b, const char *s, size_t n) {
 
 void pbuf_puts(struct pbuf *b, const char *s) {
     pbuf_put(b, s, strlen(s));
-}
-
-void pbuf_putc(struct pbuf *b, char c) {
-    if (!pbuf_reserve(b, 1))
-        return;
-    b->p[b->len++] = c;
 }
 
 void pbuf_pad(struct pbuf *b, char c, size_t n) {
