@@ -125,8 +125,6 @@ static enum trawl_format output_format(const struct read_opts *o,
                                       : TRAWL_FORMAT_PCAP;
 }
 
-/* Opened at the first packet rather than at start: a pcapng section's
- * comment is known only once the reader has read its header block. */
 static int open_writer(struct read_run *rr) {
     const struct read_opts *o = rr->o;
     struct trawl_writer_options wopt = {
@@ -169,8 +167,6 @@ static int declare_iface(struct read_run *rr, uint32_t id) {
  * interface ids survive the copy; pcap gets only those that carry
  * packets, since it holds one link type. */
 static int write_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
-    if (!rr->w && open_writer(rr) < 0)
-        return TRAWL_EIO;
     if (pkt->iface >= rr->nifmap || rr->ifmap[pkt->iface] == UINT32_MAX) {
         bool all = output_format(rr->o, rr->r) == TRAWL_FORMAT_PCAPNG;
         for (uint32_t id = all ? 0 : pkt->iface; id <= pkt->iface; id++) {
@@ -226,7 +222,7 @@ static int read_loop(struct read_run *rr) {
         if (rc < 0)
             return CLI_FAIL;
         rr->packets++;
-        if (o->write_to) {
+        if (rr->w) {
             if (write_packet(rr, &pkt) < 0)
                 return CLI_FAIL;
         } else if (o->output != OUT_NONE) {
@@ -272,6 +268,10 @@ static int run_read(int argc, char **argv) {
         goto out;
     }
     print_ctx_init(&rr.pc, &rr.out, rr.r, o.time_format);
+    if (o.write_to && open_writer(&rr) < 0) {
+        cli_error("%s", rr.err);
+        goto out;
+    }
     if (o.output != OUT_NONE && !(rr.v = trawl_view_new())) {
         cli_error("out of memory");
         goto out;
@@ -287,29 +287,21 @@ static int run_read(int argc, char **argv) {
      * so nothing already decoded is lost. */
     progress_clear(&rr.prog);
     flush_out(&rr);
-    if (o.write_to) {
-        char werr[TRAWL_ERRBUF_SIZE];
-        if (status == CLI_FAIL)
-            cli_error("%s", rr.err);
-        /* A trace without packets still gives a valid, empty file. */
-        if (!rr.w && open_writer(&rr) < 0) {
-            if (status != CLI_FAIL)
-                cli_error("%s", rr.err);
-            status = CLI_FAIL;
-            goto out;
-        }
-        int wrc = trawl_writer_close(rr.w, werr, sizeof werr);
+    char werr[TRAWL_ERRBUF_SIZE];
+    int wrc = 0;
+    if (rr.w) {
+        wrc = trawl_writer_close(rr.w, werr, sizeof werr);
         rr.w = NULL;
-        if (wrc < 0) {
-            cli_error("%s", werr);
-            status = CLI_FAIL;
-        } else if (isatty(STDERR_FILENO)) {
-            fprintf(stderr, "trawl: %" PRIu64 " packet%s written to %s\n",
-                    rr.packets, rr.packets == 1 ? "" : "s",
-                    to_file ? o.write_to : "standard output");
-        }
-    } else if (status == CLI_FAIL) {
+    }
+    if (status == CLI_FAIL)
         cli_error("%s", rr.err);
+    if (wrc < 0) {
+        cli_error("%s", werr);
+        status = CLI_FAIL;
+    } else if (o.write_to && isatty(STDERR_FILENO)) {
+        fprintf(stderr, "trawl: %" PRIu64 " packet%s written to %s\n",
+                rr.packets, rr.packets == 1 ? "" : "s",
+                to_file ? o.write_to : "standard output");
     }
     if (rr.out.oom) {
         cli_error("out of memory: some output was dropped");

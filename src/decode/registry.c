@@ -210,8 +210,21 @@ static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
     return want;
 }
 
-/* Copies the n bytes of s to buf as snprintf would: truncated to fit,
- * always NUL-terminated, returning n. */
+/* Decimal digits of v, without the printf machinery: -T fields prints
+ * millions of numbers and addresses a second. Returns the length. */
+static size_t put_dec(char *out, uint64_t v) {
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Copies a formatted value into the caller's buffer as snprintf would. */
 static size_t emit(char *buf, size_t len, const char *s, size_t n) {
     if (len) {
         size_t k = n < len ? n : len - 1;
@@ -219,18 +232,6 @@ static size_t emit(char *buf, size_t len, const char *s, size_t n) {
         buf[k] = '\0';
     }
     return n;
-}
-
-/* The decimal digits of v at out (at most 20); returns how many. */
-static size_t put_dec(char *out, uint64_t v) {
-    char t[20];
-    size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(out, t + i, sizeof t - i);
-    return sizeof t - i;
 }
 
 /* "0x" and v in lower-case hex, zero-padded to `width` digits. */

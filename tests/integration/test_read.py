@@ -797,3 +797,52 @@ def test_help_read_and_read_help_agree(trawl_bin):
     assert a.returncode == b.returncode == 0
     assert a.stdout == b.stdout
     assert out(a).startswith("usage: trawl read [-r] FILE... [OPTIONS] [EXPR]")
+
+
+# ---- from the first round of tests: the sample trace, compressed input -----
+
+def test_sample_summary_lines(trawl_bin, sample):
+    lines = out(trawl(trawl_bin, sample)).splitlines()
+    assert len(lines) == 20
+    assert "ARP" in lines[0] and "Who has 10.0.0.2? Tell 10.0.0.1" in lines[0]
+    assert "10.0.0.1 → 10.0.0.2" in lines[2] and "[SYN]" in lines[2]
+    assert "80 → 40000 [SYN, ACK] Seq=5000 Ack=1001" in lines[3]
+    assert "Echo (ping) request" in lines[9]
+    assert lines[18].split()[2:5] == ["2001:db8::1", "→", "2001:db8::2"]
+
+
+def test_sample_json_tunnels(trawl_bin, sample):
+    pkts = [json.loads(l) for l in out(trawl(trawl_bin, "-T", "json",
+                                             sample)).splitlines()]
+    assert len(pkts) == 20
+    assert pkts[2]["tcp"]["flags.syn"] is True
+    vx = pkts[15]
+    assert isinstance(vx["ip"], list) and vx["ip"][1]["dst"] == "10.0.0.2"
+
+
+def test_compressed_input(trawl_bin, sample, tmp_path):
+    import gzip
+    gz = tmp_path / "s.pcapng.gz"
+    gz.write_bytes(gzip.compress(sample.read_bytes()))
+    zst = tmp_path / "s.pcapng.zst"
+    subprocess.run(["zstd", "-q", "-o", str(zst), str(sample)], check=True)
+    plain = out(trawl(trawl_bin, sample))
+    assert out(trawl(trawl_bin, gz)) == plain
+    assert out(trawl(trawl_bin, zst)) == plain
+
+
+def test_follow_pcapng_written_in_pieces(trawl_bin, sample, tmp_path):
+    data = sample.read_bytes()
+    f = tmp_path / "grow.pcapng"
+    f.write_bytes(data[:600])  # the headers and the first few packets
+    p = subprocess.Popen([trawl_bin, "read", "--follow", "-T", "fields", "-e",
+                          "frame.number", str(f)], stdout=subprocess.PIPE,
+                         env=ENV)
+    try:
+        time.sleep(0.5)
+        with open(f, "ab") as fh:
+            fh.write(data[600:])
+        assert read_lines(p, 20) == [str(i) for i in range(1, 21)]
+    finally:
+        p.terminate()
+        assert p.wait(timeout=10) == 0
