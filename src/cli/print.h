@@ -55,10 +55,13 @@ void pbuf_describe(struct pbuf *b, const trawl_field *f,
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes are
  * not valid UTF-8 (overlong forms and surrogates included). */
 size_t print_utf8_len(const unsigned char *p, size_t n);
-/* Text that may hold anything (a packet comment): control characters and
- * bytes that are not UTF-8 become C escapes, so one packet stays one line
- * of valid text. */
-void pbuf_text(struct pbuf *b, const char *s, size_t n);
+/* Text that may hold anything (a packet comment), escaped so that it
+ * stays one line of valid UTF-8: ESCAPE_TEXT writes C escapes (\n, \\,
+ * \x01, and \xff for a byte that is not UTF-8); ESCAPE_JSON writes the
+ * inside of a JSON string (\", \u0001, and \u00ff for such a byte). */
+enum pbuf_escape { ESCAPE_TEXT, ESCAPE_JSON };
+void pbuf_escaped(struct pbuf *b, const char *s, size_t n,
+                  enum pbuf_escape how);
 /* Writes the buffer to fd and empties it. Returns 0 or -errno. */
 int pbuf_flush_fd(struct pbuf *b, int fd);
 void pbuf_free(struct pbuf *b);
@@ -128,6 +131,11 @@ struct print_pick {
 };
 void print_pick_layer(trawl_view *v, size_t layer, struct print_pick *picks,
                       size_t n);
+
+/* The name trawl_value_describe() gives a value ("UDP" for ip.proto 17,
+ * from "17 (UDP)"): true and the name in buf, or false when it has none. */
+bool print_value_name(const trawl_field *f, const struct trawl_value *val,
+                      char *buf, size_t len);
 
 /* Is this field a repetition of others (ip.addr is ip.src and ip.dst,
  * tcp.port both ports)? -V leaves those out, as Wireshark hides them. */

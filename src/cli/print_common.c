@@ -12,8 +12,7 @@
 #include "cli/cli.h"
 #include "cli/print.h"
 
-/* ---- output buffer --------------------------------------------------------
- */
+/* ---- output buffer ------------------------------------------------------- */
 
 /* One packet's output is bounded by its bytes (a hex dump of the largest
  * record is about 1 MiB), so this only guards against a runaway. */
@@ -151,27 +150,44 @@ size_t print_utf8_len(const unsigned char *p, size_t n) {
     return len;
 }
 
-void pbuf_text(struct pbuf *b, const char *s, size_t n) {
+void pbuf_escaped(struct pbuf *b, const char *s, size_t n,
+                  enum pbuf_escape how) {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            pbuf_putc(b, (char)c);
+    char quote = how == ESCAPE_JSON ? '"' : '\\';
+    for (size_t i = 0; i < n;) {
+        /* Runs of plain ASCII, which is nearly everything, go in one copy. */
+        size_t run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\' &&
+               p[run] != quote)
+            run++;
+        if (run > i) {
+            pbuf_put(b, s + i, run - i);
+            i = run;
             continue;
         }
+        unsigned char c = p[i];
         size_t len = c >= 0x80 ? print_utf8_len(p + i, n - i) : 0;
         if (len) {
             pbuf_put(b, s + i, len);
-            i += len - 1;
+            i += len;
             continue;
         }
+        i++;
         switch (c) {
-        case '\n': pbuf_puts(b, "\\n"); break;
-        case '\r': pbuf_puts(b, "\\r"); break;
-        case '\t': pbuf_puts(b, "\\t"); break;
-        case '\\': pbuf_puts(b, "\\\\"); break;
-        default: pbuf_printf(b, "\\x%02x", c); break;
+        case '\n': pbuf_puts(b, "\\n"); continue;
+        case '\r': pbuf_puts(b, "\\r"); continue;
+        case '\t': pbuf_puts(b, "\\t"); continue;
+        case '\\': pbuf_puts(b, "\\\\"); continue;
+        case '"': pbuf_puts(b, "\\\""); continue;
         }
+        /* Other control characters, and bytes that are not UTF-8 (taken
+         * as Latin-1 in JSON, so nothing is lost). */
+        char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        if (how == ESCAPE_JSON)
+            pbuf_put(b, e, 6);
+        else
+            pbuf_put(b, (char[]){'\\', 'x', e[4], e[5]}, 4);
     }
 }
 
@@ -283,8 +299,7 @@ void print_time(struct print_ctx *pc, const struct trawl_pkt *pkt, int tf) {
     pbuf_printf(pc->out, "%s.%06" PRIu32, pc->tm_text, pkt->ts_nsec / 1000);
 }
 
-/* ---- picking values from one layer ----------------------------------------
- */
+/* ---- picking values from one layer --------------------------------------- */
 
 struct pick_ctx {
     struct print_pick *picks;
@@ -329,7 +344,21 @@ void print_pick_layer(trawl_view *v, size_t layer, struct print_pick *picks,
         trawl_view_layer_fields(v, layer, pick_one, &c);
 }
 
-/* ---- aggregate fields --------------------------------------------------- */
+/* ---- value names -------------------------------------------------------- */
+
+bool print_value_name(const trawl_field *f, const struct trawl_value *val,
+                      char *buf, size_t len) {
+    char d[128];
+    size_t n = trawl_value_describe(f, val, d, sizeof d);
+    const char *open = strstr(d, " (");
+    buf[0] = '\0';
+    if (n >= sizeof d || !open || d[n - 1] != ')' || len == 0)
+        return false;
+    snprintf(buf, len, "%.*s", (int)(d + n - 1 - (open + 2)), open + 2);
+    return true;
+}
+
+/* ---- aggregate fields ---------------------------------------------------- */
 
 /* P.addr repeats P.src and P.dst; P.port repeats P.srcport and P.dstport.
  * Found once by name over the registry, which never changes at run time. */

@@ -19,38 +19,9 @@
 #include "cli/cli.h"
 #include "cli/print.h"
 
-/* A JSON string. Bytes that are not UTF-8 are taken as Latin-1 (\u00XX),
- * so nothing is lost and the output always parses. */
 static void json_string(struct pbuf *b, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
     pbuf_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            pbuf_putc(b, (char)c);
-            i++;
-            continue;
-        }
-        size_t len = c >= 0x80 ? print_utf8_len(p + i, n - i) : 1;
-        if (c >= 0x80 && len) {
-            pbuf_put(b, s + i, len);
-            i += len;
-            continue;
-        }
-        switch (c) {
-        case '"': pbuf_puts(b, "\\\""); break;
-        case '\\': pbuf_puts(b, "\\\\"); break;
-        case '\n': pbuf_puts(b, "\\n"); break;
-        case '\r': pbuf_puts(b, "\\r"); break;
-        case '\t': pbuf_puts(b, "\\t"); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            pbuf_put(b, u, sizeof u);
-        }
-        }
-        i++;
-    }
+    pbuf_escaped(b, s, n, ESCAPE_JSON);
     pbuf_putc(b, '"');
 }
 
@@ -83,6 +54,7 @@ static void json_value(struct pbuf *b, const trawl_field *f,
 struct layer_ctx {
     struct pbuf *b;
     const char *layer;
+    size_t layer_len;
     const char *const *skip; /* anomaly names, listed on their own */
     size_t nskip;
     const trawl_field *prev; /* field of the last value written */
@@ -99,9 +71,9 @@ static bool skipped(const struct layer_ctx *c, const trawl_field *f) {
 
 /* The field's key: its name without the layer's prefix ("src" for ip.src
  * in layer ip), or its whole name when it has another prefix. */
-static void json_key(struct pbuf *b, const char *layer, const trawl_field *f) {
+static void json_key(struct pbuf *b, const char *layer, size_t pl,
+                     const trawl_field *f) {
     const char *name = trawl_field_name(f);
-    size_t pl = strlen(layer);
     if (strncmp(name, layer, pl) == 0 && name[pl] == '.')
         name += pl + 1;
     json_string(b, name, strlen(name));
@@ -137,7 +109,7 @@ static bool layer_field(void *ctx, const trawl_field *f,
         close_field(c);
         pbuf_putc(b, ',');
     }
-    json_key(b, c->layer, f);
+    json_key(b, c->layer, c->layer_len, f);
     c->prev = f;
     c->first_at = b->len;
     c->count = 1;
@@ -148,7 +120,7 @@ static bool layer_field(void *ctx, const trawl_field *f,
 static void json_layer(struct pbuf *b, trawl_view *v, size_t i,
                        const char *name, const char *const *anom,
                        size_t nanom) {
-    struct layer_ctx c = {.b = b, .layer = name};
+    struct layer_ctx c = {.b = b, .layer = name, .layer_len = strlen(name)};
     if (i == 0) {
         c.skip = anom;
         c.nskip = nanom;

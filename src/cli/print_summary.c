@@ -153,10 +153,8 @@ static void summary_fields_init(void) {
     done = true;
 }
 
-/* Picks a few fields of one layer: `ids` name them; after the call
- * got(p, k) says whether the k-th was there and val(p, k) is its value. */
-enum { MAX_PICKS = 16 };
-
+/* Picks the fields `ids` of one layer into p[0..n): p[k].found says
+ * whether the k-th occurs there and p[k].val is its first value. */
 static void pick(trawl_view *v, size_t layer, const enum summary_field *ids,
                  size_t n, struct print_pick *p) {
     for (size_t i = 0; i < n; i++)
@@ -190,7 +188,7 @@ static const char *lookup_name(const struct name_entry *t, size_t n,
 }
 #define LOOKUP(table, v) lookup_name(table, CLI_ARRAY_LEN(table), v)
 
-/* ---- info column, one function per protocol ----------------------------- */
+/* ---- info column, one function per protocol ------------------------------ */
 
 struct summary {
     struct print_ctx *pc;
@@ -526,19 +524,6 @@ static void info_llc(struct summary *s) {
                 uval(&p[0]), uval(&p[1]), uval(&p[2]));
 }
 
-/* The name a value has (the "UDP" of ip.proto's "17 (UDP)"), or "". */
-static void value_name(const struct print_pick *p, char *buf, size_t len) {
-    char d[96];
-    buf[0] = '\0';
-    if (!p->found)
-        return;
-    trawl_value_describe(p->f, &p->val, d, sizeof d);
-    const char *open = strstr(d, " (");
-    size_t n = strlen(d);
-    if (open && n && d[n - 1] == ')')
-        snprintf(buf, len, "%.*s ", (int)(d + n - 1 - open - 2), open + 2);
-}
-
 /* An IP header with nothing trawl decodes after it: a later fragment, or
  * a protocol trawl does not know. Offsets are shown in bytes, as tshark
  * shows them. */
@@ -546,9 +531,10 @@ static void info_ip(struct summary *s) {
     static const enum summary_field ids[] = {SF_IP_PROTO, SF_IP_FRAG, SF_IP_MF,
                                              SF_IP_ID};
     struct print_pick p[4];
-    char name[48];
+    char name[48] = "";
     pick(s->v, s->layer, ids, 4, p);
-    value_name(&p[0], name, sizeof name);
+    if (p[0].found && print_value_name(p[0].f, &p[0].val, name, sizeof name))
+        strcat(name, " ");
     if (uval(&p[1]) || uval(&p[2]))
         pbuf_printf(s->info,
                     "Fragmented IP protocol (proto=%s%" PRIu64 ", off=%" PRIu64
@@ -592,8 +578,7 @@ static const struct {
     {"null", "NULL", NULL},         {"data", "DATA", NULL},
 };
 
-/* ---- the line --------------------------------------------------------------
- */
+/* ---- the line ------------------------------------------------------------ */
 
 enum { MAX_LAYERS = 64 };
 

@@ -33,6 +33,7 @@ static const struct {
     {"mpls", "mpls.label", "Label"},
     {"mpls", "mpls.ttl", "TTL"},
     {"vxlan", "vxlan.vni", "VNI"},
+    {"arp", "arp.opcode", NULL}, /* "(request)": the value's name */
 };
 
 enum { NTITLE = CLI_ARRAY_LEN(title_fields), DETAIL_LEN = 48 };
@@ -86,9 +87,14 @@ static bool tree_field(void *ctx, const trawl_field *f,
     struct tree_ctx *t = ctx;
     if (print_field_is_aggregate(f) || is_anomaly(t, f))
         return true;
-    for (size_t i = 0; i < NTITLE; i++)
-        if (title_f[i] == f && !t->detail[i][0])
+    for (size_t i = 0; i < NTITLE; i++) {
+        if (title_f[i] != f || t->detail[i][0])
+            continue;
+        if (title_fields[i].label)
             trawl_value_format(f, val, t->detail[i], DETAIL_LEN);
+        else
+            print_value_name(f, val, t->detail[i], DETAIL_LEN);
+    }
     struct pbuf *b = t->lines;
     pbuf_puts(b, "    ");
     pbuf_puts(b, trawl_field_label(f));
@@ -97,7 +103,8 @@ static bool tree_field(void *ctx, const trawl_field *f,
     case TRAWL_FT_BOOL: pbuf_puts(b, val->u ? "Set" : "Not set"); break;
     case TRAWL_FT_BYTES: put_bytes(b, val); break;
     case TRAWL_FT_STRING:
-        pbuf_text(b, (const char *)val->bytes.p, val->bytes.len);
+        pbuf_escaped(b, (const char *)val->bytes.p, val->bytes.len,
+                     ESCAPE_TEXT);
         break;
     case TRAWL_FT_TIME:
     case TRAWL_FT_RELTIME:
@@ -143,7 +150,7 @@ static void frame_title(struct print_ctx *pc, const struct trawl_pkt *pkt) {
     const struct trawl_iface *ifc =
         pc->reader ? trawl_reader_iface(pc->reader, pkt->iface) : NULL;
     if (ifc && ifc->name) {
-        pbuf_text(out, ifc->name, strlen(ifc->name));
+        pbuf_escaped(out, ifc->name, strlen(ifc->name), ESCAPE_TEXT);
         pbuf_puts(out, ", ");
     }
     pbuf_printf(out, "id %" PRIu32 "\n", pkt->iface);
@@ -186,12 +193,14 @@ void print_tree(struct print_ctx *pc, trawl_view *v) {
                      pc->since_first);
         } else {
             pbuf_puts(out, li.title);
-            const char *sep = ", ";
             for (size_t k = 0; k < NTITLE; k++) {
                 if (!t.detail[k][0] || strcmp(title_fields[k].layer, li.name))
                     continue;
-                pbuf_printf(out, "%s%s: %s", sep, title_fields[k].label,
-                            t.detail[k]);
+                if (title_fields[k].label)
+                    pbuf_printf(out, ", %s: %s", title_fields[k].label,
+                                t.detail[k]);
+                else
+                    pbuf_printf(out, " (%s)", t.detail[k]);
             }
             pbuf_putc(out, '\n');
         }

@@ -180,8 +180,7 @@ static int write_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
     return trawl_writer_write(rr->w, &wp, rr->err, sizeof rr->err);
 }
 
-/* ---- printing
- * ---------------------------------------------------------------- */
+/* ---- printing ------------------------------------------------------------ */
 
 static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
     const struct read_opts *o = rr->o;
@@ -200,8 +199,7 @@ static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
         flush_out(rr);
 }
 
-/* ---- the loop
- * ------------------------------------------------------------------ */
+/* ---- the loop ------------------------------------------------------------ */
 
 /* Reads until the end, -c, a signal or an error. Returns CLI_OK or
  * CLI_FAIL (the message is in rr->err). */

@@ -286,8 +286,7 @@ static int parse_write_format(const char *arg, int *out) {
     return 0;
 }
 
-/* ---- the parser ------------------------------------------------------------
- */
+/* ---- the parser ---------------------------------------------------------- */
 
 enum { OPT_FOLLOW = 1000 };
 
