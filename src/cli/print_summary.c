@@ -166,11 +166,13 @@ static uint64_t uval(const struct print_pick *p) {
     return p->found ? p->val.u : 0;
 }
 
-/* A value as -T fields prints it, or "?" when absent. */
+/* Formats a value into buf as -T fields prints it, or "?" when absent;
+ * returns buf. */
 static const char *text(const struct print_pick *p, char *buf, size_t len) {
-    if (!p->found)
-        return "?";
-    trawl_value_format(p->f, &p->val, buf, len);
+    if (p->found)
+        trawl_value_format(p->f, &p->val, buf, len);
+    else
+        snprintf(buf, len, "?");
     return buf;
 }
 
@@ -421,11 +423,12 @@ static void info_arp(struct summary *s) {
     text(&p[1], sha, sizeof sha);
     text(&p[2], spa, sizeof spa);
     text(&p[3], tpa, sizeof tpa);
-    if (op == 1 && p[2].found && strcmp(spa, tpa) == 0)
+    bool addrs = p[2].found && p[3].found;
+    if (op == 1 && addrs && strcmp(spa, tpa) == 0)
         pbuf_printf(s->info, "Gratuitous ARP for %s (Request)", spa);
-    else if (op == 1)
+    else if (op == 1 && addrs)
         pbuf_printf(s->info, "Who has %s? Tell %s", tpa, spa);
-    else if (op == 2)
+    else if (op == 2 && p[1].found && p[2].found)
         pbuf_printf(s->info, "%s is at %s", spa, sha);
     else
         pbuf_printf(s->info, "ARP opcode %" PRIu64, op);

@@ -87,11 +87,6 @@ const char read_usage[] =
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Whether a positional argument names a trace rather than starting the
  * expression: it exists as a file, or is named like a trace (so that a
  * mistyped name is reported as a missing file, not as a bad filter). */
@@ -104,7 +99,7 @@ static bool looks_like_trace(const char *arg) {
     if (stat(arg, &st) == 0 && !S_ISDIR(st.st_mode))
         return true;
     for (size_t i = 0; i < CLI_ARRAY_LEN(ext); i++)
-        if (ends_with(arg, ext[i]))
+        if (cli_has_suffix(arg, ext[i]))
             return true;
     return false;
 }

@@ -789,6 +789,38 @@ def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
     assert text.endswith("\r\x1b[K")
 
 
+# ---- every output format over a sample of the corpus ---------------------
+
+def test_corpus_sample_every_format(trawl_bin, corpus_dir, tmp_path):
+    """No crash, no sanitizer report, valid UTF-8 text and valid JSON on
+    real captures, malformed ones included (exit 1 is a clean refusal)."""
+    files = sorted(p for p in corpus_dir.iterdir() if p.is_file())
+    sample = files[::12] + [p for p in files if "oobr" in p.name][:10]
+    assert len(sample) > 60
+    modes = [[], ["-V", "-X"], ["-T", "json"], ["-t", "ad"],
+             ["-T", "fields", "-e", "frame.number", "-e", "ip.src",
+              "-e", "data.data", "-e", "frame.comment"],
+             ["-w", tmp_path / "o.pcapng"]]
+    for f in sample:
+        for mode in modes:
+            r = trawl(trawl_bin, f, *mode)
+            e = err(r)
+            assert r.returncode in (0, 1), (f.name, mode, e)
+            assert "Sanitizer" not in e and "runtime error" not in e, e
+            text = out(r)  # raises on bytes that are not UTF-8
+            if mode == ["-T", "json"]:
+                for line in text.splitlines():
+                    json.loads(line)
+
+
+def test_truncated_arp_has_no_invented_addresses(trawl_bin, corpus_dir):
+    f = corpus_dir / "arp-oobr.pcap"
+    if not f.exists():
+        pytest.skip("arp-oobr.pcap is not in the corpus")
+    lines = out(trawl(trawl_bin, f)).splitlines()
+    assert lines[12].endswith("ARP opcode 1 [arp.truncated]")
+
+
 # ---- trawl help -----------------------------------------------------------------------------------------
 
 def test_help_read_and_read_help_agree(trawl_bin):
