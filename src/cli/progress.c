@@ -30,7 +30,9 @@ void progress_init(struct progress *p, const trawl_reader *r, bool to_file) {
     if (total <= PROGRESS_MIN_BYTES)
         return;
     p->on = true;
-    p->start_ns = p->last_ns = now_ns();
+    /* The first redraw comes at once, later ones at most four a second. */
+    p->start_ns = now_ns();
+    p->last_ns = 0;
 }
 
 static void human_bytes(char *buf, size_t len, double b) {

@@ -257,8 +257,18 @@ static int run_read(int argc, char **argv) {
     };
     rr.flush_at =
         o.follow || isatty(STDOUT_FILENO) ? OUT_FLUSH_AT_TTY : OUT_FLUSH_AT;
-    if (trawl_reader_open(&rr.r, o.files, o.nfiles, &ropt, rr.err,
-                          sizeof rr.err) < 0) {
+    catch_signals();
+    /* A followed file may not have its header yet (a writer that has
+     * only just created it): wait for it, as for later data. */
+    while ((rc = trawl_reader_open(&rr.r, o.files, o.nfiles, &ropt, rr.err,
+                                   sizeof rr.err)) == TRAWL_EAGAIN &&
+           o.follow && !stop_requested)
+        ;
+    if (rc == TRAWL_EAGAIN && stop_requested) {
+        status = CLI_OK; /* stopped before the file had a header */
+        goto out;
+    }
+    if (rc < 0) {
         cli_error("%s", rr.err);
         goto out;
     }
@@ -271,7 +281,6 @@ static int run_read(int argc, char **argv) {
         cli_error("out of memory");
         goto out;
     }
-    catch_signals();
     bool to_file = o.write_to && strcmp(o.write_to, "-") != 0;
     progress_init(&rr.prog, rr.r, to_file);
     if (o.output == OUT_FIELDS && (o.pf.header || o.pf.bom))

@@ -749,6 +749,55 @@ def test_follow_growing_file(trawl_bin, tmp_path, sig):
     assert len(tshark("-r", written).splitlines()) == 6
 
 
+def test_follow_waits_for_a_header(trawl_bin, tmp_path):
+    path = tmp_path / "new.pcap"
+    path.write_bytes(b"")
+    p = subprocess.Popen([trawl_bin, "read", "--follow", str(path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=ENV)
+    try:
+        time.sleep(0.5)
+        assert p.poll() is None
+        path.write_bytes(pcap_bytes([(1700000000, 0, ETH_UDP)]))
+        assert len(read_lines(p, 1)) == 1
+    finally:
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 0
+    assert p.stderr.read() == b""
+
+
+def test_follow_stopped_before_any_header(trawl_bin, tmp_path):
+    path = tmp_path / "empty.pcap"
+    path.write_bytes(b"")
+    p = subprocess.Popen([trawl_bin, "read", "--follow", str(path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=ENV)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=10) == 0
+    assert p.stdout.read() == b"" and p.stderr.read() == b""
+
+
+def test_follow_moves_to_next_file_of_rotation(trawl_bin, sample, tmp_path):
+    """--follow reads a tcpdump -C style rotation: cap, then cap1, cap2."""
+    data = sample.read_bytes()
+    first = tmp_path / "cap"
+    first.write_bytes(data)
+    p = subprocess.Popen([trawl_bin, "read", "--follow", "-T", "fields", "-e",
+                          "frame.number", str(first)], stdout=subprocess.PIPE,
+                         env=ENV)
+    try:
+        seen = read_lines(p, 20)
+        (tmp_path / "cap1").write_bytes(data)
+        time.sleep(0.3)
+        (tmp_path / "cap2").write_bytes(data)
+        seen = read_lines(p, 40)
+        assert seen == [str(i) for i in range(21, 61)]
+    finally:
+        p.terminate()
+        assert p.wait(timeout=10) == 0
+
+
 # ---- progress ------------------------------------------------------------------------------------------
 
 def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
@@ -787,6 +836,36 @@ def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
     assert re.search(r"\rtrawl: +\d+\.\d%  [\d.]+ [kMG]?B of 7\d\.\d MB  "
                      r"\d+ packets  [\d.]+ Mpkt/s  \d+ MB/s", text), text
     assert text.endswith("\r\x1b[K")
+
+
+def test_progress_while_writing_then_summary(trawl_bin, tmp_path):
+    """With -w and stderr a terminal: a progress line from the start,
+    erased, then the one-line summary."""
+    import pty
+    big = tmp_path / "big.pcap"
+    subprocess.run([str(BUILD / "tests" / "write-test"), str(big), "pcap",
+                    "120000"], check=True)
+    assert big.stat().st_size > 64 * 1024 * 1024
+    master, slave = pty.openpty()
+    p = subprocess.Popen([trawl_bin, "read", str(big), "-w",
+                          str(tmp_path / "o.pcap")],
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    assert p.wait(timeout=120) == 0
+    os.close(master)
+    text = got.decode(errors="replace")
+    assert "%" in text and "Mpkt/s" in text and "MB/s" in text, text
+    assert text.endswith("\r\x1b[Ktrawl: 120000 packets written to "
+                         f"{tmp_path / 'o.pcap'}\r\n"), text
 
 
 # ---- every output format over a sample of the corpus ---------------------
