@@ -709,6 +709,13 @@ def read_lines(proc, want, timeout=10):
     return buf.decode().splitlines()
 
 
+def follow(trawl_bin, path, *args):
+    """Starts `trawl read --follow PATH ARGS` with piped output."""
+    return subprocess.Popen([trawl_bin, "read", "--follow", str(path)] +
+                            [str(a) for a in args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_follow_growing_file(trawl_bin, tmp_path, sig):
     recs = [(1700000000 + i, 0, ETH_UDP) for i in range(6)]
@@ -717,13 +724,7 @@ def test_follow_growing_file(trawl_bin, tmp_path, sig):
     path = tmp_path / "grow.pcap"
     path.write_bytes(data[:head])
     written = tmp_path / "copy.pcap"
-    procs = [subprocess.Popen([trawl_bin, "read", "--follow", str(path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=ENV),
-             subprocess.Popen([trawl_bin, "read", "--follow", str(path),
-                               "-w", str(written)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=ENV)]
+    procs = [follow(trawl_bin, path), follow(trawl_bin, path, "-w", written)]
     try:
         assert len(read_lines(procs[0], 3)) == 3
         # Half a record, then the rest: nothing is printed until it is whole.
@@ -752,9 +753,7 @@ def test_follow_growing_file(trawl_bin, tmp_path, sig):
 def test_follow_waits_for_a_header(trawl_bin, tmp_path):
     path = tmp_path / "new.pcap"
     path.write_bytes(b"")
-    p = subprocess.Popen([trawl_bin, "read", "--follow", str(path)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=ENV)
+    p = follow(trawl_bin, path)
     try:
         time.sleep(0.5)
         assert p.poll() is None
@@ -769,9 +768,7 @@ def test_follow_waits_for_a_header(trawl_bin, tmp_path):
 def test_follow_stopped_before_any_header(trawl_bin, tmp_path):
     path = tmp_path / "empty.pcap"
     path.write_bytes(b"")
-    p = subprocess.Popen([trawl_bin, "read", "--follow", str(path)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=ENV)
+    p = follow(trawl_bin, path)
     time.sleep(0.5)
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=10) == 0
@@ -783,9 +780,7 @@ def test_follow_moves_to_next_file_of_rotation(trawl_bin, sample, tmp_path):
     data = sample.read_bytes()
     first = tmp_path / "cap"
     first.write_bytes(data)
-    p = subprocess.Popen([trawl_bin, "read", "--follow", "-T", "fields", "-e",
-                          "frame.number", str(first)], stdout=subprocess.PIPE,
-                         env=ENV)
+    p = follow(trawl_bin, first, "-T", "fields", "-e", "frame.number")
     try:
         seen = read_lines(p, 20)
         (tmp_path / "cap1").write_bytes(data)
@@ -799,6 +794,28 @@ def test_follow_moves_to_next_file_of_rotation(trawl_bin, sample, tmp_path):
 
 
 # ---- progress ------------------------------------------------------------------------------------------
+
+def stderr_on_a_terminal(trawl_bin, *args):
+    """Runs `trawl read ARGS` with stdout discarded and stderr on a pseudo
+    terminal; returns the exit code and what the terminal received."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([trawl_bin, "read"] + [str(a) for a in args],
+                         stdout=subprocess.DEVNULL, stderr=slave, env=ENV)
+    os.close(slave)
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        got += chunk
+    code = p.wait(timeout=300)
+    os.close(master)
+    return code, got.decode()
+
 
 def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
     # 70 MiB of full-size frames: over the 64 MiB threshold.
@@ -816,23 +833,8 @@ def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
     assert len(out(r).splitlines()) == n
     # stderr is a terminal and stdout a pipe: a line redrawn with \r, then
     # erased.
-    import pty
-    master, slave = pty.openpty()
-    p = subprocess.Popen([trawl_bin, "read", str(path), "-V"],
-                         stdout=subprocess.DEVNULL, stderr=slave, env=ENV)
-    os.close(slave)
-    got = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        got += chunk
-    assert p.wait(timeout=300) == 0
-    os.close(master)
-    text = got.decode()
+    code, text = stderr_on_a_terminal(trawl_bin, path, "-V")
+    assert code == 0
     assert re.search(r"\rtrawl: +\d+\.\d%  [\d.]+ [kMG]?B of 7\d\.\d MB  "
                      r"\d+ packets  [\d.]+ Mpkt/s  \d+ MB/s", text), text
     assert text.endswith("\r\x1b[K")
@@ -841,28 +843,13 @@ def test_progress_only_on_a_terminal(trawl_bin, tmp_path):
 def test_progress_while_writing_then_summary(trawl_bin, tmp_path):
     """With -w and stderr a terminal: a progress line from the start,
     erased, then the one-line summary."""
-    import pty
     big = tmp_path / "big.pcap"
     subprocess.run([str(BUILD / "tests" / "write-test"), str(big), "pcap",
                     "120000"], check=True)
     assert big.stat().st_size > 64 * 1024 * 1024
-    master, slave = pty.openpty()
-    p = subprocess.Popen([trawl_bin, "read", str(big), "-w",
-                          str(tmp_path / "o.pcap")],
-                         stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    got = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        got += chunk
-    assert p.wait(timeout=120) == 0
-    os.close(master)
-    text = got.decode(errors="replace")
+    code, text = stderr_on_a_terminal(trawl_bin, big, "-w",
+                                      tmp_path / "o.pcap")
+    assert code == 0
     assert "%" in text and "Mpkt/s" in text and "MB/s" in text, text
     assert text.endswith("\r\x1b[Ktrawl: 120000 packets written to "
                          f"{tmp_path / 'o.pcap'}\r\n"), text
@@ -946,9 +933,7 @@ def test_follow_pcapng_written_in_pieces(trawl_bin, sample, tmp_path):
     data = sample.read_bytes()
     f = tmp_path / "grow.pcapng"
     f.write_bytes(data[:600])  # the headers and the first few packets
-    p = subprocess.Popen([trawl_bin, "read", "--follow", "-T", "fields", "-e",
-                          "frame.number", str(f)], stdout=subprocess.PIPE,
-                         env=ENV)
+    p = follow(trawl_bin, f, "-T", "fields", "-e", "frame.number")
     try:
         time.sleep(0.5)
         with open(f, "ab") as fh:
