@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 struct cli_command {
     const char *name;
@@ -16,6 +17,14 @@ struct cli_command {
 /* Exit codes, as tcpdump/tshark users expect: 0 ok, 1 nothing matched or
  * a runtime failure, 2 bad usage. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+#define CLI_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Whether s ends with suffix (and has something before it). */
+static inline bool cli_has_suffix(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
 
 extern const struct cli_command cli_cmd_read;
 

@@ -25,7 +25,8 @@ static void print_overview(FILE *out) {
             TRAWL_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(out, "\n'trawl COMMAND --help' describes every flag of a command.\n");
+    fprintf(out,
+            "\n'trawl COMMAND --help' describes every flag of a command.\n");
 }
 
 static const struct cli_command *find_command(const char *name) {

@@ -394,8 +394,14 @@ static bool follow_wait(trawl_reader *r) {
     if (!r->wait_started)
         r->wait_started = now;
     if (r->opt.follow_timeout_ms &&
-        now - r->wait_started >= r->opt.follow_timeout_ms)
+        now - r->wait_started >= r->opt.follow_timeout_ms) {
+        /* Control goes back to the caller; its next call waits a whole
+         * timeout again and reads the file afresh, rather than failing at
+         * once forever without looking at the file. */
+        r->wait_started = 0;
+        fsrc_retry(&r->src);
         return false;
+    }
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
     fsrc_retry(&r->src);

@@ -1,0 +1,46 @@
+/* cli/read — `trawl read`: its options (read_args.c) and its packet loop
+ * (read.c). */
+#ifndef TRAWL_CLI_READ_H
+#define TRAWL_CLI_READ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/print.h"
+
+enum read_output {
+    OUT_SUMMARY, /* default: one line per packet */
+    OUT_TREE,    /* -V */
+    OUT_FIELDS,  /* -T fields */
+    OUT_JSON,    /* -T json */
+    OUT_NONE,    /* -q, or -w */
+};
+
+/* Output formats for -F; READ_FORMAT_AUTO lets the names decide. */
+enum { READ_FORMAT_AUTO = -1 };
+
+struct read_opts {
+    const char **files; /* strings borrowed from argv; array owned */
+    size_t nfiles;
+    char *expr;     /* the expression words joined, or NULL; owned */
+    uint64_t count; /* -c, 0 = no limit */
+    bool hex, hex_ascii, follow, quiet;
+    enum read_output output;
+    enum print_time time_format;
+    const char *write_to;   /* -w, borrowed from argv */
+    int write_format;       /* enum trawl_format or READ_FORMAT_AUTO */
+    struct print_fields pf; /* -e fields and -E options; arrays owned */
+};
+
+/* Returned by read_parse_args() when -h was seen (the help is printed). */
+enum { READ_HELP = -1 };
+
+/* Parses `trawl read`'s arguments (argv[0] is "read"). Returns 0, READ_HELP,
+ * or CLI_USAGE after printing what is wrong. Call read_opts_free() in every
+ * case. */
+int read_parse_args(int argc, char **argv, struct read_opts *o);
+void read_opts_free(struct read_opts *o);
+
+extern const char read_usage[];
+
+#endif
