@@ -130,8 +130,7 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
 TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
                                        trawl_value_fn fn, void *ctx) {
     if (f->needs_full)
-        while (decode_more(v))
-            ;
+        decode_finish(v);
     size_t n = 0;
     for (size_t i = 0;; i++) {
         while (i >= v->nlayers && decode_more(v))
@@ -165,8 +164,7 @@ TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
     for (size_t i = 0; i < dp->nfields; i++) {
         const struct trawl_field *f = &dp->fields[i];
         if (f->needs_full)
-            while (decode_more(v))
-                ;
+            decode_finish(v);
         struct trawl_value val;
         for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
             n++;
@@ -199,10 +197,12 @@ static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
                 buf[want] = sep;
             want++;
         }
-        if (want + 2 < len) {
+        /* As snprintf, every character that fits before the NUL is
+         * written, half a byte included. */
+        if (want + 1 < len)
             buf[want] = hex[p[i] >> 4];
+        if (want + 2 < len)
             buf[want + 1] = hex[p[i] & 15];
-        }
         want += 2;
     }
     if (len)
@@ -269,7 +269,9 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
     case TRAWL_FT_MAC:
         return format_hex_bytes(val->addr, 6, ':', buf, len);
     case TRAWL_FT_BYTES:
-        return format_hex_bytes(val->bytes.p, val->bytes.len, ':', buf, len);
+        /* tshark -T fields prints byte strings as bare hex ("0000ffff");
+         * only its -V and JSON output separate the bytes with colons. */
+        return format_hex_bytes(val->bytes.p, val->bytes.len, 0, buf, len);
     case TRAWL_FT_STRING:
         return (size_t)snprintf(buf, len, "%.*s", (int)val->bytes.len,
                                 (const char *)val->bytes.p);

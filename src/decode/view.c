@@ -23,8 +23,11 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->anomalies = 0;
     v->protos_seen = 0;
     v->done = false;
+    v->tail_proto = PROTO_NONE;
+    v->next_aux = 0;
+    v->protocols_len = -1;
     decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
-    decode_next(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
+    decode_next_listed(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
 }
 
 TRAWL_API const struct trawl_pkt *trawl_view_pkt(const trawl_view *v) {
@@ -54,6 +57,7 @@ struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
     v->protos_seen |= (uint32_t)1 << proto;
     /* Until the decoder says otherwise, nothing follows. */
     v->done = true;
+    v->tail_proto = PROTO_NONE;
     return l;
 }
 
@@ -69,6 +73,15 @@ void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
     v->next_off = off;
     v->next_end = end;
     v->done = false;
+}
+
+void decode_next_listed(struct trawl_view *v, uint16_t proto, uint32_t off,
+                        uint32_t end) {
+    decode_next(v, proto, off, end);
+    if (v->done && proto != PROTO_NONE && proto != PROTO_DATA) {
+        v->tail_proto = proto;
+        v->tail_aux = v->next_aux;
+    }
 }
 
 bool decode_more(struct trawl_view *v) {
@@ -93,6 +106,12 @@ bool decode_more(struct trawl_view *v) {
 static void decode_all(struct trawl_view *v) {
     while (decode_more(v))
         ;
+}
+
+void decode_finish(struct trawl_view *v) {
+    decode_all(v);
+    if (v->protocols_len < 0)
+        decode_frame_protocols(v);
 }
 
 TRAWL_API size_t trawl_view_layer_count(trawl_view *v) {
