@@ -165,38 +165,59 @@ static const char *hw_name(uint64_t t) {
     }
 }
 
+/* NFStest pktt's spellings. */
+static const char *const alias_htype[] = {"ARP.htype", NULL};
+static const char *const alias_ptype[] = {"ARP.ptype", NULL};
+static const char *const alias_hlen[] = {"ARP.hlen", NULL};
+static const char *const alias_plen[] = {"ARP.plen", NULL};
+static const char *const alias_oper[] = {"ARP.oper", NULL};
+static const char *const alias_sha[] = {"ARP.sha", NULL};
+static const char *const alias_spa[] = {"ARP.spa", NULL};
+static const char *const alias_tha[] = {"ARP.tha", NULL};
+static const char *const alias_tpa[] = {"ARP.tpa", NULL};
+
 /* clang-format off */
-#define ARP_ADDR(nm, lbl, ty, which, typed)                                   \
+#define ARP_FIXED(nm, lbl, getter, off, sz, disp, w, names, alias)           \
+    {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_ARP,     \
+     .get = getter, .at = off, .size = sz, .display = disp, .width = w,       \
+     .value_name = names, .aliases = alias}
+#define ARP_ADDR(nm, lbl, ty, which, typed, alias)                            \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_ARP,                \
-     .get = get_addr, .at = which, .size = typed}
+     .get = get_addr, .at = which, .size = typed, .aliases = alias}
 #define ARP_KIND(nm, lbl, which)                                              \
     {.name = nm, .label = lbl, .type = TRAWL_FT_BOOL, .proto = PROTO_ARP,     \
      .get = get_kind, .at = which}
 
 static const struct trawl_field arp_fields[] = {
-    {.name = "arp.hw.type", .label = "Hardware type", .type = TRAWL_FT_UINT,
-     .proto = PROTO_ARP, .at = 0, .size = 2, .value_name = hw_name},
-    FIELD_H("arp.proto.type", "Protocol type", PROTO_ARP, 2, 2, 0, 0, 4),
-    {.name = "arp.hw.size", .label = "Hardware size", .type = TRAWL_FT_UINT,
-     .proto = PROTO_ARP, .get = get_size, .at = 4, .size = 1},
-    {.name = "arp.proto.size", .label = "Protocol size",
-     .type = TRAWL_FT_UINT, .proto = PROTO_ARP, .get = get_size, .at = 5,
-     .size = 1},
-    {.name = "arp.opcode", .label = "Opcode", .type = TRAWL_FT_UINT,
-     .proto = PROTO_ARP, .at = 6, .size = 2, .value_name = opcode_name},
+    ARP_FIXED("arp.hw.type", "Hardware type", NULL, 0, 2, DISP_DEC, 0,
+              hw_name, alias_htype),
+    ARP_FIXED("arp.proto.type", "Protocol type", NULL, 2, 2, DISP_HEX, 4,
+              NULL, alias_ptype),
+    ARP_FIXED("arp.hw.size", "Hardware size", get_size, 4, 1, DISP_DEC, 0,
+              NULL, alias_hlen),
+    ARP_FIXED("arp.proto.size", "Protocol size", get_size, 5, 1, DISP_DEC, 0,
+              NULL, alias_plen),
+    ARP_FIXED("arp.opcode", "Opcode", NULL, 6, 2, DISP_DEC, 0, opcode_name,
+              alias_oper),
     ARP_KIND("arp.isgratuitous", "Is gratuitous", 0),
     ARP_KIND("arp.isannouncement", "Is announcement", 1),
     ARP_KIND("arp.isprobe", "Is probe", 2),
-    ARP_ADDR("arp.src.hw_mac", "Sender MAC address", TRAWL_FT_MAC, 0, 1),
-    ARP_ADDR("arp.src.hw", "Sender hardware address", TRAWL_FT_BYTES, 0, 0),
-    ARP_ADDR("arp.src.proto_ipv4", "Sender IP address", TRAWL_FT_IPV4, 1, 1),
+    ARP_ADDR("arp.src.hw_mac", "Sender MAC address", TRAWL_FT_MAC, 0, 1,
+             alias_sha),
+    ARP_ADDR("arp.src.hw", "Sender hardware address", TRAWL_FT_BYTES, 0, 0,
+             NULL),
+    ARP_ADDR("arp.src.proto_ipv4", "Sender IP address", TRAWL_FT_IPV4, 1, 1,
+             alias_spa),
     ARP_ADDR("arp.src.proto", "Sender protocol address", TRAWL_FT_BYTES, 1,
-             0),
-    ARP_ADDR("arp.dst.hw_mac", "Target MAC address", TRAWL_FT_MAC, 2, 1),
-    ARP_ADDR("arp.dst.hw", "Target hardware address", TRAWL_FT_BYTES, 2, 0),
-    ARP_ADDR("arp.dst.proto_ipv4", "Target IP address", TRAWL_FT_IPV4, 3, 1),
+             0, NULL),
+    ARP_ADDR("arp.dst.hw_mac", "Target MAC address", TRAWL_FT_MAC, 2, 1,
+             alias_tha),
+    ARP_ADDR("arp.dst.hw", "Target hardware address", TRAWL_FT_BYTES, 2, 0,
+             NULL),
+    ARP_ADDR("arp.dst.proto_ipv4", "Target IP address", TRAWL_FT_IPV4, 3, 1,
+             alias_tpa),
     ARP_ADDR("arp.dst.proto", "Target protocol address", TRAWL_FT_BYTES, 3,
-             0),
+             0, NULL),
 };
 /* clang-format on */
 

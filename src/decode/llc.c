@@ -88,18 +88,34 @@ static bool get_control(const struct trawl_view *v, const struct trawl_field *f,
     bool is_i = !u && !(p[2] & 1);
     bool resp = p[1] & 1;
     uint8_t pf = u ? (p[2] & 0x10) != 0 : p[3] & 1;
+    /* Each part is read only where it exists: a U frame's control field
+     * is 1 byte long. */
+    bool have;
     switch (f->at) {
-    case CTL_WHOLE: out->u = u ? p[2] : core_le16(p + 2); return true;
-    case CTL_NR: out->u = p[3] >> 1; return !u;
-    case CTL_NS: out->u = p[2] >> 1; return is_i;
-    case CTL_P: out->u = pf; return !resp && pf;
-    case CTL_F: out->u = pf; return resp && pf;
-    case CTL_S_FTYPE: out->u = (p[2] & 0x0c) >> 2; return !u && !is_i;
-    case CTL_U_CMD: out->u = (p[2] & 0xec) >> 2; return u && !resp;
-    case CTL_U_RESP: out->u = (p[2] & 0xec) >> 2; return u && resp;
-    case CTL_FTYPE: out->u = is_i ? 0 : p[2] & 3; return true;
-    default: return false;
+    case CTL_WHOLE: have = true; break;
+    case CTL_NR: have = !u; break;
+    case CTL_NS: have = is_i; break;
+    case CTL_P: have = !resp && pf; break;
+    case CTL_F: have = resp && pf; break;
+    case CTL_S_FTYPE: have = !u && !is_i; break;
+    case CTL_U_CMD: have = u && !resp; break;
+    case CTL_U_RESP: have = u && resp; break;
+    case CTL_FTYPE: have = true; break;
+    default: have = false; break;
     }
+    if (!have)
+        return false;
+    switch (f->at) {
+    case CTL_WHOLE: out->u = u ? p[2] : core_le16(p + 2); break;
+    case CTL_NR: out->u = p[3] >> 1; break;
+    case CTL_NS: out->u = p[2] >> 1; break;
+    case CTL_P:
+    case CTL_F: out->u = pf; break;
+    case CTL_S_FTYPE: out->u = (p[2] & 0x0c) >> 2; break;
+    case CTL_FTYPE: out->u = is_i ? 0 : p[2] & 3; break;
+    default: out->u = (p[2] & 0xec) >> 2; break; /* U modifiers */
+    }
+    return true;
 }
 
 /* ---- SNAP --------------------------------------------------------------- */

@@ -199,34 +199,44 @@ static const char *pkttype_name(uint64_t t) {
     }
 }
 
+/* NFStest pktt's spellings (its SLLv2 layer is "sll"; SLL.etype is
+ * ours). */
+static const char *const alias_ptype[] = {"SLL.ptype", NULL};
+static const char *const alias_dtype[] = {"SLL.dtype", NULL};
+static const char *const alias_alen[] = {"SLL.alen", NULL};
+static const char *const alias_saddr[] = {"SLL.saddr", NULL};
+static const char *const alias_index[] = {"SLL.index", NULL};
+
 /* clang-format off */
-#define SLL_FIELD(nm, lbl, ty, part, disp, w)                                 \
+#define SLL_FIELD(nm, lbl, ty, part, disp, w, alias)                          \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_SLL,                \
-     .get = get_sll, .at = part, .display = disp, .width = w}
+     .get = get_sll, .at = part, .display = disp, .width = w,                 \
+     .aliases = alias}
 
 static const struct trawl_field sll_fields[] = {
     {.name = "sll.pkttype", .label = "Packet type", .type = TRAWL_FT_UINT,
      .proto = PROTO_SLL, .get = get_sll, .at = SLL_PKTTYPE,
-     .value_name = pkttype_name},
+     .value_name = pkttype_name, .aliases = alias_ptype},
     SLL_FIELD("sll.hatype", "Link-layer address type", TRAWL_FT_UINT,
-              SLL_HATYPE, DISP_DEC, 0),
+              SLL_HATYPE, DISP_DEC, 0, alias_dtype),
     SLL_FIELD("sll.halen", "Link-layer address length", TRAWL_FT_UINT,
-              SLL_HALEN, DISP_DEC, 0),
+              SLL_HALEN, DISP_DEC, 0, alias_alen),
     SLL_FIELD("sll.src.eth", "Source", TRAWL_FT_MAC, SLL_SRC_ETH, DISP_DEC,
-              0),
+              0, alias_saddr),
     SLL_FIELD("sll.src.ipv4", "Source", TRAWL_FT_IPV4, SLL_SRC_IPV4,
-              DISP_DEC, 0),
+              DISP_DEC, 0, NULL),
     SLL_FIELD("sll.src.other", "Source", TRAWL_FT_BYTES, SLL_SRC_OTHER,
-              DISP_DEC, 0),
+              DISP_DEC, 0, NULL),
     SLL_FIELD("sll.unused", "Unused", TRAWL_FT_BYTES, SLL_UNUSED, DISP_DEC,
-              0),
+              0, NULL),
     SLL_FIELD("sll.ltype", "Protocol", TRAWL_FT_UINT, SLL_LTYPE, DISP_HEX,
-              4),
+              4, NULL),
     SLL_FIELD("sll.gretype", "Protocol", TRAWL_FT_UINT, SLL_GRETYPE,
-              DISP_HEX, 4),
-    SLL_FIELD("sll.etype", "Protocol", TRAWL_FT_UINT, SLL_ETYPE, DISP_HEX, 4),
+              DISP_HEX, 4, NULL),
+    SLL_FIELD("sll.etype", "Protocol", TRAWL_FT_UINT, SLL_ETYPE, DISP_HEX, 4,
+              NULL),
     SLL_FIELD("sll.ifindex", "Interface index", TRAWL_FT_UINT, SLL_IFINDEX,
-              DISP_DEC, 0),
+              DISP_DEC, 0, alias_index),
     {.name = "sll.trailer", .label = "Trailer", .type = TRAWL_FT_BYTES,
      .proto = PROTO_SLL, .get = get_trailer, .needs_full = true},
 };

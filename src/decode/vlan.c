@@ -26,17 +26,17 @@ static void decode_vlan(struct trawl_view *v) {
         return;
     if (ad) {
         l->flags |= VLAN_AD;
-        struct decode_layer *below = l - 1;
-        if (below->proto == PROTO_VLAN &&
-            (below->flags & (VLAN_AD | VLAN_AD_C)) == VLAN_AD) {
-            below->flags |= VLAN_AD_S;
+        if (l[-1].proto == PROTO_VLAN && (l[-1].flags & VLAN_AD_S))
             l->flags |= VLAN_AD_C;
-        }
     }
     if (hlen < VLAN_HLEN)
         return;
     uint16_t type = core_be16(p + 2);
     l->aux = type;
+    /* An S-tag followed by another 0x88a8 tag knows it at once, so that
+     * its fields are right before the next tag is decoded. */
+    if (ad && !(l->flags & VLAN_AD_C) && type == TPID_8021AD)
+        l->flags |= VLAN_AD_S;
     if (type <= ETH_MAX_LEN) {
         l->flags |= L2_LENGTH;
         uint32_t body = off + VLAN_HLEN;
@@ -61,7 +61,10 @@ static const char *vlan_protocols(const struct trawl_view *v,
                                   const struct decode_layer *l,
                                   const struct decode_layer *below) {
     (void)v;
-    (void)below;
+    /* The C-tag that an S-tag announced but the capture lost is part of
+     * the S-tag's entry. */
+    if (!l->len && (below->flags & VLAN_AD_S) && below->proto == PROTO_VLAN)
+        return NULL;
     bool ad = l->len ? (l->flags & VLAN_AD) != 0 : l->aux == TPID_8021AD;
     bool typed = l->len >= VLAN_HLEN && !(l->flags & L2_LENGTH);
     if (l->flags & VLAN_AD_C)
@@ -147,6 +150,10 @@ static const char *priority_name(uint64_t p) {
     return p < 8 ? names[p] : NULL;
 }
 
+/* NFStest pktt's spellings (its VLAN.dei and VLAN.etype are ours). */
+static const char *const alias_pcp[] = {"VLAN.pcp", NULL};
+static const char *const alias_vid[] = {"VLAN.vid", NULL};
+
 /* clang-format off */
 #define TAG_FIELD(nm, lbl, ty, getter, msk, sh)                               \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_VLAN,               \
@@ -158,9 +165,11 @@ static const char *priority_name(uint64_t p) {
 static const struct trawl_field vlan_fields[] = {
     {.name = "vlan.priority", .label = "Priority", .type = TRAWL_FT_UINT,
      .proto = PROTO_VLAN, .get = get_q, .at = 0, .size = 2, .mask = 0xe000,
-     .shift = 13, .value_name = priority_name},
+     .shift = 13, .value_name = priority_name, .aliases = alias_pcp},
     TAG_FIELD("vlan.dei", "DEI", TRAWL_FT_BOOL, get_q, 0x1000, 12),
-    TAG_FIELD("vlan.id", "ID", TRAWL_FT_UINT, get_q, 0x0fff, 0),
+    {.name = "vlan.id", .label = "ID", .type = TRAWL_FT_UINT,
+     .proto = PROTO_VLAN, .get = get_q, .at = 0, .size = 2, .mask = 0x0fff,
+     .aliases = alias_vid},
     {.name = "vlan.etype", .label = "Type", .type = TRAWL_FT_UINT,
      .display = DISP_HEX, .width = 4, .proto = PROTO_VLAN, .get = get_etype,
      .at = 0},
