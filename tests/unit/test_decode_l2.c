@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "field_join.h"
 
 enum {
     LT_NULL = 0,
@@ -89,30 +90,13 @@ static void set_frame(const struct frame *fr, int linktype) {
     set_packet(fr->b, fr->n, linktype);
 }
 
-struct join {
-    char buf[2048];
-};
-
-static bool join_value(void *ctx, const trawl_field *f,
-                       const struct trawl_value *val) {
-    struct join *j = ctx;
-    char one[1024];
-    trawl_value_format(f, val, one, sizeof one);
-    if (j->buf[0])
-        strcat(j->buf, ",");
-    strcat(j->buf, one);
-    return true;
-}
-
 /* The field's values, tshark style ("a,b"), or "" when absent. */
 static const char *field(const char *name) {
-    static struct join j;
+    static struct field_join j;
     const trawl_field *f = trawl_field_lookup(name);
     if (!f)
         fail_msg("no field %s", name);
-    j.buf[0] = '\0';
-    trawl_view_field_each(view, f, join_value, &j);
-    return j.buf;
+    return field_join(&j, view, f);
 }
 
 /* The layers as "name@offset+length,...", frame layer left out. */
@@ -888,10 +872,9 @@ static void all_values(char *out, size_t len) {
     size_t used = 0;
     for (size_t i = 0; i < trawl_field_count(); i++) {
         const trawl_field *f = trawl_field_at(i);
-        struct join j = {{0}};
-        trawl_view_field_each(view, f, join_value, &j);
+        static struct field_join j;
         int n = snprintf(out + used, len - used, "%s=%s;", trawl_field_name(f),
-                         j.buf);
+                         field_join(&j, view, f));
         assert_true(n > 0 && (size_t)n < len - used);
         used += (size_t)n;
     }
@@ -916,10 +899,9 @@ static void test_lazy_equals_full(void **state) {
         for (size_t i = 0; i < trawl_field_count(); i++) {
             const trawl_field *f = trawl_field_at(i);
             set_frame(&fr, lt);
-            struct join j = {{0}};
-            trawl_view_field_each(view, f, join_value, &j);
+            static struct field_join j;
             int n = snprintf(lazy + used, sizeof lazy - used, "%s=%s;",
-                             trawl_field_name(f), j.buf);
+                             trawl_field_name(f), field_join(&j, view, f));
             assert_true(n > 0 && (size_t)n < sizeof lazy - used);
             used += (size_t)n;
         }
