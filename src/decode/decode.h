@@ -146,10 +146,11 @@ struct trawl_view {
     uint32_t tail_aux; /* next_aux at that moment */
 
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
+    bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
 
-    /* frame.protocols, built by decode_finish() once the packet is fully
-     * decoded; `protocols_len` is -1 until then. */
+    /* frame.protocols, built by decode_finish(); `protocols_len` is -1
+     * until then. */
     int protocols_len;
     char protocols[DECODE_PROTOCOLS_MAX];
 };
@@ -297,8 +298,9 @@ uint16_t decode_by_linktype(int linktype);
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
 
-/* Decodes the rest of the packet and computes what needs every layer
- * (frame.protocols). Fields with `needs_full` are read after it. */
+/* Decodes the whole packet, then does what needs every layer and costs
+ * work: the checks behind some anomalies (header checksums) and
+ * frame.protocols. Only callers that ask for such fields pay for it. */
 void decode_finish(struct trawl_view *v);
 
 /* Writes frame.protocols for the fully decoded view into v->protocols
@@ -319,6 +321,13 @@ bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
 const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto);
+
+/* Source then destination port: the 16-bit words at offsets 0 and 2 of
+ * the layer (tcp.port, udp.port, sctp.port). */
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out);
 
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */

@@ -106,6 +106,17 @@ bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
     }
 }
 
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out) {
+    (void)f;
+    if (k > 1 || l->len < 2 * k + 2)
+        return false;
+    out->u = core_be16(v->data + l->off + 2 * k);
+    return true;
+}
+
 const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto) {
