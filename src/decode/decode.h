@@ -107,9 +107,11 @@ enum decode_anomaly_id {
  * nested deeper stops decoding with frame.depth_exceeded. */
 #define DECODE_MAX_LAYERS 32
 
-/* Room for frame.protocols: DECODE_MAX_LAYERS names of up to ~20
- * characters ("ieee8021ad:ethertype"). A longer list is cut at a name. */
-#define DECODE_PROTOCOLS_MAX 640
+/* Room for frame.protocols: DECODE_MAX_LAYERS entries of at most 22
+ * characters ("pwethheuristic:pwethcw") and their separators, plus a
+ * zero-byte protocol after them. A protocol whose entry would not fit is
+ * left out rather than cut. */
+#define DECODE_PROTOCOLS_MAX ((DECODE_MAX_LAYERS + 1) * 24)
 
 /* One decoded header: a window into the packet's bytes plus a few values
  * the decoder computed that extractors should not recompute. */
