@@ -36,6 +36,8 @@
     X(LLC, llc)              \
     X(VLAN, vlan)            \
     X(MPLS, mpls)            \
+    X(PWETH, pwethcw)        \
+    X(PWACH, pwach)          \
     X(ARP, arp)              \
     X(IP, ip)                \
     X(IPV6, ipv6)            \
@@ -62,11 +64,16 @@ enum decode_proto_id {
  * also a boolean field of the same name, so `ipv4.hlen_too_small` can be
  * filtered on. */
 #define DECODE_ANOMALY_LIST(X)                        \
-    X(FRAME_TRUNCATED_LINK, "frame.link_truncated")   \
     X(DEPTH_EXCEEDED, "frame.depth_exceeded")         \
+    X(NULL_TRUNCATED, "null.truncated")               \
+    X(SLL_TRUNCATED, "sll.truncated")                 \
     X(ETH_TRUNCATED, "eth.truncated")                 \
+    X(ETH_BAD_LENTYPE, "eth.bad_lentype")             \
+    X(LLC_TRUNCATED, "llc.truncated")                 \
     X(VLAN_TRUNCATED, "vlan.truncated")               \
     X(MPLS_TRUNCATED, "mpls.truncated")               \
+    X(MPLS_NO_BOTTOM, "mpls.no_bottom")               \
+    X(PW_TRUNCATED, "pw.truncated")                   \
     X(ARP_TRUNCATED, "arp.truncated")                 \
     X(IPV4_TRUNCATED, "ipv4.truncated")               \
     X(IPV4_HLEN_TOO_SMALL, "ipv4.hlen_too_small")     \
@@ -100,6 +107,12 @@ enum decode_anomaly_id {
  * nested deeper stops decoding with frame.depth_exceeded. */
 #define DECODE_MAX_LAYERS 32
 
+/* Room for frame.protocols: DECODE_MAX_LAYERS entries of at most 22
+ * characters ("pwethheuristic:pwethcw") and their separators, plus a
+ * zero-byte protocol after them. A protocol whose entry would not fit is
+ * left out rather than cut. */
+#define DECODE_PROTOCOLS_MAX ((DECODE_MAX_LAYERS + 1) * 24)
+
 /* One decoded header: a window into the packet's bytes plus a few values
  * the decoder computed that extractors should not recompute. */
 struct decode_layer {
@@ -128,9 +141,20 @@ struct trawl_view {
                           IPv6 next-header value, ...) */
     bool done;
 
+    /* A protocol the last layer handed zero bytes to (decode_next_listed):
+     * no layer, but tshark names it in frame.protocols. PROTO_NONE when
+     * there is none. */
+    uint16_t tail_proto;
+    uint32_t tail_aux; /* next_aux at that moment */
+
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
     bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
+
+    /* frame.protocols, built by decode_finish(); `protocols_len` is -1
+     * until then. */
+    int protocols_len;
+    char protocols[DECODE_PROTOCOLS_MAX];
 };
 
 _Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
@@ -188,6 +212,17 @@ struct trawl_field {
     const char *(*value_name)(uint64_t v);
 };
 
+/* How tshark lists a layer in frame.protocols, for the protocols whose
+ * entry is not just their name: tshark adds "ethertype" after the layers
+ * whose type field it dispatches on ("eth:ethertype:ip"), calls an 802.1ad
+ * tag "ieee8021ad", and lists an MPLS stack once. `below` is the layer
+ * under `l` (the frame layer at least). A protocol that was handed zero
+ * bytes (decode_next_listed) comes as a layer of length 0. Returns the
+ * text (static), or NULL to leave the layer out. */
+typedef const char *(*decode_protocols_fn)(const struct trawl_view *v,
+                                           const struct decode_layer *l,
+                                           const struct decode_layer *below);
+
 struct decode_proto {
     uint16_t id;
     const char *name;  /* "ip" */
@@ -195,6 +230,7 @@ struct decode_proto {
     decode_fn decode;
     const struct trawl_field *fields;
     size_t nfields;
+    decode_protocols_fn protocols; /* NULL: listed as `name` */
 };
 
 /* Shorthands for field tables: a fixed-position unsigned field shown in
@@ -232,6 +268,13 @@ struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
 void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
                  uint32_t end);
 
+/* As decode_next(), for the layers after which tshark calls the next
+ * dissector even when no byte is left for it, and so still names it in
+ * frame.protocols: an Ethernet frame cut right after its header is
+ * "eth:ethertype:ip". */
+void decode_next_listed(struct trawl_view *v, uint16_t proto, uint32_t off,
+                        uint32_t end);
+
 static inline void decode_anomaly(struct trawl_view *v,
                                   enum decode_anomaly_id a) {
     v->anomalies |= (uint64_t)1 << a;
@@ -257,10 +300,14 @@ uint16_t decode_by_linktype(int linktype);
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
 
-/* Decodes the whole packet and runs the checks that cost work (header
- * checksums), so that every anomaly is known. Only callers that report
- * anomalies pay for it. */
+/* Decodes the whole packet, then does what needs every layer and costs
+ * work: the checks behind some anomalies (header checksums) and
+ * frame.protocols. Only callers that ask for such fields pay for it. */
 void decode_finish(struct trawl_view *v);
+
+/* Writes frame.protocols for the fully decoded view into v->protocols
+ * (decode/frame.c). */
+void decode_frame_protocols(struct trawl_view *v);
 
 /* Internet checksum over [p, p+n) added to `sum` (not folded). */
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);

@@ -19,32 +19,25 @@ enum {
 
 uint16_t decode_by_linktype(int linktype) {
     switch (linktype) {
-    case LINKTYPE_ETHERNET:
-        return PROTO_ETH;
+    case LINKTYPE_ETHERNET: return PROTO_ETH;
     case LINKTYPE_NULL:
-    case LINKTYPE_LOOP:
-        return PROTO_NULLLINK;
-    case LINKTYPE_LINUX_SLL:
-        return PROTO_SLL;
-    case LINKTYPE_LINUX_SLL2:
-        return PROTO_SLL2;
-    case LINKTYPE_IPV4:
-        return PROTO_IP;
-    case LINKTYPE_IPV6:
-        return PROTO_IPV6;
+    case LINKTYPE_LOOP: return PROTO_NULLLINK;
+    case LINKTYPE_LINUX_SLL: return PROTO_SLL;
+    case LINKTYPE_LINUX_SLL2: return PROTO_SLL2;
+    case LINKTYPE_IPV4: return PROTO_IP;
+    case LINKTYPE_IPV6: return PROTO_IPV6;
     case LINKTYPE_RAW:
     case DLT_RAW_BSD:
     case DLT_RAW_OPENBSD:
         /* Raw IP: the version nibble says which; PROTO_IP's decoder hands
          * a version-6 header to the IPv6 decoder. */
         return PROTO_IP;
-    default:
-        return PROTO_DATA;
+    default: return PROTO_DATA;
     }
 }
 
-static bool get_number(const struct trawl_view *v,
-                       const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_number(const struct trawl_view *v, const struct trawl_field *f,
+                       const struct decode_layer *l, unsigned k,
                        struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -65,8 +58,8 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-static bool get_cap_len(const struct trawl_view *v,
-                        const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_cap_len(const struct trawl_view *v, const struct trawl_field *f,
+                        const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -77,8 +70,8 @@ static bool get_cap_len(const struct trawl_view *v,
 }
 
 static bool get_time(const struct trawl_view *v, const struct trawl_field *f,
-                    const struct decode_layer *l, unsigned k,
-                    struct trawl_value *out) {
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out) {
     (void)f;
     (void)l;
     if (k)
@@ -88,8 +81,8 @@ static bool get_time(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-static bool get_iface(const struct trawl_view *v,
-                      const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_iface(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -100,8 +93,8 @@ static bool get_iface(const struct trawl_view *v,
     return true;
 }
 
-static bool get_comment(const struct trawl_view *v,
-                        const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_comment(const struct trawl_view *v, const struct trawl_field *f,
+                        const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -113,7 +106,8 @@ static bool get_comment(const struct trawl_view *v,
 }
 
 static bool get_direction(const struct trawl_view *v,
-                          const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
                           struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -123,8 +117,8 @@ static bool get_direction(const struct trawl_view *v,
     return true;
 }
 
-static bool get_flags(const struct trawl_view *v,
-                      const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_flags(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -135,7 +129,8 @@ static bool get_flags(const struct trawl_view *v,
 }
 
 static bool get_crc_error(const struct trawl_view *v,
-                          const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
                           struct trawl_value *out) {
     (void)f;
     (void)l;
@@ -147,9 +142,42 @@ static bool get_crc_error(const struct trawl_view *v,
 
 /* Anomaly fields: `at` holds the anomaly id. Present only when set, so a
  * bare `ipv4.hlen_too_small` is a presence test. */
-static bool get_anomaly(const struct trawl_view *v,
-                        const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_anomaly(const struct trawl_view *v, const struct trawl_field *f,
+                        const struct decode_layer *l, unsigned k,
                         struct trawl_value *out);
+
+/* frame.protocols: the string decode_frame_protocols() built. */
+static bool get_protocols(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out) {
+    (void)f;
+    (void)l;
+    if (k || v->protocols_len < 0)
+        return false;
+    out->bytes.p = (const uint8_t *)v->protocols;
+    out->bytes.len = (size_t)v->protocols_len;
+    return true;
+}
+
+/* Fields tshark always shows with the same value for a frame read from a
+ * file: frame.marked and frame.ignored (no user marks frames here) and
+ * frame.offset_shift (trawl never shifts time stamps). */
+static bool get_zero(const struct trawl_view *v, const struct trawl_field *f,
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out) {
+    (void)v;
+    (void)l;
+    if (k)
+        return false;
+    if (f->type == TRAWL_FT_RELTIME) {
+        out->time.sec = 0;
+        out->time.nsec = 0;
+    } else {
+        out->u = 0;
+    }
+    return true;
+}
 
 static const char *direction_name(uint64_t d) {
     return d == 1 ? "inbound" : d == 2 ? "outbound" : NULL;
@@ -157,6 +185,7 @@ static const char *direction_name(uint64_t d) {
 
 static const char *const alias_number[] = {"frame.num", NULL};
 
+/* clang-format off */
 #define ANOMALY_FIELD(id, aname)                                            \
     {.name = aname, .label = "Anomaly: " aname, .type = TRAWL_FT_BOOL,        \
      .proto = PROTO_FRAME, .get = get_anomaly, .at = ANOM_##id,             \
@@ -184,11 +213,21 @@ static const struct trawl_field frame_fields[] = {
      .value_name = direction_name},
     {.name = "frame.packet_flags_crc_error", .label = "CRC error",
      .type = TRAWL_FT_BOOL, .proto = PROTO_FRAME, .get = get_crc_error},
+    {.name = "frame.offset_shift", .label = "Time shift for this packet",
+     .type = TRAWL_FT_RELTIME, .proto = PROTO_FRAME, .get = get_zero},
+    {.name = "frame.marked", .label = "Frame is marked",
+     .type = TRAWL_FT_BOOL, .proto = PROTO_FRAME, .get = get_zero},
+    {.name = "frame.ignored", .label = "Frame is ignored",
+     .type = TRAWL_FT_BOOL, .proto = PROTO_FRAME, .get = get_zero},
+    {.name = "frame.protocols", .label = "Protocols in frame",
+     .type = TRAWL_FT_STRING, .proto = PROTO_FRAME, .get = get_protocols,
+     .needs_full = true},
     DECODE_ANOMALY_LIST(ANOMALY_FIELD)
 };
+/* clang-format on */
 
-static bool get_anomaly(const struct trawl_view *v,
-                        const struct trawl_field *f, const struct decode_layer *l, unsigned k,
+static bool get_anomaly(const struct trawl_view *v, const struct trawl_field *f,
+                        const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)l;
     if (k || !(v->anomalies & ((uint64_t)1 << f->at)))
@@ -201,6 +240,65 @@ static void decode_frame(struct trawl_view *v) {
     (void)v; /* the frame layer is pushed by trawl_view_set() */
 }
 
+/* tshark starts the list of a raw-IP frame with "raw" (its name for the
+ * link type); other link types start with their first protocol. */
+static const char *frame_protocols(const struct trawl_view *v,
+                                   const struct decode_layer *l,
+                                   const struct decode_layer *below) {
+    (void)l;
+    (void)below;
+    switch (v->pkt.linktype) {
+    case LINKTYPE_RAW:
+    case DLT_RAW_BSD:
+    case DLT_RAW_OPENBSD: return "raw";
+    default: return NULL;
+    }
+}
+
+/* Appends one name and its ':' separator; a name that does not fit ends
+ * the list there, so the string never ends in half a name. */
+static void append_protocol(struct trawl_view *v, const char *name) {
+    size_t have = (size_t)v->protocols_len;
+    size_t n = strlen(name);
+    size_t sep = have ? 1 : 0;
+    if (have + sep + n >= sizeof v->protocols)
+        return;
+    if (sep)
+        v->protocols[have] = ':';
+    memcpy(v->protocols + have + sep, name, n + 1);
+    v->protocols_len = (int)(have + sep + n);
+}
+
+static const char *layer_protocols(const struct trawl_view *v,
+                                   const struct decode_layer *l,
+                                   const struct decode_layer *below) {
+    const struct decode_proto *p = decode_protos[l->proto];
+    return p->protocols ? p->protocols(v, l, below) : p->name;
+}
+
+void decode_frame_protocols(struct trawl_view *v) {
+    v->protocols_len = 0;
+    v->protocols[0] = '\0';
+    const struct decode_layer *below = NULL;
+    for (unsigned i = 0; i < v->nlayers; i++) {
+        const char *name = layer_protocols(v, &v->layers[i], below);
+        if (name)
+            append_protocol(v, name);
+        below = &v->layers[i];
+    }
+    if (v->tail_proto < PROTO_COUNT && below) {
+        /* The protocol that was handed zero bytes, as a layer of length
+         * 0 after the last one. */
+        struct decode_layer tail = {.proto = v->tail_proto,
+                                    .off = below->end,
+                                    .end = below->end,
+                                    .aux = v->tail_aux};
+        const char *name = layer_protocols(v, &tail, below);
+        if (name)
+            append_protocol(v, name);
+    }
+}
+
 const struct decode_proto decode_proto_frame = {
     .id = PROTO_FRAME,
     .name = "frame",
@@ -208,4 +306,5 @@ const struct decode_proto decode_proto_frame = {
     .decode = decode_frame,
     .fields = frame_fields,
     .nfields = TRAWL_ARRAY_LEN(frame_fields),
+    .protocols = frame_protocols,
 };

@@ -208,10 +208,12 @@ static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
                 buf[want] = sep;
             want++;
         }
-        if (want + 2 < len) {
+        /* As snprintf, every character that fits before the NUL is
+         * written, half a byte included. */
+        if (want + 1 < len)
             buf[want] = hex[p[i] >> 4];
+        if (want + 2 < len)
             buf[want + 1] = hex[p[i] & 15];
-        }
         want += 2;
     }
     if (len)
@@ -293,7 +295,9 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
     case TRAWL_FT_MAC:
         return format_hex_bytes(val->addr, 6, ':', buf, len);
     case TRAWL_FT_BYTES:
-        return format_hex_bytes(val->bytes.p, val->bytes.len, ':', buf, len);
+        /* tshark -T fields prints byte strings as bare hex ("0000ffff");
+         * only its -V and JSON output separate the bytes with colons. */
+        return format_hex_bytes(val->bytes.p, val->bytes.len, 0, buf, len);
     case TRAWL_FT_STRING:
         return (size_t)snprintf(buf, len, "%.*s", (int)val->bytes.len,
                                 (const char *)val->bytes.p);

@@ -24,8 +24,11 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->protos_seen = 0;
     v->done = false;
     v->checked = false;
+    v->tail_proto = PROTO_NONE;
+    v->next_aux = 0;
+    v->protocols_len = -1;
     decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
-    decode_next(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
+    decode_next_listed(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
 }
 
 TRAWL_API const struct trawl_pkt *trawl_view_pkt(const trawl_view *v) {
@@ -55,6 +58,7 @@ struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
     v->protos_seen |= (uint32_t)1 << proto;
     /* Until the decoder says otherwise, nothing follows. */
     v->done = true;
+    v->tail_proto = PROTO_NONE;
     return l;
 }
 
@@ -70,6 +74,15 @@ void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
     v->next_off = off;
     v->next_end = end;
     v->done = false;
+}
+
+void decode_next_listed(struct trawl_view *v, uint16_t proto, uint32_t off,
+                        uint32_t end) {
+    decode_next(v, proto, off, end);
+    if (v->done && proto != PROTO_NONE && proto != PROTO_DATA) {
+        v->tail_proto = proto;
+        v->tail_aux = v->next_aux;
+    }
 }
 
 bool decode_more(struct trawl_view *v) {
@@ -143,6 +156,7 @@ void decode_finish(struct trawl_view *v) {
             decode_csum_fold(decode_csum_add(0, v->data + l->off, l->len)) != 0)
             decode_anomaly(v, ANOM_IPV4_BAD_CHECKSUM);
     }
+    decode_frame_protocols(v);
 }
 
 TRAWL_API size_t trawl_view_anomalies(trawl_view *v, const char **names,

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "field_join.h"
 
 /* Ethernet / IPv4 / UDP 4789 / VXLAN / Ethernet / IPv4 / TCP with MSS. */
 static const uint8_t vxlan_pkt[] = {
@@ -32,29 +33,12 @@ static void view_of(trawl_view *v, struct trawl_pkt *p, const uint8_t *data,
     trawl_view_set(v, p);
 }
 
-struct join {
-    char buf[512];
-};
-
-static bool join_value(void *ctx, const trawl_field *f,
-                       const struct trawl_value *val) {
-    struct join *j = ctx;
-    char one[128];
-    trawl_value_format(f, val, one, sizeof one);
-    if (j->buf[0])
-        strcat(j->buf, ",");
-    strcat(j->buf, one);
-    return true;
-}
-
 /* The field's values, tshark style ("a,b"), or "" when absent. */
 static const char *field(trawl_view *v, const char *name) {
-    static struct join j;
+    static struct field_join j;
     const trawl_field *f = trawl_field_lookup(name);
     assert_non_null(f);
-    j.buf[0] = '\0';
-    trawl_view_field_each(v, f, join_value, &j);
-    return j.buf;
+    return field_join(&j, v, f);
 }
 
 static void test_vxlan_layers_and_fields(void **state) {
@@ -102,8 +86,7 @@ static void test_every_truncation(void **state) {
             assert_true(li.offset + li.length <= cut);
         }
         for (size_t i = 0; i < trawl_field_count(); i++)
-            trawl_view_field_each(v, trawl_field_at(i), join_value,
-                                  &(struct join){{0}});
+            field_join(&(struct field_join){.len = 0}, v, trawl_field_at(i));
         free(copy);
     }
     trawl_view_free(v);
