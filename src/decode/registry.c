@@ -269,7 +269,8 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
     case TRAWL_FT_MAC:
         return format_hex_bytes(val->addr, 6, ':', buf, len);
     case TRAWL_FT_BYTES:
-        return format_hex_bytes(val->bytes.p, val->bytes.len, ':', buf, len);
+        /* tshark -T fields prints bytes as one run of hex digits. */
+        return format_hex_bytes(val->bytes.p, val->bytes.len, 0, buf, len);
     case TRAWL_FT_STRING:
         return (size_t)snprintf(buf, len, "%.*s", (int)val->bytes.len,
                                 (const char *)val->bytes.p);

@@ -129,12 +129,24 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 #undef DECODE_X_NAME
 };
 
+uint64_t decode_checks(const struct trawl_view *v, uint64_t want) {
+    uint64_t found = 0;
+    for (unsigned i = 0; i < v->nlayers; i++) {
+        const struct decode_layer *l = &v->layers[i];
+        const struct decode_proto *p = decode_protos[l->proto];
+        if (p->check && (p->checks & want))
+            found |= p->check(v, l, p->checks & want);
+    }
+    return found;
+}
+
 TRAWL_API size_t trawl_view_anomalies(trawl_view *v, const char **names,
                                       size_t max) {
     decode_all(v);
+    uint64_t all = v->anomalies | decode_checks(v, ~(uint64_t)0);
     size_t n = 0;
     for (unsigned a = 0; a < ANOM_COUNT; a++) {
-        if (!(v->anomalies & ((uint64_t)1 << a)))
+        if (!(all & ((uint64_t)1 << a)))
             continue;
         if (n < max)
             names[n] = anomaly_names[a];
