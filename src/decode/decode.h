@@ -81,9 +81,9 @@ enum decode_proto_id {
     X(TCP_TRUNCATED, "tcp.truncated")                 \
     X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small")       \
     X(TCP_OPT_MALFORMED, "tcp.opt_malformed")         \
+    X(TCP_BAD_CHECKSUM, "tcp.bad_checksum")           \
     X(UDP_TRUNCATED, "udp.truncated")                 \
     X(UDP_BAD_LENGTH, "udp.bad_length")               \
-    X(TCP_BAD_CHECKSUM, "tcp.bad_checksum")           \
     X(UDP_BAD_CHECKSUM, "udp.bad_checksum")           \
     X(ICMP_TRUNCATED, "icmp.truncated")               \
     X(ICMPV6_TRUNCATED, "icmpv6.truncated")           \

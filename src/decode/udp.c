@@ -23,14 +23,13 @@ static void decode_udp(struct trawl_view *v) {
     struct decode_layer *l = decode_push(v, PROTO_UDP, off, UDP_HLEN, end);
     if (!l)
         return;
-    uint64_t wire_end = decode_ip_wire_end(v, l);
     uint64_t ulen = core_be16(p + 4);
     if (ulen == 0) {
         /* Over IPv6 a zero length is a jumbogram's (RFC 2675): the
          * datagram runs to the end of the IPv6 payload. */
         const struct decode_layer *ip = decode_ip_below(v, l);
         if (ip && ip->proto == PROTO_IPV6)
-            ulen = wire_end - off;
+            ulen = decode_ip_wire_end(v, l) - off;
     }
     if (ulen < UDP_HLEN) {
         /* As tshark: the ports and the length show, not the checksum, and
@@ -39,11 +38,9 @@ static void decode_udp(struct trawl_view *v) {
         l->len = 6;
         return;
     }
-    /* A length past the IP payload is an anomaly; tshark decodes on with
-     * the payload there is. */
-    if (off + ulen > wire_end)
-        decode_anomaly(v, ANOM_UDP_BAD_LENGTH);
-    else if (ulen < end - off)
+    /* A length past the IP payload is found by check_udp; tshark decodes
+     * on with the payload there is. */
+    if (ulen < end - off)
         l->end = off + (uint32_t)ulen;
     decode_next(v, decode_by_udpport(core_be16(p), core_be16(p + 2)),
                 off + UDP_HLEN, l->end);
@@ -51,15 +48,20 @@ static void decode_udp(struct trawl_view *v) {
 
 static uint64_t check_udp(const struct trawl_view *v,
                           const struct decode_layer *l, uint64_t want) {
-    (void)want; /* the checksum is the only check */
     const uint8_t *p = v->data + l->off;
-    if (l->len < UDP_HLEN || core_be16(p + 6) == 0)
-        return 0; /* cut short, or sent without a checksum */
+    uint64_t found = 0;
+    if (l->len < UDP_HLEN)
+        return 0; /* cut short, or a bogus length (already recorded) */
     uint32_t ulen = core_be16(p + 4);
-    if (ulen < UDP_HLEN || l->off + ulen > decode_ip_wire_end(v, l) ||
-        !decode_l4_csum_bad(v, l, 17, ulen))
-        return 0;
-    return ANOM_BIT(ANOM_UDP_BAD_CHECKSUM);
+    bool past = ulen && l->off + ulen > decode_ip_wire_end(v, l);
+    if ((want & ANOM_BIT(ANOM_UDP_BAD_LENGTH)) && past)
+        found |= ANOM_BIT(ANOM_UDP_BAD_LENGTH);
+    /* A zero checksum is none (or, over IPv6, one tshark calls illegal
+     * rather than wrong). */
+    if ((want & ANOM_BIT(ANOM_UDP_BAD_CHECKSUM)) && !past && ulen >= UDP_HLEN &&
+        core_be16(p + 6) != 0 && decode_l4_csum_bad(v, l, 17, ulen))
+        found |= ANOM_BIT(ANOM_UDP_BAD_CHECKSUM);
+    return found;
 }
 
 static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
@@ -130,6 +132,6 @@ const struct decode_proto decode_proto_udp = {
     .decode = decode_udp,
     .fields = udp_fields,
     .nfields = TRAWL_ARRAY_LEN(udp_fields),
-    .checks = ANOM_BIT(ANOM_UDP_BAD_CHECKSUM),
+    .checks = ANOM_BIT(ANOM_UDP_BAD_LENGTH) | ANOM_BIT(ANOM_UDP_BAD_CHECKSUM),
     .check = check_udp,
 };
