@@ -61,7 +61,8 @@ enum decode_proto_id {
 /* X(ID, name shown to users) — anomalies found while decoding. Each is
  * also a boolean field of the same name, so `ipv4.hlen_too_small` can be
  * filtered on. Those that cost work to find (checksums, option walks) are
- * looked for only when asked for: see `check` in struct decode_proto. */
+ * looked for only when asked for: see `check` in struct decode_proto and
+ * decode_finish(). */
 #define DECODE_ANOMALY_LIST(X)                        \
     X(FRAME_TRUNCATED_LINK, "frame.link_truncated")   \
     X(DEPTH_EXCEEDED, "frame.depth_exceeded")         \
@@ -132,6 +133,7 @@ struct trawl_view {
     bool done;
 
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
+    bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
 };
 
@@ -199,13 +201,11 @@ struct decode_proto {
     const struct trawl_field *fields;
     size_t nfields;
     /* Anomalies that take work to find (checksums, option walks) are not
-     * looked for while decoding but when someone asks for them
-     * (decode_checks): `checks` has a bit per anomaly this protocol's
-     * `check` can find; `check` looks for those of them in `want` in layer
-     * `l` and returns the bits of the ones it found. Both may be 0/NULL. */
-    uint64_t checks;
+     * looked for while decoding but when someone asks for anomalies
+     * (decode_finish): `check`, when there is one, returns the bits of
+     * those it finds in layer `l`. */
     uint64_t (*check)(const struct trawl_view *v,
-                      const struct decode_layer *l, uint64_t want);
+                      const struct decode_layer *l);
 };
 
 /* Shorthands for field tables: a fixed-position unsigned field shown in
@@ -268,10 +268,6 @@ static inline void decode_malformed(struct trawl_view *v, uint16_t proto,
     decode_push(v, proto, v->next_off, len, v->next_end);
 }
 
-/* The anomalies in `want` that the checks of a fully decoded view find
- * (view.c); with the ones recorded while decoding, the packet's whole
- * list. */
-uint64_t decode_checks(const struct trawl_view *v, uint64_t want);
 
 /* Dispatch tables of the layers that carry others. Each returns the
  * protocol for the value, or PROTO_DATA when trawl does not decode it. */
@@ -282,6 +278,11 @@ uint16_t decode_by_linktype(int linktype);
 
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
+
+/* Decodes the whole packet and runs the checks that cost work (each
+ * protocol's `check`: checksums, option walks), so that every anomaly is
+ * in v->anomalies. Only callers that report anomalies pay for it. */
+void decode_finish(struct trawl_view *v);
 
 /* Internet checksum over [p, p+n) added to `sum` (not folded). */
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);
@@ -297,6 +298,13 @@ bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
 const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto);
+
+/* Source then destination port: the 16-bit words at offsets 0 and 2 of
+ * the layer (tcp.port, udp.port, sctp.port). */
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out);
 
 /* ---- what transport decoders ask of the IP layer below (decode/inet.c) */
 

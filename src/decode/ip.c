@@ -91,18 +91,16 @@ static bool options_ok(const uint8_t *p, uint32_t n) {
 /* The header checksum and the options are checked only when asked for:
  * most readers of ip.src never want them. */
 static uint64_t check_ip(const struct trawl_view *v,
-                         const struct decode_layer *l, uint64_t want) {
+                         const struct decode_layer *l) {
     const uint8_t *p = v->data + l->off;
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
     uint64_t found = 0;
     /* A header cut short or with a bogus length cannot be checked. */
     if (hlen < IP_HLEN_MIN || l->len != hlen)
         return 0;
-    if ((want & ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM)) &&
-        decode_csum_fold(decode_csum_add(0, p, hlen)) != 0)
+    if (decode_csum_fold(decode_csum_add(0, p, hlen)) != 0)
         found |= ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM);
-    if ((want & ANOM_BIT(ANOM_IPV4_OPT_MALFORMED)) &&
-        !options_ok(p + IP_HLEN_MIN, hlen - IP_HLEN_MIN))
+    if (!options_ok(p + IP_HLEN_MIN, hlen - IP_HLEN_MIN))
         found |= ANOM_BIT(ANOM_IPV4_OPT_MALFORMED);
     return found;
 }
@@ -297,7 +295,5 @@ const struct decode_proto decode_proto_ip = {
     .decode = decode_ip,
     .fields = ip_fields,
     .nfields = TRAWL_ARRAY_LEN(ip_fields),
-    .checks =
-        ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM) | ANOM_BIT(ANOM_IPV4_OPT_MALFORMED),
     .check = check_ip,
 };

@@ -20,16 +20,6 @@ static void decode_sctp(struct trawl_view *v) {
     decode_push(v, PROTO_SCTP, off, SCTP_HLEN, end);
 }
 
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
-}
-
 /* Chunk k's type (`f->at` 0), flags (1) or length (2). tshark shows a
  * chunk once it has all of it, padding included, unless the capture
  * holds the whole packet; a chunk whose length is below 4 ends the walk
@@ -78,7 +68,7 @@ static const struct trawl_field sctp_fields[] = {
      .label = "Port",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_SCTP,
-     .get = get_port},
+     .get = decode_get_port_pair},
     FIELD_H("sctp.verification_tag", "Verification tag", PROTO_SCTP, 4, 4, 0, 0,
             8),
     FIELD_H("sctp.checksum", "Checksum", PROTO_SCTP, 8, 4, 0, 0, 8),

@@ -253,16 +253,6 @@ static bool get_hdr_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 2 * k + 2)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
-}
-
 /* Segment length as tshark computes it: from the IP lengths on the wire,
  * not from what was captured. */
 static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
@@ -307,26 +297,22 @@ static bool opt_length_ok(const struct tcp_opt *o) {
 }
 
 static uint64_t check_tcp(const struct trawl_view *v,
-                          const struct decode_layer *l, uint64_t want) {
+                          const struct decode_layer *l) {
     uint64_t found = 0;
     if (!whole(v, l))
         return 0;
-    if (want & ANOM_BIT(ANOM_TCP_OPT_MALFORMED)) {
-        struct opt_iter it;
-        struct tcp_opt o;
-        bool ok = true;
-        opt_begin(&it, v, l);
-        while (opt_next(&it, &o))
-            ok = ok && opt_length_ok(&o);
-        if (!ok || it.bad)
-            found |= ANOM_BIT(ANOM_TCP_OPT_MALFORMED);
-    }
-    if (want & ANOM_BIT(ANOM_TCP_BAD_CHECKSUM)) {
-        uint64_t wire_end = decode_ip_wire_end(v, l);
-        if (wire_end >= (uint64_t)l->off + l->len &&
-            decode_l4_csum_bad(v, l, 6, wire_end - l->off))
-            found |= ANOM_BIT(ANOM_TCP_BAD_CHECKSUM);
-    }
+    struct opt_iter it;
+    struct tcp_opt o;
+    bool ok = true;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, &o))
+        ok = ok && opt_length_ok(&o);
+    if (!ok || it.bad)
+        found |= ANOM_BIT(ANOM_TCP_OPT_MALFORMED);
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    if (wire_end >= (uint64_t)l->off + l->len &&
+        decode_l4_csum_bad(v, l, 6, wire_end - l->off))
+        found |= ANOM_BIT(ANOM_TCP_BAD_CHECKSUM);
     return found;
 }
 
@@ -367,7 +353,7 @@ static const struct trawl_field tcp_fields[] = {
      .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_TCP,
-     .get = get_port},
+     .get = decode_get_port_pair},
     {.name = "tcp.seq_raw",
      .label = "Sequence Number (raw)",
      .type = TRAWL_FT_UINT,
@@ -487,7 +473,5 @@ const struct decode_proto decode_proto_tcp = {
     .decode = decode_tcp,
     .fields = tcp_fields,
     .nfields = TRAWL_ARRAY_LEN(tcp_fields),
-    .checks =
-        ANOM_BIT(ANOM_TCP_OPT_MALFORMED) | ANOM_BIT(ANOM_TCP_BAD_CHECKSUM),
     .check = check_tcp,
 };

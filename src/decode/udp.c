@@ -47,31 +47,21 @@ static void decode_udp(struct trawl_view *v) {
 }
 
 static uint64_t check_udp(const struct trawl_view *v,
-                          const struct decode_layer *l, uint64_t want) {
+                          const struct decode_layer *l) {
     const uint8_t *p = v->data + l->off;
     uint64_t found = 0;
     if (l->len < UDP_HLEN)
         return 0; /* cut short, or a bogus length (already recorded) */
     uint32_t ulen = core_be16(p + 4);
     bool past = ulen && l->off + ulen > decode_ip_wire_end(v, l);
-    if ((want & ANOM_BIT(ANOM_UDP_BAD_LENGTH)) && past)
+    if (past)
         found |= ANOM_BIT(ANOM_UDP_BAD_LENGTH);
     /* A zero checksum is none (or, over IPv6, one tshark calls illegal
      * rather than wrong). */
-    if ((want & ANOM_BIT(ANOM_UDP_BAD_CHECKSUM)) && !past && ulen >= UDP_HLEN &&
-        core_be16(p + 6) != 0 && decode_l4_csum_bad(v, l, 17, ulen))
+    if (!past && ulen >= UDP_HLEN && core_be16(p + 6) != 0 &&
+        decode_l4_csum_bad(v, l, 17, ulen))
         found |= ANOM_BIT(ANOM_UDP_BAD_CHECKSUM);
     return found;
-}
-
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 2 * k + 2)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
 }
 
 /* tshark does not verify UDP checksums by default, but tells a missing one
@@ -114,7 +104,7 @@ static const struct trawl_field udp_fields[] = {
      .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_UDP,
-     .get = get_port},
+     .get = decode_get_port_pair},
     FIELD_U("udp.length", "Length", PROTO_UDP, 4, 2, 0, 0),
     FIELD_H("udp.checksum", "Checksum", PROTO_UDP, 6, 2, 0, 0, 4),
     {.name = "udp.checksum.status",
@@ -132,6 +122,5 @@ const struct decode_proto decode_proto_udp = {
     .decode = decode_udp,
     .fields = udp_fields,
     .nfields = TRAWL_ARRAY_LEN(udp_fields),
-    .checks = ANOM_BIT(ANOM_UDP_BAD_LENGTH) | ANOM_BIT(ANOM_UDP_BAD_CHECKSUM),
     .check = check_udp,
 };

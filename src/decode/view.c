@@ -23,6 +23,7 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->anomalies = 0;
     v->protos_seen = 0;
     v->done = false;
+    v->checked = false;
     decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
     decode_next(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
 }
@@ -129,24 +130,25 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 #undef DECODE_X_NAME
 };
 
-uint64_t decode_checks(const struct trawl_view *v, uint64_t want) {
-    uint64_t found = 0;
+void decode_finish(struct trawl_view *v) {
+    decode_all(v);
+    if (v->checked)
+        return;
+    v->checked = true;
     for (unsigned i = 0; i < v->nlayers; i++) {
         const struct decode_layer *l = &v->layers[i];
         const struct decode_proto *p = decode_protos[l->proto];
-        if (p->check && (p->checks & want))
-            found |= p->check(v, l, p->checks & want);
+        if (p->check)
+            v->anomalies |= p->check(v, l);
     }
-    return found;
 }
 
 TRAWL_API size_t trawl_view_anomalies(trawl_view *v, const char **names,
                                       size_t max) {
-    decode_all(v);
-    uint64_t all = v->anomalies | decode_checks(v, ~(uint64_t)0);
+    decode_finish(v);
     size_t n = 0;
     for (unsigned a = 0; a < ANOM_COUNT; a++) {
-        if (!(all & ((uint64_t)1 << a)))
+        if (!(v->anomalies & ((uint64_t)1 << a)))
             continue;
         if (n < max)
             names[n] = anomaly_names[a];
