@@ -364,6 +364,28 @@ bool decode_l4_csum_bad(const struct trawl_view *v,
                         const struct decode_layer *l, uint8_t proto,
                         uint64_t len);
 
+/* The status tshark gives a checksum over a whole message at `l->off`
+ * whose length the IP header below gives (ICMP, ICMPv6, IGMP, GRE): good
+ * or bad when it can verify it (decode_csum_possible), else unverified.
+ * A non-zero `proto` adds the pseudo-header for that protocol (ICMPv6). */
+uint64_t decode_msg_csum_status(const struct trawl_view *v,
+                                const struct decode_layer *l, uint8_t proto);
+
+/* Extractor of decode_msg_csum_status() for ICMP and ICMPv6 (with the
+ * pseudo-header), when the layer holds the checksum (`f->at`, `f->size`). */
+bool decode_get_msg_csum_status(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out);
+
+/* Extractor of a checksum status tshark does not verify by default (IPv4
+ * header, TCP, SCTP): "unverified" when the layer holds the checksum,
+ * `f->size` bytes at `f->at`. */
+bool decode_get_csum_unverified(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out);
+
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */
 bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,

@@ -63,13 +63,7 @@ static bool get_csum_status(const struct trawl_view *v,
     (void)f;
     if (k || l->len < 6 || !(core_be16(v->data + l->off) & GRE_C))
         return false;
-    uint64_t wire_end = decode_ip_wire_end(v, l);
-    uint64_t len = wire_end > l->off ? wire_end - l->off : 0;
-    out->u = CSUM_UNVERIFIED;
-    if (len >= l->len && decode_csum_possible(v, l, len))
-        out->u = decode_csum_fold(decode_csum_add(0, v->data + l->off, len))
-                     ? CSUM_BAD
-                     : CSUM_GOOD;
+    out->u = decode_msg_csum_status(v, l, 0);
     return true;
 }
 

@@ -42,25 +42,6 @@ static bool get_idseq(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-/* tshark verifies the ICMP checksum when it has the whole message, and
- * the message is neither a fragment nor quoted in another ICMP error. */
-static bool get_csum_status(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)f;
-    if (k || l->len < 4)
-        return false;
-    uint64_t wire_end = decode_ip_wire_end(v, l);
-    uint64_t len = wire_end > l->off ? wire_end - l->off : 0;
-    out->u = CSUM_UNVERIFIED;
-    if (len >= l->len && decode_csum_possible(v, l, len))
-        out->u = decode_csum_fold(decode_csum_add(0, v->data + l->off, len))
-                     ? CSUM_BAD
-                     : CSUM_GOOD;
-    return true;
-}
-
 static const char *type_name(uint64_t t) {
     switch (t) {
     case 0: return "Echo (ping) reply";
@@ -102,7 +83,9 @@ static const struct trawl_field icmp_fields[] = {
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_ICMP,
-     .get = get_csum_status,
+     .get = decode_get_msg_csum_status,
+     .at = 2,
+     .size = 2,
      .value_name = decode_csum_status_name},
     IDSEQ("icmp.ident", "Identifier (BE)", 4, 0),
     IDSEQ("icmp.ident_le", "Identifier (LE)", 4, 1),

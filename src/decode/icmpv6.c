@@ -37,27 +37,6 @@ static bool get_echo(const struct trawl_view *v, const struct trawl_field *f,
            decode_get_fixed(v, f, l, k, out);
 }
 
-/* tshark verifies the checksum (over the IPv6 pseudo-header) when it has
- * the whole message, and it is neither a fragment nor quoted. */
-static bool get_csum_status(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)f;
-    if (k || l->len < 4)
-        return false;
-    uint64_t wire_end = decode_ip_wire_end(v, l);
-    uint64_t len = wire_end > l->off ? wire_end - l->off : 0;
-    uint32_t sum;
-    out->u = CSUM_UNVERIFIED;
-    if (len >= l->len && decode_csum_possible(v, l, len) &&
-        decode_pseudo_sum(v, l, 58, (uint32_t)len, &sum))
-        out->u = decode_csum_fold(decode_csum_add(sum, v->data + l->off, len))
-                     ? CSUM_BAD
-                     : CSUM_GOOD;
-    return true;
-}
-
 static const struct trawl_field icmpv6_fields[] = {
     FIELD_U("icmpv6.type", "Type", PROTO_ICMPV6, 0, 1, 0, 0),
     FIELD_U("icmpv6.code", "Code", PROTO_ICMPV6, 1, 1, 0, 0),
@@ -66,7 +45,9 @@ static const struct trawl_field icmpv6_fields[] = {
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_ICMPV6,
-     .get = get_csum_status,
+     .get = decode_get_msg_csum_status,
+     .at = 2,
+     .size = 2,
      .value_name = decode_csum_status_name},
     {.name = "icmpv6.echo.identifier",
      .label = "Identifier",

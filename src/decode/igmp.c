@@ -160,8 +160,8 @@ static bool get_max_resp(const struct trawl_view *v,
     return true;
 }
 
-/* tshark verifies the checksum when it has the whole message (and at
- * least its 8-byte header). */
+/* tshark verifies the checksum when it has the whole message (and its
+ * 8-byte header, but for a v3 report). */
 static bool get_csum_status(const struct trawl_view *v,
                             const struct trawl_field *f,
                             const struct decode_layer *l, unsigned k,
@@ -169,13 +169,9 @@ static bool get_csum_status(const struct trawl_view *v,
     (void)f;
     if (k || l->len < 4 || kind_of(v->data[l->off]) < KIND_MTRACE)
         return false;
-    uint64_t len = msg_len(v, l);
     out->u = CSUM_UNVERIFIED;
-    if ((l->len >= IGMP_HLEN || v->data[l->off] == IGMP_V3_REPORT) &&
-        len >= l->len && decode_csum_possible(v, l, len))
-        out->u = decode_csum_fold(decode_csum_add(0, v->data + l->off, len))
-                     ? CSUM_BAD
-                     : CSUM_GOOD;
+    if (l->len >= IGMP_HLEN || v->data[l->off] == IGMP_V3_REPORT)
+        out->u = decode_msg_csum_status(v, l, 0);
     return true;
 }
 

@@ -145,3 +145,37 @@ bool decode_l4_csum_bad(const struct trawl_view *v,
         return false;
     return decode_csum_fold(decode_csum_add(sum, v->data + l->off, len)) != 0;
 }
+
+uint64_t decode_msg_csum_status(const struct trawl_view *v,
+                                const struct decode_layer *l, uint8_t proto) {
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    uint64_t len = wire_end > l->off ? wire_end - l->off : 0;
+    uint32_t sum = 0;
+    if (len < l->len || !decode_csum_possible(v, l, len) ||
+        (proto && !decode_pseudo_sum(v, l, proto, (uint32_t)len, &sum)))
+        return CSUM_UNVERIFIED;
+    return decode_csum_fold(decode_csum_add(sum, v->data + l->off, len))
+               ? CSUM_BAD
+               : CSUM_GOOD;
+}
+
+bool decode_get_csum_unverified(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out) {
+    (void)v;
+    if (k || l->len < (uint32_t)f->at + f->size)
+        return false;
+    out->u = CSUM_UNVERIFIED;
+    return true;
+}
+
+bool decode_get_msg_csum_status(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out) {
+    if (k || l->len < (uint32_t)f->at + f->size)
+        return false;
+    out->u = decode_msg_csum_status(v, l, l->proto == PROTO_ICMPV6 ? 58 : 0);
+    return true;
+}

@@ -149,20 +149,6 @@ static bool get_dst(const struct trawl_view *v, const struct trawl_field *f,
     return !k && get_addr(v, f, l, 1, out);
 }
 
-/* tshark does not verify the header checksum by default (ip.check_checksum
- * is off) and says so; ipv4.bad_checksum is trawl's own verdict. */
-static bool get_csum_status(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)v;
-    (void)f;
-    if (k || l->len < 12)
-        return false;
-    out->u = CSUM_UNVERIFIED;
-    return true;
-}
-
 static const char *proto_name(uint64_t p) {
     switch (p) {
     case 0: return "IPv6 Hop-by-Hop Option";
@@ -268,7 +254,9 @@ static const struct trawl_field ip_fields[] = {
      .label = "Header checksum status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_IP,
-     .get = get_csum_status,
+     .get = decode_get_csum_unverified,
+     .at = 10,
+     .size = 2,
      .value_name = decode_csum_status_name},
     {.name = "ip.src",
      .label = "Source Address",

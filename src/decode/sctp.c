@@ -47,20 +47,6 @@ static bool get_chunk(const struct trawl_view *v, const struct trawl_field *f,
     return false;
 }
 
-/* tshark does not verify the CRC32c by default (sctp.checksum is "none"). */
-static bool get_csum_status(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)v;
-    (void)f;
-    (void)l;
-    if (k)
-        return false;
-    out->u = CSUM_UNVERIFIED;
-    return true;
-}
-
 static const struct trawl_field sctp_fields[] = {
     FIELD_U("sctp.srcport", "Source port", PROTO_SCTP, 0, 2, 0, 0),
     FIELD_U("sctp.dstport", "Destination port", PROTO_SCTP, 2, 2, 0, 0),
@@ -76,7 +62,9 @@ static const struct trawl_field sctp_fields[] = {
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_SCTP,
-     .get = get_csum_status,
+     .get = decode_get_csum_unverified,
+     .at = 8,
+     .size = 4,
      .value_name = decode_csum_status_name},
     {.name = "sctp.chunk_type",
      .label = "Chunk type",

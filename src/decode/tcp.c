@@ -144,21 +144,35 @@ static bool opt_value(const struct trawl_view *v, const struct decode_layer *l,
     return false;
 }
 
+/* Which options nth_option() counts besides those of one kind. */
+enum { ANY_OPTION = -1, OPTION_WITH_LENGTH = -2 };
+
+/* The k-th option of kind `kind` (or of any kind, or of any kind with a
+ * length byte) in the walk. */
+static bool nth_option(const struct trawl_view *v, const struct decode_layer *l,
+                       int kind, unsigned k, struct tcp_opt *o) {
+    struct opt_iter it;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, o)) {
+        bool match = kind == ANY_OPTION           ? true
+                     : kind == OPTION_WITH_LENGTH ? o->kind > OPT_NOP
+                                                  : o->kind == kind;
+        if (match && k-- == 0)
+            return true;
+    }
+    return false;
+}
+
 static bool get_option_kind(const struct trawl_view *v,
                             const struct trawl_field *f,
                             const struct decode_layer *l, unsigned k,
                             struct trawl_value *out) {
     (void)f;
-    struct opt_iter it;
     struct tcp_opt o;
-    opt_begin(&it, v, l);
-    while (opt_next(&it, &o)) {
-        if (k-- == 0) {
-            out->u = o.kind;
-            return true;
-        }
-    }
-    return false;
+    if (!nth_option(v, l, ANY_OPTION, k, &o))
+        return false;
+    out->u = o.kind;
+    return true;
 }
 
 /* The length of every option that has one (not EOL, not NOP). */
@@ -167,16 +181,11 @@ static bool get_option_len(const struct trawl_view *v,
                            const struct decode_layer *l, unsigned k,
                            struct trawl_value *out) {
     (void)f;
-    struct opt_iter it;
     struct tcp_opt o;
-    opt_begin(&it, v, l);
-    while (opt_next(&it, &o)) {
-        if (o.kind != OPT_EOL && o.kind != OPT_NOP && k-- == 0) {
-            out->u = o.len;
-            return true;
-        }
-    }
-    return false;
+    if (!nth_option(v, l, OPTION_WITH_LENGTH, k, &o))
+        return false;
+    out->u = o.len;
+    return true;
 }
 
 static bool get_mss(const struct trawl_view *v, const struct trawl_field *f,
@@ -207,23 +216,19 @@ static bool get_tsecr(const struct trawl_view *v, const struct trawl_field *f,
     return opt_value(v, l, k, OPT_TIMESTAMP, 10, 6, 4, out);
 }
 
-/* tshark shows "SACK permitted" as the option's own bytes. */
+/* tshark shows "SACK permitted" as the option's own bytes, once they
+ * were all captured. */
 static bool get_sack_perm(const struct trawl_view *v,
                           const struct trawl_field *f,
                           const struct decode_layer *l, unsigned k,
                           struct trawl_value *out) {
     (void)f;
-    struct opt_iter it;
     struct tcp_opt o;
-    opt_begin(&it, v, l);
-    while (opt_next(&it, &o)) {
-        if (o.kind == OPT_SACK_PERM && o.cap == o.len && k-- == 0) {
-            out->bytes.p = o.p;
-            out->bytes.len = o.len;
-            return true;
-        }
-    }
-    return false;
+    if (!nth_option(v, l, OPT_SACK_PERM, k, &o) || o.cap != o.len)
+        return false;
+    out->bytes.p = o.p;
+    out->bytes.len = o.len;
+    return true;
 }
 
 /* ---- the fixed header -------------------------------------------------- */
@@ -267,20 +272,6 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     if (wire_end < start)
         return false; /* the frame ends inside the header */
     out->u = wire_end - start;
-    return true;
-}
-
-/* tshark does not verify TCP checksums by default (tcp.check_checksum is
- * off); tcp.bad_checksum is trawl's own verdict. */
-static bool get_csum_status(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)v;
-    (void)f;
-    if (k || l->len < 18)
-        return false;
-    out->u = CSUM_UNVERIFIED;
     return true;
 }
 
@@ -415,7 +406,9 @@ static const struct trawl_field tcp_fields[] = {
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_TCP,
-     .get = get_csum_status,
+     .get = decode_get_csum_unverified,
+     .at = 16,
+     .size = 2,
      .value_name = decode_csum_status_name},
     {.name = "tcp.urgent_pointer",
      .label = "Urgent Pointer",
