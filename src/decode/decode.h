@@ -62,7 +62,9 @@ enum decode_proto_id {
 
 /* X(ID, name shown to users) — anomalies found while decoding. Each is
  * also a boolean field of the same name, so `ipv4.hlen_too_small` can be
- * filtered on. */
+ * filtered on. Those that cost work to find (checksums, option walks) are
+ * looked for only when asked for: see `check` in struct decode_proto and
+ * decode_finish(). */
 #define DECODE_ANOMALY_LIST(X)                        \
     X(DEPTH_EXCEEDED, "frame.depth_exceeded")         \
     X(NULL_TRUNCATED, "null.truncated")               \
@@ -87,8 +89,10 @@ enum decode_proto_id {
     X(TCP_TRUNCATED, "tcp.truncated")                 \
     X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small")       \
     X(TCP_OPT_MALFORMED, "tcp.opt_malformed")         \
+    X(TCP_BAD_CHECKSUM, "tcp.bad_checksum")           \
     X(UDP_TRUNCATED, "udp.truncated")                 \
     X(UDP_BAD_LENGTH, "udp.bad_length")               \
+    X(UDP_BAD_CHECKSUM, "udp.bad_checksum")           \
     X(ICMP_TRUNCATED, "icmp.truncated")               \
     X(ICMPV6_TRUNCATED, "icmpv6.truncated")           \
     X(SCTP_TRUNCATED, "sctp.truncated")               \
@@ -158,6 +162,7 @@ struct trawl_view {
 };
 
 _Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
+#define ANOM_BIT(a) ((uint64_t)1 << (a))
 _Static_assert(PROTO_COUNT <= 32, "protos_seen is 32 bits");
 
 /* A decoder decodes the header of its protocol at v->next_off (bounded by
@@ -231,6 +236,12 @@ struct decode_proto {
     const struct trawl_field *fields;
     size_t nfields;
     decode_protocols_fn protocols; /* NULL: listed as `name` */
+    /* Anomalies that take work to find (checksums, option walks) are not
+     * looked for while decoding but when someone asks for anomalies
+     * (decode_finish): `check`, when there is one, returns the bits of
+     * those it finds in layer `l`. */
+    uint64_t (*check)(const struct trawl_view *v,
+                      const struct decode_layer *l);
 };
 
 /* Shorthands for field tables: a fixed-position unsigned field shown in
@@ -290,6 +301,17 @@ static inline void decode_truncated(struct trawl_view *v, uint16_t proto,
                 v->next_end);
 }
 
+/* A header whose length field cannot be right is pushed only up to the
+ * end of the first `len` bytes (through the bad field), with an anomaly:
+ * the fields after it do not show, as tshark does not show them, and
+ * nothing is decoded after it. */
+static inline void decode_malformed(struct trawl_view *v, uint16_t proto,
+                                    enum decode_anomaly_id a, uint32_t len) {
+    decode_anomaly(v, a);
+    decode_push(v, proto, v->next_off, len, v->next_end);
+}
+
+
 /* Dispatch tables of the layers that carry others. Each returns the
  * protocol for the value, or PROTO_DATA when trawl does not decode it. */
 uint16_t decode_by_ethertype(uint16_t ethertype);
@@ -300,9 +322,10 @@ uint16_t decode_by_linktype(int linktype);
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
 
-/* Decodes the whole packet, then does what needs every layer and costs
- * work: the checks behind some anomalies (header checksums) and
- * frame.protocols. Only callers that ask for such fields pay for it. */
+/* Decodes the whole packet, runs the checks that cost work (each
+ * protocol's `check`: checksums, option walks) so that every anomaly is in
+ * v->anomalies, and builds frame.protocols. Only callers that ask for such
+ * fields pay for it. */
 void decode_finish(struct trawl_view *v);
 
 /* Writes frame.protocols for the fully decoded view into v->protocols
@@ -330,6 +353,86 @@ bool decode_get_port_pair(const struct trawl_view *v,
                           const struct trawl_field *f,
                           const struct decode_layer *l, unsigned k,
                           struct trawl_value *out);
+
+/* ---- what transport decoders ask of the IP layer below (decode/inet.c) */
+
+/* Checksum status as tshark shows `*.checksum.status`. */
+enum decode_csum_status {
+    CSUM_BAD = 0,
+    CSUM_GOOD = 1,
+    CSUM_UNVERIFIED = 2,
+    CSUM_NOT_PRESENT = 3,
+    CSUM_ILLEGAL = 4,
+};
+const char *decode_csum_status_name(uint64_t status);
+
+/* The IPv4 or IPv6 header that carries `l`, past the extension headers
+ * (and AH) between them; NULL when the layer below is something else. */
+const struct decode_layer *decode_ip_below(const struct trawl_view *v,
+                                           const struct decode_layer *l);
+
+/* Where the IP datagram carrying layer `l` ends by its length field, but
+ * not past the end of the frame on the wire (what tshark calls the
+ * reported length); it may lie past the captured bytes. When no IP header
+ * is below or its length says nothing (0: segmentation offload,
+ * jumbogram), the end of `l`'s data, or of the frame on the wire when the
+ * data runs to the end of the capture. */
+uint64_t decode_ip_wire_end(const struct trawl_view *v,
+                            const struct decode_layer *l);
+
+/* Whether the IP length field claims more bytes than the frame had on the
+ * wire (a frame cut short before capture, not by it). */
+bool decode_ip_overrun(const struct trawl_view *v,
+                       const struct decode_layer *l);
+
+/* Whether the IP datagram carrying `l` is a fragment (IPv4 MF or offset,
+ * or an IPv6 fragment header). */
+bool decode_ip_fragment(const struct trawl_view *v,
+                        const struct decode_layer *l);
+
+/* Whether the message of `len` bytes at `l->off` can be checksummed as
+ * tshark would: every byte captured, carried by IP, not part of a
+ * fragment, not quoted in an ICMP error. */
+bool decode_csum_possible(const struct trawl_view *v,
+                          const struct decode_layer *l, uint64_t len);
+
+/* The IPv4 or IPv6 pseudo-header sum for a message of `len` bytes of
+ * protocol `proto` in `l` (not folded). False when it cannot be known: no
+ * IP header below, or an IPv6 routing header hides the final
+ * destination. */
+bool decode_pseudo_sum(const struct trawl_view *v,
+                       const struct decode_layer *l, uint8_t proto,
+                       uint32_t len, uint32_t *sum);
+
+/* Whether the TCP or UDP (`proto`) checksum over `len` bytes at `l->off`
+ * is provably wrong; false when it cannot be checked (see
+ * decode_csum_possible; also an IP length left to offload, or a frame
+ * cut short before capture). */
+bool decode_l4_csum_bad(const struct trawl_view *v,
+                        const struct decode_layer *l, uint8_t proto,
+                        uint64_t len);
+
+/* The status tshark gives a checksum over a whole message at `l->off`
+ * whose length the IP header below gives (ICMP, ICMPv6, IGMP, GRE): good
+ * or bad when it can verify it (decode_csum_possible), else unverified.
+ * A non-zero `proto` adds the pseudo-header for that protocol (ICMPv6). */
+uint64_t decode_msg_csum_status(const struct trawl_view *v,
+                                const struct decode_layer *l, uint8_t proto);
+
+/* Extractor of decode_msg_csum_status() for ICMP and ICMPv6 (with the
+ * pseudo-header), when the layer holds the checksum (`f->at`, `f->size`). */
+bool decode_get_msg_csum_status(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out);
+
+/* Extractor of a checksum status tshark does not verify by default (IPv4
+ * header, TCP, SCTP): "unverified" when the layer holds the checksum,
+ * `f->size` bytes at `f->at`. */
+bool decode_get_csum_unverified(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out);
 
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */

@@ -1,35 +1,112 @@
 /* IGMP v1, v2 (RFC 2236) and v3 (RFC 3376). */
 #include "decode/decode.h"
 
+enum {
+    IGMP_HLEN = 8,
+    IGMP_V3_QUERY_LEN = 12,
+    IGMP_QUERY = 0x11,
+    IGMP_V1_REPORT = 0x12,
+    IGMP_V2_REPORT = 0x16,
+    IGMP_V2_LEAVE = 0x17,
+    IGMP_V3_REPORT = 0x22,
+    IGMP_DVMRP = 0x13,
+    IGMP_PIMV1 = 0x14,
+    IGMP_MTRACE_RESP = 0x1e,
+    IGMP_MTRACE = 0x1f,
+    IGMP_IGAP = 0x42,
+    /* Group records are walked from the first for each one asked for;
+     * the cap bounds the square (see sctp.c). */
+    IGMP_MAX_RECORDS = 256,
+};
+
+/* The message's length on the wire, as the IP header gives it. */
+static uint64_t msg_len(const struct trawl_view *v,
+                        const struct decode_layer *l) {
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    return wire_end > l->off ? wire_end - l->off : 0;
+}
+
+/* What tshark shows of a message of this type: DVMRP, PIM version 1 and
+ * IGAP are other protocols (trawl leaves them as data); of a type it does
+ * not know, only the type. */
+enum igmp_kind { KIND_OTHER_PROTO, KIND_UNKNOWN, KIND_MTRACE, KIND_GROUP };
+
+static enum igmp_kind kind_of(uint8_t type) {
+    switch (type) {
+    case IGMP_QUERY:
+    case IGMP_V1_REPORT:
+    case IGMP_V2_REPORT:
+    case IGMP_V2_LEAVE:
+    case IGMP_V3_REPORT: return KIND_GROUP;
+    case IGMP_MTRACE_RESP:
+    case IGMP_MTRACE: return KIND_MTRACE;
+    case IGMP_DVMRP:
+    case IGMP_PIMV1:
+    case IGMP_IGAP: return KIND_OTHER_PROTO;
+    default: return KIND_UNKNOWN;
+    }
+}
+
 static void decode_igmp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
-    if (end - off < 8) {
-        decode_anomaly(v, ANOM_IGMP_TRUNCATED);
+    uint32_t avail = end - off;
+    if (kind_of(v->data[off]) == KIND_OTHER_PROTO)
+        return; /* the bytes become data */
+    if (avail >= IGMP_V3_QUERY_LEN || v->data[off] != IGMP_QUERY) {
+        if (avail < IGMP_HLEN) {
+            decode_truncated(v, PROTO_IGMP, ANOM_IGMP_TRUNCATED);
+            return;
+        }
+        decode_push(v, PROTO_IGMP, off, IGMP_HLEN, end);
         return;
     }
-    decode_push(v, PROTO_IGMP, off, 8, end);
+    /* A query whose length makes it version 3 is read whole by tshark
+     * before it shows more than the version: cut short, only the type
+     * byte is pushed. */
+    struct decode_layer *l = decode_push(v, PROTO_IGMP, off, avail, end);
+    if (l && msg_len(v, l) >= IGMP_V3_QUERY_LEN) {
+        decode_anomaly(v, ANOM_IGMP_TRUNCATED);
+        l->len = 1;
+    } else if (l && avail < IGMP_HLEN) {
+        decode_anomaly(v, ANOM_IGMP_TRUNCATED);
+    } else if (l) {
+        l->len = IGMP_HLEN;
+    }
 }
 
 /* The version follows from the type, and for queries from the length and
- * the maximum response time (RFC 3376, section 7.1). */
-static bool get_version(const struct trawl_view *v,
-                        const struct trawl_field *f,
+ * the maximum response time (RFC 3376, section 7.1); 0 when unknown. */
+static unsigned version(const struct trawl_view *v,
+                        const struct decode_layer *l) {
+    const uint8_t *p = v->data + l->off;
+    switch (p[0]) {
+    case IGMP_QUERY:
+        if (msg_len(v, l) >= IGMP_V3_QUERY_LEN)
+            return 3;
+        return l->len < 2 ? 0 : p[1] ? 2 : 1;
+    case IGMP_V1_REPORT: return 1;
+    case IGMP_V2_REPORT:
+    case IGMP_V2_LEAVE: return 2;
+    case IGMP_V3_REPORT: return 3;
+    default: return 0;
+    }
+}
+
+static bool get_version(const struct trawl_view *v, const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
-    if (k)
-        return false;
-    const uint8_t *p = v->data + l->off;
-    switch (p[0]) {
-    case 0x11:
-        out->u = l->end - l->off >= 12 ? 3 : p[1] ? 2 : 1;
-        return true;
-    case 0x12: out->u = 1; return true;
-    case 0x16:
-    case 0x17: out->u = 2; return true;
-    case 0x22: out->u = 3; return true;
-    default: return false;
-    }
+    out->u = version(v, l);
+    return !k && out->u;
+}
+
+/* Fields of group messages and multicast traceroutes only. */
+static bool get_group_or_mtrace(const struct trawl_view *v,
+                                const struct trawl_field *f,
+                                const struct decode_layer *l, unsigned k,
+                                struct trawl_value *out) {
+    return kind_of(v->data[l->off]) >= KIND_MTRACE &&
+           decode_get_fixed(v, f, l, k, out);
 }
 
 /* The group address of queries and v1/v2 reports; a v3 report has one
@@ -38,17 +115,32 @@ static bool get_maddr(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
     const uint8_t *p = v->data + l->off;
-    if (p[0] != 0x22)
-        return decode_get_fixed(v, f, l, k, out);
-    uint32_t nrec = core_be16(p + 6), pos = 8, end = l->end - l->off;
-    for (uint32_t i = 0; i < nrec && pos + 8 <= end; i++) {
+    if (p[0] != IGMP_V3_REPORT)
+        return get_group_or_mtrace(v, f, l, k, out);
+    if (l->len < IGMP_HLEN || k >= IGMP_MAX_RECORDS)
+        return false;
+    uint32_t nrec = core_be16(p + 6), pos = IGMP_HLEN, end = l->end - l->off;
+    for (uint32_t i = 0; i < nrec && end - pos >= 8; i++) {
         if (i == k) {
             memcpy(out->addr, p + pos + 4, 4);
             return true;
         }
+        /* Header, sources, auxiliary data; pos stays far below 2^32. */
         pos += 8 + 4u * core_be16(p + pos + 2) + 4u * p[pos + 1];
+        if (pos > end)
+            return false;
     }
     return false;
+}
+
+/* The type shows unless it is a query whose version tshark could not
+ * tell (its maximum response time cut off). */
+static bool get_type(const struct trawl_view *v, const struct trawl_field *f,
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out) {
+    if (v->data[l->off] == IGMP_QUERY && !version(v, l))
+        return false;
+    return decode_get_fixed(v, f, l, k, out);
 }
 
 static bool get_max_resp(const struct trawl_view *v,
@@ -56,23 +148,76 @@ static bool get_max_resp(const struct trawl_view *v,
                          const struct decode_layer *l, unsigned k,
                          struct trawl_value *out) {
     /* Unused in version 1 and reserved in v3 reports. */
-    struct trawl_value ver;
-    if (!get_version(v, f, l, 0, &ver) || ver.u == 1 ||
-        v->data[l->off] == 0x22)
+    unsigned ver = version(v, l);
+    if (ver < 2 || v->data[l->off] == IGMP_V3_REPORT ||
+        !decode_get_fixed(v, f, l, k, out))
         return false;
-    return decode_get_fixed(v, f, l, k, out);
+    /* A v3 code from 128 up is a floating-point value (RFC 3376, section
+     * 4.1.1), which tshark shows decoded. */
+    if (ver == 3 && out->u >= 128)
+        out->u = (uint64_t)((out->u & 0x0f) | 0x10)
+                 << (((out->u >> 4) & 7) + 3);
+    return true;
+}
+
+/* tshark verifies the checksum when it has the whole message (and its
+ * 8-byte header, but for a v3 report). */
+static bool get_csum_status(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    (void)f;
+    if (k || l->len < 4 || kind_of(v->data[l->off]) < KIND_MTRACE)
+        return false;
+    out->u = CSUM_UNVERIFIED;
+    if (l->len >= IGMP_HLEN || v->data[l->off] == IGMP_V3_REPORT)
+        out->u = decode_msg_csum_status(v, l, 0);
+    return true;
 }
 
 static const struct trawl_field igmp_fields[] = {
-    {.name = "igmp.version", .label = "IGMP Version", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IGMP, .get = get_version},
-    FIELD_H("igmp.type", "Type", PROTO_IGMP, 0, 1, 0, 0, 2),
-    {.name = "igmp.max_resp", .label = "Max Resp Time",
-     .type = TRAWL_FT_UINT, .proto = PROTO_IGMP, .get = get_max_resp, .at = 1,
+    {.name = "igmp.version",
+     .label = "IGMP Version",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IGMP,
+     .get = get_version},
+    {.name = "igmp.type",
+     .label = "Type",
+     .type = TRAWL_FT_UINT,
+     .display = DISP_HEX,
+     .width = 2,
+     .proto = PROTO_IGMP,
+     .get = get_type,
+     .at = 0,
      .size = 1},
-    FIELD_H("igmp.checksum", "Checksum", PROTO_IGMP, 2, 2, 0, 0, 4),
-    {.name = "igmp.maddr", .label = "Multicast Address",
-     .type = TRAWL_FT_IPV4, .proto = PROTO_IGMP, .get = get_maddr, .at = 4,
+    {.name = "igmp.max_resp",
+     .label = "Max Resp Time",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IGMP,
+     .get = get_max_resp,
+     .at = 1,
+     .size = 1},
+    {.name = "igmp.checksum",
+     .label = "Checksum",
+     .type = TRAWL_FT_UINT,
+     .display = DISP_HEX,
+     .width = 4,
+     .proto = PROTO_IGMP,
+     .get = get_group_or_mtrace,
+     .at = 2,
+     .size = 2},
+    {.name = "igmp.checksum.status",
+     .label = "Checksum Status",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IGMP,
+     .get = get_csum_status,
+     .value_name = decode_csum_status_name},
+    {.name = "igmp.maddr",
+     .label = "Multicast Address",
+     .type = TRAWL_FT_IPV4,
+     .proto = PROTO_IGMP,
+     .get = get_maddr,
+     .at = 4,
      .size = 4},
 };
 

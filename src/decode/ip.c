@@ -2,157 +2,278 @@
  * IPv6 and its extension headers share. */
 #include "decode/decode.h"
 
+enum { IP_HLEN_MIN = 20 };
+
 uint16_t decode_by_ipproto(uint8_t proto) {
     switch (proto) {
     case 1: return PROTO_ICMP;
     case 2: return PROTO_IGMP;
-    case 4: return PROTO_IP;   /* IPv4 in IP */
+    case 4: return PROTO_IP; /* IPv4 in IP */
     case 6: return PROTO_TCP;
     case 17: return PROTO_UDP;
     case 41: return PROTO_IPV6; /* IPv6 in IP */
     case 47: return PROTO_GRE;
     case 58: return PROTO_ICMPV6;
     case 132: return PROTO_SCTP;
-    case 0:   /* hop-by-hop options */
-    case 43:  /* routing */
-    case 44:  /* fragment */
-    case 60:  /* destination options */
-        return PROTO_IPV6_EXT;
+    case 0:  /* hop-by-hop options */
+    case 43: /* routing */
+    case 44: /* fragment */
+    case 51: /* authentication header */
+    case 60: /* destination options */ return PROTO_IPV6_EXT;
     default: return PROTO_DATA;
     }
 }
 
-/* Layer flag: the datagram is a fragment (MF set or offset non-zero). */
-#define IP_FRAGMENT 0x1
-
 static void decode_ip(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
-    uint32_t avail = end - off;
-    if (avail < 1) {
-        decode_anomaly(v, ANOM_IPV4_TRUNCATED);
-        return;
-    }
+    uint32_t avail = end - off; /* at least 1: decode_next saw to it */
     unsigned version = p[0] >> 4;
-    if (version == 6) {
-        /* Raw-IP link types start here whatever the version. */
-        decode_protos[PROTO_IPV6]->decode(v);
-        return;
-    }
     if (version != 4) {
-        decode_anomaly(v, ANOM_IPV4_BAD_VERSION);
-        return;
-    }
-    if (avail < 20) {
-        decode_truncated(v, PROTO_IP, ANOM_IPV4_TRUNCATED);
+        /* Raw-IP link types start here whatever the version. */
+        if (version == 6)
+            decode_protos[PROTO_IPV6]->decode(v);
+        else
+            decode_anomaly(v, ANOM_IPV4_BAD_VERSION);
         return;
     }
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
-    if (hlen < 20) {
-        decode_anomaly(v, ANOM_IPV4_HLEN_TOO_SMALL);
+    if (hlen < IP_HLEN_MIN) {
+        decode_malformed(v, PROTO_IP, ANOM_IPV4_HLEN_TOO_SMALL, 1);
         return;
     }
-    if (hlen > avail) {
+    if (avail < hlen) {
         decode_truncated(v, PROTO_IP, ANOM_IPV4_TRUNCATED);
         return;
     }
     uint32_t totlen = core_be16(p + 2);
     uint32_t dend = end;
-    if (totlen == 0) {
-        /* Segmentation offload: the length is left to the NIC. */
-    } else if (totlen < hlen) {
-        decode_anomaly(v, ANOM_IPV4_TOTLEN_TOO_SMALL);
-    } else if (off + totlen < end) {
-        dend = off + totlen; /* link-layer padding belongs to no layer */
+    if (totlen) {
+        if (totlen < hlen) {
+            decode_malformed(v, PROTO_IP, ANOM_IPV4_TOTLEN_TOO_SMALL, 4);
+            return;
+        }
+        if (totlen < avail)
+            dend = off + totlen; /* link-layer padding belongs to no layer */
     }
-    struct decode_layer *l = decode_push(v, PROTO_IP, off, hlen, dend);
-    if (!l)
+    /* A total length of 0 is left for the NIC to fill in (segmentation
+     * offload, BIG TCP): the datagram is the rest of the frame. */
+    if (!decode_push(v, PROTO_IP, off, hlen, dend))
         return;
-    /* The header checksum is verified by decode_finish(), only when
-     * anomalies are asked for. */
-    uint16_t frag = core_be16(p + 6);
-    if (frag & 0x3fff)
-        l->flags |= IP_FRAGMENT;
-    /* Only a first fragment carries the transport header; later ones are
-     * data (trawl decodes each frame on its own, without reassembly). */
-    uint16_t next = (frag & 0x1fff) ? PROTO_DATA : decode_by_ipproto(p[9]);
+    /* Without reassembly only a first fragment carries the transport
+     * header; later ones are data, as tshark shows them with
+     * ip.defragment off. */
+    uint16_t next =
+        (core_be16(p + 6) & 0x1fff) ? PROTO_DATA : decode_by_ipproto(p[9]);
     v->next_aux = p[9];
     decode_next(v, next, off + hlen, dend);
 }
 
-static bool get_hdr_len(const struct trawl_view *v,
-                        const struct trawl_field *f,
+/* Whether the options are well formed: each option but EOL and NOP has a
+ * length of at least 2 that stays inside the header. */
+static bool options_ok(const uint8_t *p, uint32_t n) {
+    uint32_t pos = 0;
+    while (pos < n) {
+        uint8_t type = p[pos];
+        if (type == 0) /* end of list: the rest is padding */
+            return true;
+        if (type == 1) {
+            pos++;
+            continue;
+        }
+        if (n - pos < 2 || p[pos + 1] < 2 || p[pos + 1] > n - pos)
+            return false;
+        pos += p[pos + 1];
+    }
+    return true;
+}
+
+/* The header checksum and the options are checked only when asked for:
+ * most readers of ip.src never want them. */
+static uint64_t check_ip(const struct trawl_view *v,
+                         const struct decode_layer *l) {
+    const uint8_t *p = v->data + l->off;
+    uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
+    uint64_t found = 0;
+    /* A header cut short or with a bogus length cannot be checked. */
+    if (hlen < IP_HLEN_MIN || l->len != hlen)
+        return 0;
+    if (decode_csum_fold(decode_csum_add(0, p, hlen)) != 0)
+        found |= ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM);
+    if (!options_ok(p + IP_HLEN_MIN, hlen - IP_HLEN_MIN))
+        found |= ANOM_BIT(ANOM_IPV4_OPT_MALFORMED);
+    return found;
+}
+
+static bool get_hdr_len(const struct trawl_view *v, const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
-    if (k)
+    if (k || l->len < 1)
         return false;
     out->u = (uint64_t)(v->data[l->off] & 0x0f) * 4;
     return true;
 }
 
-/* ip.addr: source then destination, as tshark lists them. */
+/* A total length of 0 (segmentation offload) shows, as tshark shows it,
+ * as the length of the rest of the frame on the wire. */
+static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
+                    const struct decode_layer *l, unsigned k,
+                    struct trawl_value *out) {
+    if (!decode_get_fixed(v, f, l, k, out))
+        return false;
+    if (out->u == 0 && l->len >= IP_HLEN_MIN) {
+        uint64_t frame = v->pkt.len > v->pkt.caplen ? v->pkt.len : v->caplen;
+        out->u = frame > l->off ? frame - l->off : 0;
+    }
+    return true;
+}
+
+/* ip.addr: source then destination, as tshark lists them. tshark looks
+ * for a source route in the options before it shows the destination, so
+ * a header whose options were cut short has none. */
 static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
     (void)f;
-    if (k > 1 || l->len < (k ? 20u : 16u))
+    if (k > 1 || l->len < 16 ||
+        (k && l->len < (uint32_t)(v->data[l->off] & 0x0f) * 4))
         return false;
     memcpy(out->addr, v->data + l->off + (k ? 16 : 12), 4);
     return true;
 }
 
+static bool get_dst(const struct trawl_view *v, const struct trawl_field *f,
+                    const struct decode_layer *l, unsigned k,
+                    struct trawl_value *out) {
+    return !k && get_addr(v, f, l, 1, out);
+}
+
 static const char *proto_name(uint64_t p) {
     switch (p) {
+    case 0: return "IPv6 Hop-by-Hop Option";
     case 1: return "ICMP";
     case 2: return "IGMP";
     case 4: return "IPIP";
     case 6: return "TCP";
     case 17: return "UDP";
     case 41: return "IPv6";
+    case 43: return "IPv6 Routing";
+    case 44: return "IPv6 Fragment";
     case 47: return "GRE";
     case 50: return "ESP";
     case 51: return "AH";
     case 58: return "ICMPv6";
+    case 59: return "IPv6 No Next Header";
+    case 60: return "IPv6 Destination Options";
     case 89: return "OSPF";
+    case 103: return "PIM";
+    case 112: return "VRRP";
     case 132: return "SCTP";
     default: return NULL;
     }
 }
 
-static const char *const alias_src[] = {"IP.src", NULL};
-static const char *const alias_ttl[] = {"IP.ttl", NULL};
+/* NFStest pktt spellings that differ from Wireshark's by more than case. */
+static const char *const alias_hdr_len[] = {"IP.header_size", NULL};
+static const char *const alias_dscp[] = {"IP.DSCP", NULL};
+static const char *const alias_ecn[] = {"IP.ECN", NULL};
+static const char *const alias_len[] = {"IP.total_size", NULL};
+static const char *const alias_frag[] = {"IP.fragment_offset", NULL};
+static const char *const alias_proto[] = {"IP.protocol", NULL};
 
 static const struct trawl_field ip_fields[] = {
-    {.name = "ip.version", .label = "Version", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IP, .proto_alt = PROTO_IPV6, .at = 0, .size = 1,
-     .mask = 0xf0, .shift = 4},
-    {.name = "ip.hdr_len", .label = "Header Length", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IP, .get = get_hdr_len},
-    FIELD_H("ip.dsfield", "Differentiated Services Field", PROTO_IP, 1, 1, 0,
-            0, 2),
-    FIELD_U("ip.dsfield.dscp", "Differentiated Services Codepoint", PROTO_IP,
-            1, 1, 0xfc, 2),
-    FIELD_U("ip.dsfield.ecn", "Explicit Congestion Notification", PROTO_IP,
-            1, 1, 0x03, 0),
-    FIELD_U("ip.len", "Total Length", PROTO_IP, 2, 2, 0, 0),
+    /* tshark shows ip.version for IPv6 headers too. */
+    {.name = "ip.version",
+     .label = "Version",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .proto_alt = PROTO_IPV6,
+     .at = 0,
+     .size = 1,
+     .mask = 0xf0,
+     .shift = 4},
+    {.name = "ip.hdr_len",
+     .label = "Header Length",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .get = get_hdr_len,
+     .aliases = alias_hdr_len},
+    FIELD_H("ip.dsfield", "Differentiated Services Field", PROTO_IP, 1, 1, 0, 0,
+            2),
+    {.name = "ip.dsfield.dscp",
+     .label = "Differentiated Services Codepoint",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .at = 1,
+     .size = 1,
+     .mask = 0xfc,
+     .shift = 2,
+     .aliases = alias_dscp},
+    {.name = "ip.dsfield.ecn",
+     .label = "Explicit Congestion Notification",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .at = 1,
+     .size = 1,
+     .mask = 0x03,
+     .aliases = alias_ecn},
+    {.name = "ip.len",
+     .label = "Total Length",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .get = get_len,
+     .at = 2,
+     .size = 2,
+     .aliases = alias_len},
     FIELD_H("ip.id", "Identification", PROTO_IP, 4, 2, 0, 0, 4),
-    FIELD_H("ip.flags", "Flags", PROTO_IP, 6, 1, 0xe0, 5, 2),
-    FIELD_B("ip.flags.rb", "Reserved bit", PROTO_IP, 6, 1, 0x80, 7),
-    FIELD_B("ip.flags.df", "Don't fragment", PROTO_IP, 6, 1, 0x40, 6),
-    FIELD_B("ip.flags.mf", "More fragments", PROTO_IP, 6, 1, 0x20, 5),
-    FIELD_U("ip.frag_offset", "Fragment Offset", PROTO_IP, 6, 2, 0x1fff, 0),
-    {.name = "ip.ttl", .label = "Time to Live", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IP, .at = 8, .size = 1, .aliases = alias_ttl},
-    {.name = "ip.proto", .label = "Protocol", .type = TRAWL_FT_UINT,
-     .proto = PROTO_IP, .at = 9, .size = 1, .value_name = proto_name},
+    /* tshark reads flags and offset as one 16-bit word. */
+    FIELD_H("ip.flags", "Flags", PROTO_IP, 6, 2, 0xe000, 13, 2),
+    FIELD_B("ip.flags.rb", "Reserved bit", PROTO_IP, 6, 2, 0x8000, 15),
+    FIELD_B("ip.flags.df", "Don't fragment", PROTO_IP, 6, 2, 0x4000, 14),
+    FIELD_B("ip.flags.mf", "More fragments", PROTO_IP, 6, 2, 0x2000, 13),
+    {.name = "ip.frag_offset",
+     .label = "Fragment Offset",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .at = 6,
+     .size = 2,
+     .mask = 0x1fff,
+     .aliases = alias_frag},
+    FIELD_U("ip.ttl", "Time to Live", PROTO_IP, 8, 1, 0, 0),
+    {.name = "ip.proto",
+     .label = "Protocol",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .at = 9,
+     .size = 1,
+     .aliases = alias_proto,
+     .value_name = proto_name},
     FIELD_H("ip.checksum", "Header Checksum", PROTO_IP, 10, 2, 0, 0, 4),
-    {.name = "ip.src", .label = "Source Address", .type = TRAWL_FT_IPV4,
-     .proto = PROTO_IP, .at = 12, .size = 4, .aliases = alias_src},
-    {.name = "ip.dst", .label = "Destination Address", .type = TRAWL_FT_IPV4,
-     .proto = PROTO_IP, .at = 16, .size = 4},
-    {.name = "ip.addr", .label = "Source or Destination Address",
-     .type = TRAWL_FT_IPV4, .proto = PROTO_IP, .get = get_addr},
+    {.name = "ip.checksum.status",
+     .label = "Header checksum status",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_IP,
+     .get = decode_get_csum_unverified,
+     .at = 10,
+     .size = 2,
+     .value_name = decode_csum_status_name},
+    {.name = "ip.src",
+     .label = "Source Address",
+     .type = TRAWL_FT_IPV4,
+     .proto = PROTO_IP,
+     .at = 12,
+     .size = 4},
+    {.name = "ip.dst",
+     .label = "Destination Address",
+     .type = TRAWL_FT_IPV4,
+     .proto = PROTO_IP,
+     .get = get_dst},
+    {.name = "ip.addr",
+     .label = "Source or Destination Address",
+     .type = TRAWL_FT_IPV4,
+     .proto = PROTO_IP,
+     .get = get_addr},
 };
 
 const struct decode_proto decode_proto_ip = {
@@ -162,4 +283,5 @@ const struct decode_proto decode_proto_ip = {
     .decode = decode_ip,
     .fields = ip_fields,
     .nfields = TRAWL_ARRAY_LEN(ip_fields),
+    .check = check_ip,
 };

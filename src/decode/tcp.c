@@ -1,22 +1,43 @@
-/* TCP (RFC 9293). Options are parsed only by the extractors that need
- * them, never while decoding. */
+/* TCP (RFC 9293). Options are parsed only by the extractors and checks
+ * that need them, never while decoding. */
 #include "decode/decode.h"
+
+enum {
+    TCP_HLEN_MIN = 20,
+    TCP_PORTS_LEN = 4,
+    TCP_FIXED_LEN = 16, /* through the window */
+    OPT_EOL = 0,
+    OPT_NOP = 1,
+    OPT_MSS = 2,
+    OPT_WSCALE = 3,
+    OPT_SACK_PERM = 4,
+    OPT_SACK = 5, /* its edges are relative in tshark: not shown */
+    OPT_TIMESTAMP = 8,
+};
 
 static void decode_tcp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
-    if (end - off < 20) {
-        decode_truncated(v, PROTO_TCP, ANOM_TCP_TRUNCATED);
+    uint32_t avail = end - off;
+    /* tshark reads the ports, then the 12 bytes after them, before it
+     * shows any of them: of a header cut short, only what it shows is
+     * pushed. */
+    if (avail < TCP_PORTS_LEN) {
+        decode_anomaly(v, ANOM_TCP_TRUNCATED);
+        return; /* the bytes become data */
+    }
+    if (avail < TCP_FIXED_LEN) {
+        decode_malformed(v, PROTO_TCP, ANOM_TCP_TRUNCATED, TCP_PORTS_LEN);
         return;
     }
     uint32_t hlen = (uint32_t)(p[12] >> 4) * 4;
-    if (hlen < 20) {
-        decode_anomaly(v, ANOM_TCP_HLEN_TOO_SMALL);
+    if (hlen < TCP_HLEN_MIN) {
+        /* As tshark: ports, sequence number and data offset show. */
+        decode_malformed(v, PROTO_TCP, ANOM_TCP_HLEN_TOO_SMALL, 13);
         return;
     }
-    if (hlen > end - off) {
-        decode_anomaly(v, ANOM_TCP_TRUNCATED);
-        decode_push(v, PROTO_TCP, off, end - off, end);
+    if (avail < hlen) {
+        decode_truncated(v, PROTO_TCP, ANOM_TCP_TRUNCATED);
         return;
     }
     if (!decode_push(v, PROTO_TCP, off, hlen, end))
@@ -29,11 +50,188 @@ static uint32_t hdr_len(const struct trawl_view *v,
     return (uint32_t)(v->data[l->off + 12] >> 4) * 4;
 }
 
+/* Whether the layer holds the whole header its data offset announces. */
+static bool whole(const struct trawl_view *v, const struct decode_layer *l) {
+    return l->len >= TCP_HLEN_MIN && l->len == hdr_len(v, l);
+}
+
 /* A TCP header quoted in an ICMP error: tshark shows neither its raw
  * sequence number nor a segment length. */
 static bool quoted(const struct trawl_view *v, const struct decode_layer *l) {
     return decode_below(v, l, PROTO_ICMP) || decode_below(v, l, PROTO_ICMPV6);
 }
+
+/* ---- options ----------------------------------------------------------
+ * Walked the way tshark lists them: EOL ends the list, but zero bytes of
+ * padding after it show as more EOLs; an option whose length is below 2 or
+ * runs past the header ends the walk unshown. In a header the capture cut
+ * short, an option shows when its kind and length bytes were captured,
+ * its value only when all of it was. */
+struct opt_iter {
+    const uint8_t *p; /* the TCP header */
+    uint32_t pos;
+    uint32_t end; /* the header's length */
+    uint32_t cap; /* bytes of it captured */
+    bool eol;     /* an EOL was seen */
+    bool bad;     /* the walk ended at a malformed option */
+};
+
+struct tcp_opt {
+    const uint8_t *p; /* the option's first byte */
+    uint8_t kind;
+    uint32_t len; /* 1 for EOL and NOP */
+    uint32_t cap; /* bytes of it captured */
+};
+
+static void opt_begin(struct opt_iter *it, const struct trawl_view *v,
+                      const struct decode_layer *l) {
+    it->p = v->data + l->off;
+    it->pos = TCP_HLEN_MIN;
+    /* Layers of a bogus data offset or of ports only have no options. */
+    it->end = l->len >= TCP_FIXED_LEN ? hdr_len(v, l) : 0;
+    it->cap = l->len;
+    it->eol = false;
+    it->bad = false;
+}
+
+static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
+    if (it->pos >= it->end || it->pos >= it->cap)
+        return false;
+    const uint8_t *q = it->p + it->pos;
+    if (it->eol && q[0] != OPT_EOL)
+        return false;
+    uint32_t len = 1;
+    if (q[0] == OPT_EOL) {
+        it->eol = true;
+    } else if (q[0] != OPT_NOP) {
+        if (it->cap - it->pos < 2)
+            return false; /* the length byte was not captured */
+        if (q[1] < 2 || q[1] > it->end - it->pos) {
+            it->bad = true;
+            return false;
+        }
+        len = q[1];
+    }
+    o->p = q;
+    o->kind = q[0];
+    o->len = len;
+    o->cap = it->cap - it->pos < len ? it->cap - it->pos : len;
+    it->pos += len;
+    /* tshark reads SACK edges in pairs while 4 bytes remain: with 4 to 7
+     * left over it fails reading and lists no option after this one. */
+    if (o->kind == OPT_SACK && (len - 2) % 8 >= 4)
+        it->end = it->pos;
+    return true;
+}
+
+/* The value of size `size` at `at` in the k-th option of kind `kind`
+ * whose length is `optlen` (tshark shows no value for a wrong length),
+ * when the value was captured. */
+static bool opt_value(const struct trawl_view *v, const struct decode_layer *l,
+                      unsigned k, uint8_t kind, uint32_t optlen, uint32_t at,
+                      unsigned size, struct trawl_value *out) {
+    struct opt_iter it;
+    struct tcp_opt o;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, &o)) {
+        if (o.kind != kind || o.len != optlen || o.cap < at + size || k--)
+            continue;
+        out->u = size == 1   ? o.p[at]
+                 : size == 2 ? core_be16(o.p + at)
+                             : core_be32(o.p + at);
+        return true;
+    }
+    return false;
+}
+
+/* Which options nth_option() counts besides those of one kind. */
+enum { ANY_OPTION = -1, OPTION_WITH_LENGTH = -2 };
+
+/* The k-th option of kind `kind` (or of any kind, or of any kind with a
+ * length byte) in the walk. */
+static bool nth_option(const struct trawl_view *v, const struct decode_layer *l,
+                       int kind, unsigned k, struct tcp_opt *o) {
+    struct opt_iter it;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, o)) {
+        bool match = kind == ANY_OPTION           ? true
+                     : kind == OPTION_WITH_LENGTH ? o->kind > OPT_NOP
+                                                  : o->kind == kind;
+        if (match && k-- == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool get_option_kind(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    (void)f;
+    struct tcp_opt o;
+    if (!nth_option(v, l, ANY_OPTION, k, &o))
+        return false;
+    out->u = o.kind;
+    return true;
+}
+
+/* The length of every option that has one (not EOL, not NOP). */
+static bool get_option_len(const struct trawl_view *v,
+                           const struct trawl_field *f,
+                           const struct decode_layer *l, unsigned k,
+                           struct trawl_value *out) {
+    (void)f;
+    struct tcp_opt o;
+    if (!nth_option(v, l, OPTION_WITH_LENGTH, k, &o))
+        return false;
+    out->u = o.len;
+    return true;
+}
+
+static bool get_mss(const struct trawl_view *v, const struct trawl_field *f,
+                    const struct decode_layer *l, unsigned k,
+                    struct trawl_value *out) {
+    (void)f;
+    return opt_value(v, l, k, OPT_MSS, 4, 2, 2, out);
+}
+
+static bool get_wscale(const struct trawl_view *v, const struct trawl_field *f,
+                       const struct decode_layer *l, unsigned k,
+                       struct trawl_value *out) {
+    (void)f;
+    return opt_value(v, l, k, OPT_WSCALE, 3, 2, 1, out);
+}
+
+static bool get_tsval(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
+                      struct trawl_value *out) {
+    (void)f;
+    return opt_value(v, l, k, OPT_TIMESTAMP, 10, 2, 4, out);
+}
+
+static bool get_tsecr(const struct trawl_view *v, const struct trawl_field *f,
+                      const struct decode_layer *l, unsigned k,
+                      struct trawl_value *out) {
+    (void)f;
+    return opt_value(v, l, k, OPT_TIMESTAMP, 10, 6, 4, out);
+}
+
+/* tshark shows "SACK permitted" as the option's own bytes, once they
+ * were all captured. */
+static bool get_sack_perm(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out) {
+    (void)f;
+    struct tcp_opt o;
+    if (!nth_option(v, l, OPT_SACK_PERM, k, &o) || o.cap != o.len)
+        return false;
+    out->bytes.p = o.p;
+    out->bytes.len = o.len;
+    return true;
+}
+
+/* ---- the fixed header -------------------------------------------------- */
 
 static bool get_seq(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
@@ -41,8 +239,16 @@ static bool get_seq(const struct trawl_view *v, const struct trawl_field *f,
     return !quoted(v, l) && decode_get_fixed(v, f, l, k, out);
 }
 
-static bool get_hdr_len(const struct trawl_view *v,
-                        const struct trawl_field *f,
+/* tshark reads the acknowledgment number after the data offset, and not
+ * at all when the offset is bogus. */
+static bool get_ack(const struct trawl_view *v, const struct trawl_field *f,
+                    const struct decode_layer *l, unsigned k,
+                    struct trawl_value *out) {
+    return l->len >= 13 && hdr_len(v, l) >= TCP_HLEN_MIN &&
+           decode_get_fixed(v, f, l, k, out);
+}
+
+static bool get_hdr_len(const struct trawl_view *v, const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
@@ -58,152 +264,199 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
                     struct trawl_value *out) {
     (void)f;
-    if (k || l->len < 20 || l->len < hdr_len(v, l) || quoted(v, l))
+    /* tshark shows no length for a segment in a fragment. */
+    if (k || l->len < 13 || quoted(v, l) || decode_ip_fragment(v, l))
         return false;
-    const struct decode_layer *ip = l - 1;
-    uint64_t wire_end;
-    if (l == v->layers)
-        return false;
-    const struct decode_layer *v4 = decode_below(v, l, PROTO_IP);
-    const struct decode_layer *v6 = decode_below(v, l, PROTO_IPV6);
-    if (v4 && (!v6 || v4 > v6)) {
-        uint32_t totlen = core_be16(v->data + v4->off + 2);
-        wire_end = totlen ? (uint64_t)v4->off + totlen : ip->end;
-    } else if (v6) {
-        uint32_t plen = core_be16(v->data + v6->off + 4);
-        wire_end = plen ? (uint64_t)v6->off + 40 + plen : ip->end;
-    } else {
-        wire_end = l->end;
-    }
     uint64_t start = (uint64_t)l->off + hdr_len(v, l);
-    out->u = wire_end > start ? wire_end - start : 0;
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    if (wire_end < start)
+        return false; /* the frame ends inside the header */
+    out->u = wire_end - start;
     return true;
 }
 
-/* Finds option `kind` (or, with kind < 0, the k-th option of any kind).
- * Returns its offset in the packet and length, or false. */
-static bool find_option(const struct trawl_view *v,
-                        const struct decode_layer *l, int kind, unsigned k,
-                        uint32_t *at, uint32_t *len) {
-    uint32_t pos = l->off + 20, end = l->off + l->len;
-    unsigned n = 0;
-    while (pos < end) {
-        uint8_t kd = v->data[pos];
-        uint32_t ol = 1;
-        if ((kind < 0 && n++ == k)) {
-            /* The kind is shown even when the option is cut short. */
-            *at = pos;
-            *len = 1;
-            return true;
-        }
-        if (kd > 1) {
-            if (pos + 1 >= end)
-                return false;
-            ol = v->data[pos + 1];
-            if (ol < 2 || ol > end - pos)
-                return false;
-        }
-        if (kd == kind) {
-            *at = pos;
-            *len = ol;
-            return true;
-        }
-        if (kd == 0)
-            return false;
-        pos += ol;
+/* Options with a length the RFCs fix, and SACK whose blocks are 8 bytes. */
+static bool opt_length_ok(const struct tcp_opt *o) {
+    switch (o->kind) {
+    case OPT_MSS: return o->len == 4;
+    case OPT_WSCALE: return o->len == 3;
+    case OPT_SACK_PERM: return o->len == 2;
+    case OPT_TIMESTAMP: return o->len == 10;
+    case OPT_SACK: return o->len >= 10 && (o->len - 2) % 8 == 0;
+    default: return true;
     }
-    return false;
 }
 
-static bool get_option_kind(const struct trawl_view *v,
-                            const struct trawl_field *f,
-                            const struct decode_layer *l, unsigned k,
-                            struct trawl_value *out) {
-    (void)f;
-    uint32_t at, len;
-    if (!find_option(v, l, -1, k, &at, &len))
-        return false;
-    out->u = v->data[at];
-    return true;
+static uint64_t check_tcp(const struct trawl_view *v,
+                          const struct decode_layer *l) {
+    uint64_t found = 0;
+    if (!whole(v, l))
+        return 0;
+    struct opt_iter it;
+    struct tcp_opt o;
+    bool ok = true;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, &o))
+        ok = ok && opt_length_ok(&o);
+    if (!ok || it.bad)
+        found |= ANOM_BIT(ANOM_TCP_OPT_MALFORMED);
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    if (wire_end >= (uint64_t)l->off + l->len &&
+        decode_l4_csum_bad(v, l, 6, wire_end - l->off))
+        found |= ANOM_BIT(ANOM_TCP_BAD_CHECKSUM);
+    return found;
 }
-
-/* Option values: `f->mask` holds the option kind, `f->at` the value's
- * offset in the option and `f->size` its size. */
-static bool get_option_value(const struct trawl_view *v,
-                             const struct trawl_field *f,
-                             const struct decode_layer *l, unsigned k,
-                             struct trawl_value *out) {
-    uint32_t at, len;
-    if (k || !find_option(v, l, (int)f->mask, 0, &at, &len) ||
-        len < (uint32_t)f->at + f->size)
-        return false;
-    uint64_t x = 0;
-    for (unsigned i = 0; i < f->size; i++)
-        x = x << 8 | v->data[at + f->at + i];
-    out->u = x;
-    return true;
-}
-
-#define OPTION_FIELD(nm, lbl, kind, off, sz)                                \
-    {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_TCP,   \
-     .get = get_option_value, .mask = kind, .at = off, .size = sz}
 
 static const char *const alias_sport[] = {"TCP.src_port", NULL};
 static const char *const alias_dport[] = {"TCP.dst_port", NULL};
 static const char *const alias_seq[] = {"TCP.seq_number", NULL};
 static const char *const alias_ack[] = {"TCP.ack_number", NULL};
+static const char *const alias_hlen[] = {"TCP.header_size", NULL};
+static const char *const alias_flags[] = {"TCP.flags_raw", NULL};
+static const char *const alias_ns[] = {"TCP.flags.NS", NULL};
 static const char *const alias_rst[] = {"TCP.flags.RST", NULL};
 static const char *const alias_psh[] = {"TCP.flags.PSH", NULL};
-static const char *const alias_ece[] = {"TCP.flags.ECE", NULL};
 static const char *const alias_win[] = {"TCP.window_size", NULL};
-static const char *const alias_hlen[] = {"TCP.hl", NULL};
+static const char *const alias_urg[] = {"TCP.urgent_ptr", NULL};
 
-#define FLAG(nm, lbl, bit, al)                                              \
-    {.name = nm, .label = lbl, .type = TRAWL_FT_BOOL, .proto = PROTO_TCP,   \
-     .at = 12, .size = 2, .mask = 1u << (bit), .shift = bit, .aliases = al}
+#define FLAG(nm, lbl, bit, al)                                                 \
+    {                                                                          \
+        .name = nm, .label = lbl, .type = TRAWL_FT_BOOL, .proto = PROTO_TCP,   \
+        .at = 12, .size = 2, .mask = 1u << (bit), .shift = bit, .aliases = al  \
+    }
 
 static const struct trawl_field tcp_fields[] = {
-    {.name = "tcp.srcport", .label = "Source Port", .type = TRAWL_FT_UINT,
-     .proto = PROTO_TCP, .at = 0, .size = 2, .aliases = alias_sport},
-    {.name = "tcp.dstport", .label = "Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 2, .size = 2,
+    {.name = "tcp.srcport",
+     .label = "Source Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .at = 0,
+     .size = 2,
+     .aliases = alias_sport},
+    {.name = "tcp.dstport",
+     .label = "Destination Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .at = 2,
+     .size = 2,
      .aliases = alias_dport},
-    {.name = "tcp.port", .label = "Source or Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = decode_get_port_pair},
-    {.name = "tcp.seq_raw", .label = "Sequence Number (raw)",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_seq, .at = 4,
-     .size = 4, .aliases = alias_seq},
-    {.name = "tcp.ack_raw", .label = "Acknowledgment number (raw)",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 8, .size = 4,
+    {.name = "tcp.port",
+     .label = "Source or Destination Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = decode_get_port_pair},
+    {.name = "tcp.seq_raw",
+     .label = "Sequence Number (raw)",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_seq,
+     .at = 4,
+     .size = 4,
+     .aliases = alias_seq},
+    {.name = "tcp.ack_raw",
+     .label = "Acknowledgment number (raw)",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_ack,
+     .at = 8,
+     .size = 4,
      .aliases = alias_ack},
-    {.name = "tcp.hdr_len", .label = "Header Length", .type = TRAWL_FT_UINT,
-     .proto = PROTO_TCP, .get = get_hdr_len, .aliases = alias_hlen},
-    FIELD_H("tcp.flags", "Flags", PROTO_TCP, 12, 2, 0x0fff, 0, 4),
-    {.name = "tcp.flags.res", .label = "Reserved", .type = TRAWL_FT_BOOL,
-     .proto = PROTO_TCP, .at = 12, .size = 2, .mask = 0x0e00, .shift = 9},
-    FLAG("tcp.flags.ae", "Accurate ECN", 8, NULL),
+    {.name = "tcp.hdr_len",
+     .label = "Header Length",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_hdr_len,
+     .aliases = alias_hlen},
+    {.name = "tcp.flags",
+     .label = "Flags",
+     .type = TRAWL_FT_UINT,
+     .display = DISP_HEX,
+     .width = 4,
+     .proto = PROTO_TCP,
+     .at = 12,
+     .size = 2,
+     .mask = 0x0fff,
+     .aliases = alias_flags},
+    {.name = "tcp.flags.res",
+     .label = "Reserved",
+     .type = TRAWL_FT_BOOL,
+     .proto = PROTO_TCP,
+     .at = 12,
+     .size = 2,
+     .mask = 0x0e00,
+     .shift = 9},
+    FLAG("tcp.flags.ae", "Accurate ECN", 8, alias_ns),
     FLAG("tcp.flags.cwr", "Congestion Window Reduced", 7, NULL),
-    FLAG("tcp.flags.ece", "ECN-Echo", 6, alias_ece),
+    FLAG("tcp.flags.ece", "ECN-Echo", 6, NULL),
     FLAG("tcp.flags.urg", "Urgent", 5, NULL),
     FLAG("tcp.flags.ack", "Acknowledgment", 4, NULL),
     FLAG("tcp.flags.push", "Push", 3, alias_psh),
     FLAG("tcp.flags.reset", "Reset", 2, alias_rst),
     FLAG("tcp.flags.syn", "Syn", 1, NULL),
     FLAG("tcp.flags.fin", "Fin", 0, NULL),
-    {.name = "tcp.window_size_value", .label = "Window",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 14, .size = 2,
+    {.name = "tcp.window_size_value",
+     .label = "Window",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .at = 14,
+     .size = 2,
      .aliases = alias_win},
     FIELD_H("tcp.checksum", "Checksum", PROTO_TCP, 16, 2, 0, 0, 4),
-    FIELD_U("tcp.urgent_pointer", "Urgent Pointer", PROTO_TCP, 18, 2, 0, 0),
-    {.name = "tcp.len", .label = "TCP Segment Len", .type = TRAWL_FT_UINT,
-     .proto = PROTO_TCP, .get = get_len},
-    {.name = "tcp.option_kind", .label = "Option Kind",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_option_kind},
-    OPTION_FIELD("tcp.options.mss_val", "MSS Value", 2, 2, 2),
-    OPTION_FIELD("tcp.options.wscale.shift", "Shift count", 3, 2, 1),
-    OPTION_FIELD("tcp.options.timestamp.tsval", "Timestamp value", 8, 2, 4),
-    OPTION_FIELD("tcp.options.timestamp.tsecr", "Timestamp echo reply", 8, 6,
-                 4),
+    {.name = "tcp.checksum.status",
+     .label = "Checksum Status",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = decode_get_csum_unverified,
+     .at = 16,
+     .size = 2,
+     .value_name = decode_csum_status_name},
+    {.name = "tcp.urgent_pointer",
+     .label = "Urgent Pointer",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .at = 18,
+     .size = 2,
+     .aliases = alias_urg},
+    {.name = "tcp.len",
+     .label = "TCP Segment Len",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_len},
+    {.name = "tcp.option_kind",
+     .label = "Kind",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_option_kind},
+    {.name = "tcp.option_len",
+     .label = "Length",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_option_len},
+    {.name = "tcp.options.mss_val",
+     .label = "MSS Value",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_mss},
+    {.name = "tcp.options.wscale.shift",
+     .label = "Shift count",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_wscale},
+    {.name = "tcp.options.sack_perm",
+     .label = "TCP SACK Permitted Option",
+     .type = TRAWL_FT_BYTES,
+     .proto = PROTO_TCP,
+     .get = get_sack_perm},
+    {.name = "tcp.options.timestamp.tsval",
+     .label = "Timestamp value",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_tsval},
+    {.name = "tcp.options.timestamp.tsecr",
+     .label = "Timestamp echo reply",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = get_tsecr},
 };
 
 const struct decode_proto decode_proto_tcp = {
@@ -213,4 +466,5 @@ const struct decode_proto decode_proto_tcp = {
     .decode = decode_tcp,
     .fields = tcp_fields,
     .nfields = TRAWL_ARRAY_LEN(tcp_fields),
+    .check = check_tcp,
 };

@@ -2,8 +2,10 @@
  * decodes above it. */
 #include "decode/decode.h"
 
+enum { UDP_HLEN = 8, VXLAN_PORT = 4789 };
+
 uint16_t decode_by_udpport(uint16_t sport, uint16_t dport) {
-    if (dport == 4789 || sport == 4789)
+    if (dport == VXLAN_PORT || sport == VXLAN_PORT)
         return PROTO_VXLAN;
     return PROTO_DATA;
 }
@@ -11,35 +13,106 @@ uint16_t decode_by_udpport(uint16_t sport, uint16_t dport) {
 static void decode_udp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
-    if (end - off < 8) {
-        decode_truncated(v, PROTO_UDP, ANOM_UDP_TRUNCATED);
+    if (end - off < UDP_HLEN) {
+        /* tshark shows the ports together or not at all. */
+        decode_anomaly(v, ANOM_UDP_TRUNCATED);
+        if (end - off >= 4)
+            decode_push(v, PROTO_UDP, off, end - off, end);
         return;
     }
-    uint32_t ulen = core_be16(p + 4);
-    uint32_t dend = end;
-    if (ulen < 8)
-        decode_anomaly(v, ANOM_UDP_BAD_LENGTH);
-    else if (off + ulen < end)
-        dend = off + ulen;
-    if (!decode_push(v, PROTO_UDP, off, 8, dend))
+    struct decode_layer *l = decode_push(v, PROTO_UDP, off, UDP_HLEN, end);
+    if (!l)
         return;
+    uint64_t ulen = core_be16(p + 4);
+    if (ulen == 0) {
+        /* Over IPv6 a zero length is a jumbogram's (RFC 2675): the
+         * datagram runs to the end of the IPv6 payload. */
+        const struct decode_layer *ip = decode_ip_below(v, l);
+        if (ip && ip->proto == PROTO_IPV6)
+            ulen = decode_ip_wire_end(v, l) - off;
+    }
+    if (ulen < UDP_HLEN) {
+        /* As tshark: the ports and the length show, not the checksum, and
+         * nothing after. */
+        decode_anomaly(v, ANOM_UDP_BAD_LENGTH);
+        l->len = 6;
+        return;
+    }
+    /* A length past the IP payload is found by check_udp; tshark decodes
+     * on with the payload there is. */
+    if (ulen < end - off)
+        l->end = off + (uint32_t)ulen;
     decode_next(v, decode_by_udpport(core_be16(p), core_be16(p + 2)),
-                off + 8, dend);
+                off + UDP_HLEN, l->end);
+}
+
+static uint64_t check_udp(const struct trawl_view *v,
+                          const struct decode_layer *l) {
+    const uint8_t *p = v->data + l->off;
+    uint64_t found = 0;
+    if (l->len < UDP_HLEN)
+        return 0; /* cut short, or a bogus length (already recorded) */
+    uint32_t ulen = core_be16(p + 4);
+    bool past = ulen && l->off + ulen > decode_ip_wire_end(v, l);
+    if (past)
+        found |= ANOM_BIT(ANOM_UDP_BAD_LENGTH);
+    /* A zero checksum is none (or, over IPv6, one tshark calls illegal
+     * rather than wrong). */
+    if (!past && ulen >= UDP_HLEN && core_be16(p + 6) != 0 &&
+        decode_l4_csum_bad(v, l, 17, ulen))
+        found |= ANOM_BIT(ANOM_UDP_BAD_CHECKSUM);
+    return found;
+}
+
+/* tshark does not verify UDP checksums by default, but tells a missing one
+ * (0 over IPv4) from an illegal one (0 over IPv6, RFC 8200). */
+static bool get_csum_status(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    (void)f;
+    if (k || l->len < UDP_HLEN)
+        return false;
+    out->u = CSUM_UNVERIFIED;
+    if (core_be16(v->data + l->off + 6) == 0) {
+        const struct decode_layer *ip = decode_ip_below(v, l);
+        out->u =
+            ip && ip->proto == PROTO_IPV6 ? CSUM_ILLEGAL : CSUM_NOT_PRESENT;
+    }
+    return true;
 }
 
 static const char *const alias_sport[] = {"UDP.src_port", NULL};
 static const char *const alias_dport[] = {"UDP.dst_port", NULL};
 
 static const struct trawl_field udp_fields[] = {
-    {.name = "udp.srcport", .label = "Source Port", .type = TRAWL_FT_UINT,
-     .proto = PROTO_UDP, .at = 0, .size = 2, .aliases = alias_sport},
-    {.name = "udp.dstport", .label = "Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_UDP, .at = 2, .size = 2,
+    {.name = "udp.srcport",
+     .label = "Source Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_UDP,
+     .at = 0,
+     .size = 2,
+     .aliases = alias_sport},
+    {.name = "udp.dstport",
+     .label = "Destination Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_UDP,
+     .at = 2,
+     .size = 2,
      .aliases = alias_dport},
-    {.name = "udp.port", .label = "Source or Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_UDP, .get = decode_get_port_pair},
+    {.name = "udp.port",
+     .label = "Source or Destination Port",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_UDP,
+     .get = decode_get_port_pair},
     FIELD_U("udp.length", "Length", PROTO_UDP, 4, 2, 0, 0),
     FIELD_H("udp.checksum", "Checksum", PROTO_UDP, 6, 2, 0, 0, 4),
+    {.name = "udp.checksum.status",
+     .label = "Checksum Status",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_UDP,
+     .get = get_csum_status,
+     .value_name = decode_csum_status_name},
 };
 
 const struct decode_proto decode_proto_udp = {
@@ -49,4 +122,5 @@ const struct decode_proto decode_proto_udp = {
     .decode = decode_udp,
     .fields = udp_fields,
     .nfields = TRAWL_ARRAY_LEN(udp_fields),
+    .check = check_udp,
 };

@@ -148,13 +148,11 @@ void decode_finish(struct trawl_view *v) {
     if (v->checked)
         return;
     v->checked = true;
-    for (uint8_t i = 0; i < v->nlayers; i++) {
+    for (unsigned i = 0; i < v->nlayers; i++) {
         const struct decode_layer *l = &v->layers[i];
-        /* A complete IPv4 header whose checksum does not add up. */
-        if (l->proto == PROTO_IP && l->len >= 20 &&
-            (uint32_t)(v->data[l->off] & 0x0f) * 4 == l->len &&
-            decode_csum_fold(decode_csum_add(0, v->data + l->off, l->len)) != 0)
-            decode_anomaly(v, ANOM_IPV4_BAD_CHECKSUM);
+        const struct decode_proto *p = decode_protos[l->proto];
+        if (p->check)
+            v->anomalies |= p->check(v, l);
     }
     decode_frame_protocols(v);
 }
