@@ -495,7 +495,9 @@ static int run_read(int argc, char **argv) {
         trawl_reader_progress(r, &done, &total);
         prog.on = total > 64u * 1024 * 1024;
     }
-    prog.start_ms = prog.last_ms = now_ms();
+    /* The first update shows at once; later ones at most 4 times a second. */
+    prog.start_ms = now_ms();
+    prog.last_ms = 0;
 
     if (o.output == OUT_FIELDS && o.pf.header)
         print_fields_header(out, &o.pf);

@@ -106,6 +106,17 @@ bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
     }
 }
 
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out) {
+    (void)f;
+    if (k > 1 || l->len < 2 * k + 2)
+        return false;
+    out->u = core_be16(v->data + l->off + 2 * k);
+    return true;
+}
+
 const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto) {
@@ -130,8 +141,7 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
 TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
                                        trawl_value_fn fn, void *ctx) {
     if (f->needs_full)
-        while (decode_more(v))
-            ;
+        decode_finish(v);
     size_t n = 0;
     for (size_t i = 0;; i++) {
         while (i >= v->nlayers && decode_more(v))
@@ -165,8 +175,7 @@ TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
     for (size_t i = 0; i < dp->nfields; i++) {
         const struct trawl_field *f = &dp->fields[i];
         if (f->needs_full)
-            while (decode_more(v))
-                ;
+            decode_finish(v);
         struct trawl_value val;
         for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
             n++;
@@ -210,6 +219,30 @@ static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
     return want;
 }
 
+/* Decimal digits of v, without the printf machinery: -T fields prints
+ * millions of numbers and addresses a second. Returns the length. */
+static size_t put_dec(char *out, uint64_t v) {
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Copies a formatted value into the caller's buffer as snprintf would. */
+static size_t emit(char *buf, size_t len, const char *s, size_t n) {
+    if (len) {
+        size_t k = n < len ? n : len - 1;
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
+    return n;
+}
+
 TRAWL_API size_t trawl_value_format(const trawl_field *f,
                                     const struct trawl_value *val, char *buf,
                                     size_t len) {
@@ -225,14 +258,20 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
                                     val->u);
         if (f && f->display == DISP_OCT)
             return (size_t)snprintf(buf, len, "0%" PRIo64, val->u);
-        return (size_t)snprintf(buf, len, "%" PRIu64, val->u);
+        return emit(buf, len, tmp, put_dec(tmp, val->u));
     case TRAWL_FT_INT:
         return (size_t)snprintf(buf, len, "%" PRId64, val->i);
     case TRAWL_FT_DOUBLE:
         return (size_t)snprintf(buf, len, "%.9g", val->d);
-    case TRAWL_FT_IPV4:
-        return (size_t)snprintf(buf, len, "%u.%u.%u.%u", val->addr[0],
-                                val->addr[1], val->addr[2], val->addr[3]);
+    case TRAWL_FT_IPV4: {
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                tmp[n++] = '.';
+            n += put_dec(tmp + n, val->addr[i]);
+        }
+        return emit(buf, len, tmp, n);
+    }
     case TRAWL_FT_IPV6:
         inet_ntop(AF_INET6, val->addr, tmp, sizeof tmp);
         return (size_t)snprintf(buf, len, "%s", tmp);

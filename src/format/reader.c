@@ -24,10 +24,8 @@
 
 enum { INDEX_STEP = 64 };
 
-static void reader_warn(trawl_reader *r, const char *fmt, ...)
-    TRAWL_PRINTF(2, 3);
-
-static void reader_warn(trawl_reader *r, const char *fmt, ...) {
+/* Reports a problem the reader steps over (also used by pcapng.c). */
+void reader_warn(trawl_reader *r, const char *fmt, ...) {
     r->stats.warnings++;
     if (!r->opt.warn)
         return;
@@ -639,19 +637,6 @@ TRAWL_API void trawl_reader_stats(const trawl_reader *r,
                                   struct trawl_reader_stats *st) {
     *st = r->stats;
     st->sections = r->nsections;
-}
-
-/* Used by pcapng.c. */
-void reader_warn_block(trawl_reader *r, const char *fmt, ...) {
-    r->stats.warnings++;
-    if (!r->opt.warn)
-        return;
-    char msg[TRAWL_ERRBUF_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    r->opt.warn(r->opt.warn_ctx, msg);
 }
 
 int reader_add_iface(trawl_reader *r, const struct trawl_iface *ifc,

@@ -74,7 +74,7 @@ int reader_need(trawl_reader *r, size_t want, const uint8_t **p, char *err,
                 size_t errlen);
 int reader_add_iface(trawl_reader *r, const struct trawl_iface *ifc,
                      uint32_t *id);
-void reader_warn_block(trawl_reader *r, const char *fmt, ...)
+void reader_warn(trawl_reader *r, const char *fmt, ...)
     TRAWL_PRINTF(2, 3);
 const char *reader_path(const trawl_reader *r);
 
