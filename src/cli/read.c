@@ -440,7 +440,11 @@ static int run_read(int argc, char **argv) {
     struct trawl_reader_options ropt = {.follow = o.follow,
                                         .follow_timeout_ms = 200,
                                         .warn = warn_cb};
-    if (trawl_reader_open(&r, o.files, o.nfiles, &ropt, err, sizeof err) < 0) {
+    while ((rc = trawl_reader_open(&r, o.files, o.nfiles, &ropt, err,
+                                   sizeof err)) == TRAWL_EAGAIN &&
+           o.follow && !stop_requested)
+        ; /* following a file that has no header yet */
+    if (rc < 0) {
         cli_error("%s", err);
         status = CLI_FAIL;
         goto out;

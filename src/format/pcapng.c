@@ -540,6 +540,17 @@ int pcapng_read_block(trawl_reader *r, struct trawl_pkt *pkt, char *err,
     case PCAPNG_DSB:
         r->stats.dsb_blocks++;
         return 2;
+    case PCAPNG_TRAWL_PAD:
+        /* While a file is followed, a padding block marks where the writer
+         * will put its next records: wait there rather than step over it. */
+        if (r->opt.follow && r->src.kind == FSRC_PLAIN) {
+            r->src.pos -= total;
+            r->block_no--;
+            fsrc_reread(&r->src);
+            return reader_wait_more(r, err, errlen);
+        }
+        r->stats.padding_blocks++;
+        return 2;
     case PCAPNG_CB_COPY:
     case PCAPNG_CB_NOCOPY:
         r->stats.custom_blocks++;
