@@ -361,6 +361,8 @@ def other_packets(rnd):
              IP(src=A, dst=B) / UDP())
     p.append(eth(type=0x88a8) / Dot1AD(vlan=31) / Dot1Q(vlan=41) / Dot1Q(vlan=51) /
              IPv6(src=A6, dst=B6) / UDP())
+    p.append(eth(type=0x88a8) / Dot1AD(vlan=50, type=0x88a8) / Dot1AD(vlan=60) /
+             IP(src=A, dst=B) / UDP(sport=9, dport=9))
     p.append(eth() / Dot1Q(vlan=200, type=0x8847) / MPLS(label=1000, s=1, ttl=64) /
              IP(src=A, dst=B) / ICMP())
     # MPLS: 1 to 3 labels, IPv4 and IPv6 inside, explicit-null labels.
@@ -380,6 +382,9 @@ def other_packets(rnd):
              ARP(op=1, hwsrc=MAC_A, psrc=A, hwdst="00:00:00:00:00:00", pdst=A))
     p.append(Ether(src=MAC_A, dst="ff:ff:ff:ff:ff:ff", type=0x8035) /
              ARP(op=3, hwsrc=MAC_A, psrc="0.0.0.0", hwdst=MAC_A, pdst="0.0.0.0"))
+    p.append(Ether(src=MAC_A, dst="ff:ff:ff:ff:ff:ff") /
+             ARP(op=1, hwsrc=MAC_A, psrc="0.0.0.0", hwdst="00:00:00:00:00:00", pdst=B))
+    p.append(eth() / ARP(op=1, ptype=0x86dd, plen=16, hwsrc=MAC_A, psrc=A6, pdst=B6))
     p.append(eth() / ARP(hwtype=6, op=1, hwsrc=MAC_A, psrc=A, pdst=B))
     p.append(eth() / ARP(hwlen=8, op=1, hwsrc=b"\x01" * 8, hwdst=b"\x02" * 8, psrc=A, pdst=B))
     # 802.3 with LLC (spanning tree's SAP; NetBIOS's UI), with SNAP carrying
@@ -398,6 +403,13 @@ def other_packets(rnd):
     p.append(eth() / Dot1Q(vlan=9, type=38) / LLC(dsap=0x42, ssap=0x42, ctrl=3) / (b"\x00" * 35))
     p.append(Dot3(src=MAC_A, dst=MAC_B) / LLC(dsap=0xe0, ssap=0xe0, ctrl=3) / b"ipx?")
     p.append(Dot3(src=MAC_A, dst=MAC_B) / Raw(b"\x06\x06\x00\x02" + b"\x00" * 40))
+    # Bytes after the IP datagram that are not zero padding: trailers of
+    # an untagged and a tagged frame; and a length/type field that is
+    # neither (1501 to 1535).
+    p.append(Ether(bytes(eth() / IP(src=A, dst=B) / UDP(sport=5, dport=6) / b"x") + b"trailer!" * 3))
+    p.append(Ether(bytes(eth() / Dot1Q(vlan=3) / IP(src=A, dst=B) / UDP(sport=5, dport=6)) +
+                   b"\xde\xad\xbe\xef" * 6))
+    p.append(Ether(src=MAC_A, dst=MAC_B, type=1510) / (b"\x01" * 46))
     # Ethernet with an ethertype trawl does not decode, and a multicast
     # destination.
     p.append(Ether(src=MAC_A, dst="01:00:5e:00:00:fb", type=0x88b5) / b"local experimental")
@@ -478,6 +490,7 @@ def sll_frames(rnd, version):
     payloads.append((0x8100, bytes(Dot1Q(vlan=5) / IP(src=A, dst=B) / UDP())))
     payloads.append((0x88cc, b"\x02\x07\x04" + b"\x00" * 20))
     payloads.append((0x0001, b"\xff\xff" + b"\x00" * 28))  # Novell 802.3
+    payloads.append((0x0800, bytes(IP(src=A, dst=B) / UDP(sport=7, dport=8)) + b"trailing"))
     for i, (proto, data) in enumerate(payloads):
         pkttype = i % 5
         # Odd address types only for IP: tshark reads some of them
@@ -512,6 +525,8 @@ def null_frames(rnd, byteorder):
         fam = 2 if b[0] >> 4 == 4 else fam6[i % 3]
         frames.append(Frame(struct.pack(byteorder + "I", fam) + b))
     frames.append(Frame(struct.pack(byteorder + "I", 7) + b"unknown family"))
+    # Some systems put an ethertype in the header instead of a family.
+    frames.append(Frame(struct.pack(byteorder + "I", 0x0800) + l3_packets(rnd)[0]))
     frames.append(Frame(b"\x02\x00"))
     return frames
 
