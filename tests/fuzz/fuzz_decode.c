@@ -1,9 +1,10 @@
 /* libFuzzer target: arbitrary bytes as one packet.
  *
- * Input layout: byte 0 picks the link type among those trawl decodes;
- * byte 1 picks how the packet was captured (bit 0: cut by a snap length,
- * so the wire length exceeds the captured one; bit 1: a 4-byte FCS at the
- * end); the rest is the packet.
+ * Input layout: byte 0 says how the packet was captured: its low four
+ * bits pick the link type among those trawl decodes (modulo the table
+ * below), bit 4 says the capture was cut by a snap length (the wire
+ * length exceeds the captured one), bit 5 that a 4-byte FCS ends the
+ * packet. The rest is the packet.
  *
  * The packet is decoded twice, and the two must agree:
  *   - lazily: every field of the registry asked for in turn on a fresh
@@ -100,7 +101,7 @@ static void check_registry(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 2 || size - 2 > TRAWL_MAX_CAPLEN)
+    if (size < 1 || size - 1 > TRAWL_MAX_CAPLEN)
         return 0;
     check_registry();
     static trawl_view *lazy, *full;
@@ -112,18 +113,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     /* A copy of exactly the packet's bytes, so that ASan catches a read
      * past the captured length. */
-    size_t caplen = size - 2;
+    size_t caplen = size - 1;
     uint8_t *bytes = malloc(caplen ? caplen : 1);
     if (!bytes)
         abort();
-    memcpy(bytes, data + 2, caplen);
+    memcpy(bytes, data + 1, caplen);
 
     struct trawl_pkt p = {0};
-    p.linktype = linktypes[data[0] % (sizeof linktypes / sizeof linktypes[0])];
+    size_t nlinktypes = sizeof linktypes / sizeof linktypes[0];
+    p.linktype = linktypes[(data[0] & 0x0f) % nlinktypes];
     p.data = bytes;
     p.caplen = (uint32_t)caplen;
-    p.len = (uint32_t)caplen + ((data[1] & 1) ? 100 : 0);
-    p.fcs_len = (data[1] & 2) ? 4 : 0;
+    p.len = (uint32_t)caplen + ((data[0] & 0x10) ? 100 : 0);
+    p.fcs_len = (data[0] & 0x20) ? 4 : 0;
     p.ts_sec = 1700000000;
 
     struct walk a = {0xcbf29ce484222325ull, 0};
