@@ -33,7 +33,12 @@ int main(int argc, char **argv) {
         seed ^= seed << 17;
         unsigned r = (unsigned)(seed % 12);
         uint32_t len = r < 7 ? 64 : r < 11 ? 576 : 1500;
-        memset(f, 0, 64);
+        bool v6 = i % 8 == 5;
+        /* The smallest IPv6 frame that holds a whole TCP header (with a
+         * tag) is 78 bytes, as in IMIX mixes for IPv6. */
+        if (v6 && len == 64)
+            len = 78;
+        memset(f, 0, 80);
         memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
         size_t l3 = 12;
         if (i % 10 == 3) { /* VLAN-tagged */
@@ -42,7 +47,6 @@ int main(int argc, char **argv) {
             f[l3 + 3] = (uint8_t)(i % 4000);
             l3 += 4;
         }
-        bool v6 = i % 8 == 5;
         f[l3] = v6 ? 0x86 : 0x08;
         f[l3 + 1] = v6 ? 0xdd : 0x00;
         uint8_t *ip = f + l3 + 2;
@@ -81,7 +85,9 @@ int main(int argc, char **argv) {
             l4 = ip + 20;
             l4len = tot - 20;
         }
-        uint16_t dport = (uint16_t)(r < 6 ? 80 : r < 9 ? 443 : 1024 + seed % 60000);
+        uint16_t dport = (uint16_t)(r < 6   ? 80
+                                    : r < 9 ? 443
+                                            : 1024 + seed % 60000);
         l4[0] = (uint8_t)(seed >> 16);
         l4[1] = (uint8_t)(seed >> 24);
         l4[2] = (uint8_t)(dport >> 8);
