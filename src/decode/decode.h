@@ -86,6 +86,7 @@ enum decode_proto_id {
     X(IPV6_TRUNCATED, "ipv6.truncated")               \
     X(IPV6_BAD_VERSION, "ipv6.bad_version")           \
     X(IPV6_EXT_TRUNCATED, "ipv6.ext_truncated")       \
+    X(IPV6_HOPOPTS_MISPLACED, "ipv6.hopopts_misplaced") \
     X(TCP_TRUNCATED, "tcp.truncated")                 \
     X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small")       \
     X(TCP_OPT_MALFORMED, "tcp.opt_malformed")         \

@@ -48,6 +48,12 @@ static void decode_ipv6ext(struct trawl_view *v) {
      * off. */
     if (type == EXT_FRAGMENT && (core_be16(p + 2) & 0xfff8))
         next = PROTO_DATA;
+    /* Hop-by-hop options come first or not at all (RFC 8200 4.1);
+     * tshark stops there too. */
+    if (p[0] == EXT_HOP && next != PROTO_DATA) {
+        decode_anomaly(v, ANOM_IPV6_HOPOPTS_MISPLACED);
+        next = PROTO_DATA;
+    }
     v->next_aux = p[0];
     decode_next(v, next, off + hlen, end);
 }

@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from conftest import BUILD, need
-import gen_traces
+import small_trace
 from test_fields_vs_tshark import corpus_sample
 
 # Corpus files (by name prefix) where the lists differ on purpose.
@@ -62,7 +62,7 @@ def compare(trawl_bin, path):
 
 def test_generated_trace(trawl_bin, tmp_path):
     need("tshark")
-    trace = gen_traces.write_ether(tmp_path / "many.pcap")
+    trace = small_trace.write_ether(tmp_path / "many.pcap")
     problems = compare(trawl_bin, trace)
     assert not problems, "\n".join(problems[:40])
 
