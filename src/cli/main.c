@@ -9,6 +9,7 @@
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_read,
+    &cli_cmd_explain,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -33,6 +34,22 @@ static const struct cli_command *find_command(const char *name) {
         if (strcmp(commands[i]->name, name) == 0)
             return commands[i];
     return NULL;
+}
+
+char *cli_join_words(char **w, int n) {
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, w[i]);
+    }
+    return s;
 }
 
 void cli_print_usage(const struct cli_command *cmd, FILE *out) {

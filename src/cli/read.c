@@ -107,22 +107,6 @@ static bool looks_like_trace(const char *arg) {
     return false;
 }
 
-static char *join_words(char **w, int n) {
-    size_t len = 1;
-    for (int i = 0; i < n; i++)
-        len += strlen(w[i]) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return NULL;
-    s[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, w[i]);
-    }
-    return s;
-}
-
 static char parse_sep(const char *v) {
     if (strcmp(v, "/t") == 0)
         return '\t';
@@ -359,7 +343,7 @@ static int parse_args(int argc, char **argv, struct read_opts *o) {
                                    argv[i]);
     }
     if (ewords > 0)
-        o->expr = join_words(ew, ewords);
+        o->expr = cli_join_words(ew, ewords);
     if (o->nfiles == 0) {
         if (ewords > 0)
             return cli_usage_error(&cli_cmd_read,

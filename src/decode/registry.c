@@ -127,28 +127,52 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
     return decode_get_fixed(v, f, l, k, out);
 }
 
-TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
-                                       trawl_value_fn fn, void *ctx) {
-    if (f->needs_full)
-        while (decode_more(v))
-            ;
-    size_t n = 0;
+static bool field_on_layer(const struct trawl_field *f,
+                           const struct decode_layer *l) {
+    return l->proto == f->proto || (f->proto_alt && l->proto == f->proto_alt);
+}
+
+size_t decode_fields_each(struct trawl_view *v,
+                          const struct trawl_field *const *fs, size_t n,
+                          trawl_value_fn fn, void *ctx) {
+    for (size_t j = 0; j < n; j++)
+        if (fs[j]->needs_full)
+            while (decode_more(v))
+                ;
+    size_t count = 0;
     for (size_t i = 0;; i++) {
         while (i >= v->nlayers && decode_more(v))
             ;
         if (i >= v->nlayers)
             break;
         const struct decode_layer *l = &v->layers[i];
-        if (l->proto != f->proto && (!f->proto_alt || l->proto != f->proto_alt))
-            continue;
-        struct trawl_value val;
-        for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
-            n++;
-            if (fn && !fn(ctx, f, &val))
-                return n;
+        for (size_t j = 0; j < n; j++) {
+            const struct trawl_field *f = fs[j];
+            if (!field_on_layer(f, l))
+                continue;
+            struct trawl_value val;
+            for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
+                count++;
+                if (fn && !fn(ctx, f, &val))
+                    return count;
+            }
         }
     }
-    return n;
+    return count;
+}
+
+TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
+                                       trawl_value_fn fn, void *ctx) {
+    return decode_fields_each(v, &f, 1, fn, ctx);
+}
+
+uint16_t decode_proto_by_name(const char *name, size_t len) {
+    for (uint16_t p = 0; p < PROTO_COUNT; p++) {
+        const char *pn = decode_protos[p]->name;
+        if (strlen(pn) == len && strncasecmp(pn, name, len) == 0)
+            return p;
+    }
+    return PROTO_NONE;
 }
 
 TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
