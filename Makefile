@@ -46,14 +46,14 @@ integration: $(TEST_BUILD)/build.ninja
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang $(MESON) setup $(FUZZ_BUILD) --buildtype=debugoptimized \
-	    -Dfuzz=true -Dtests=false
+	    -Dfuzz=true -Dtests=false -Db_lundef=false
 
 fuzz: $(FUZZ_BUILD)/build.ninja
 	$(MESON) compile -C $(FUZZ_BUILD)
 	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) 60
 
 bench: build
-	./bench/run
+	BUILD=$(BUILD) ./bench/run
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

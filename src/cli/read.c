@@ -72,8 +72,9 @@ static const char usage_text[] =
     "                   ad absolute date and time, e epoch seconds\n"
     "  -w OUT           write the packets read to OUT instead of printing\n"
     "                   them ('-' is standard output)\n"
-    "  -F FORMAT        with -w: pcap, pcap-ns or pcapng (default: pcapng for\n"
-    "                   pcapng input, else pcap with the input's resolution)\n"
+    "  -F FORMAT        with -w: pcap, pcap-ns or pcapng (default: by the\n"
+    "                   name's extension, .pcapng or .pcap; otherwise like\n"
+    "                   the first input)\n"
     "  -q               print nothing per packet (statistics only)\n"
     "  --follow         keep reading files that are still being written, and\n"
     "                   move on to the next file of a rotation set, like\n"
@@ -403,7 +404,7 @@ static void progress_show(struct progress *p, trawl_reader *r, uint64_t pkts,
 static int run_read(int argc, char **argv) {
     struct read_opts o = {0};
     int rc = parse_args(argc, argv, &o);
-    int status = CLI_OK;
+    int status = rc ? rc : CLI_OK;
     trawl_reader *r = NULL;
     trawl_writer *w = NULL;
     trawl_view *v = NULL;
@@ -419,7 +420,10 @@ static int run_read(int argc, char **argv) {
                                  o.expr);
         goto out;
     }
-    struct trawl_reader_options ropt = {.follow = o.follow, .warn = warn_cb};
+    /* Following waits in short slices so that Ctrl-C is noticed. */
+    struct trawl_reader_options ropt = {.follow = o.follow,
+                                        .follow_timeout_ms = 200,
+                                        .warn = warn_cb};
     if (trawl_reader_open(&r, o.files, o.nfiles, &ropt, err, sizeof err) < 0) {
         cli_error("%s", err);
         status = CLI_FAIL;
@@ -431,8 +435,14 @@ static int run_read(int argc, char **argv) {
     if (o.write_to) {
         struct trawl_writer_options wopt = {0};
         const char *fmt = trawl_reader_format(r);
+        size_t wl = strlen(o.write_to);
         if (o.write_format >= 0)
             wopt.format = (enum trawl_format)o.write_format;
+        else if (wl > 7 && strcmp(o.write_to + wl - 7, ".pcapng") == 0)
+            wopt.format = TRAWL_FORMAT_PCAPNG;
+        else if (wl > 5 && strcmp(o.write_to + wl - 5, ".pcap") == 0 &&
+                 strcmp(fmt, "pcapng") == 0)
+            wopt.format = TRAWL_FORMAT_PCAP;
         else
             wopt.format = strcmp(fmt, "pcapng") == 0 ? TRAWL_FORMAT_PCAPNG
                           : strcmp(fmt, "pcap-ns") == 0
@@ -480,6 +490,11 @@ static int run_read(int argc, char **argv) {
         rc = trawl_reader_next(r, &pkt, err, sizeof err);
         if (rc == 0)
             break;
+        if (rc == TRAWL_EAGAIN && o.follow) {
+            if (w)
+                trawl_writer_flush(w, NULL, 0);
+            continue; /* nothing new yet */
+        }
         if (rc < 0) {
             /* What was read stays printed and written; then the error. */
             if (!(rc == TRAWL_EAGAIN && stop_requested)) {
@@ -566,7 +581,7 @@ out:
     free(o.files);
     free(o.pf.fields);
     free(o.expr);
-    return rc ? rc : status;
+    return status;
 }
 
 const struct cli_command cli_cmd_read = {

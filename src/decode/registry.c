@@ -234,6 +234,30 @@ static size_t format_hex_bytes(const uint8_t *p, size_t n, char sep,
     return want;
 }
 
+/* Decimal digits of v, without the printf machinery: -T fields prints
+ * millions of numbers and addresses a second. Returns the length. */
+static size_t put_dec(char *out, uint64_t v) {
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Copies a formatted value into the caller's buffer as snprintf would. */
+static size_t emit(char *buf, size_t len, const char *s, size_t n) {
+    if (len) {
+        size_t k = n < len ? n : len - 1;
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
+    return n;
+}
+
 TRAWL_API size_t trawl_value_format(const trawl_field *f,
                                     const struct trawl_value *val, char *buf,
                                     size_t len) {
@@ -249,14 +273,20 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
                                     val->u);
         if (f && f->display == DISP_OCT)
             return (size_t)snprintf(buf, len, "0%" PRIo64, val->u);
-        return (size_t)snprintf(buf, len, "%" PRIu64, val->u);
+        return emit(buf, len, tmp, put_dec(tmp, val->u));
     case TRAWL_FT_INT:
         return (size_t)snprintf(buf, len, "%" PRId64, val->i);
     case TRAWL_FT_DOUBLE:
         return (size_t)snprintf(buf, len, "%.9g", val->d);
-    case TRAWL_FT_IPV4:
-        return (size_t)snprintf(buf, len, "%u.%u.%u.%u", val->addr[0],
-                                val->addr[1], val->addr[2], val->addr[3]);
+    case TRAWL_FT_IPV4: {
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                tmp[n++] = '.';
+            n += put_dec(tmp + n, val->addr[i]);
+        }
+        return emit(buf, len, tmp, n);
+    }
     case TRAWL_FT_IPV6:
         inet_ntop(AF_INET6, val->addr, tmp, sizeof tmp);
         return (size_t)snprintf(buf, len, "%s", tmp);

@@ -163,7 +163,14 @@ static int open_file(trawl_reader *r, uint32_t file_no, char *err,
         (fstat(r->src.fd, &st) == 0 && S_ISREG(st.st_mode))
             ? (uint64_t)st.st_size
             : 0;
-    return read_file_header(r, err, errlen);
+    rc = read_file_header(r, err, errlen);
+    if (rc < 0 || r->files[file_no].format != READER_PCAPNG)
+        return rc;
+    /* Read the section header now, so that the section comment is known
+     * before the first packet. */
+    struct trawl_pkt unused;
+    rc = pcapng_read_block(r, &unused, err, errlen);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- rotation sets (follow mode) --------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "format/format.h"
@@ -77,21 +78,28 @@ int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen) {
         return core_err(err, errlen,
                         errno == ENOENT ? TRAWL_ENOENT : TRAWL_EIO,
                         "%s: cannot open: %s", path, strerror(errno));
+    /* A small file gets a small window: a reader is cheap to open. */
+    struct stat st;
     s->cap = FSRC_INITIAL;
+    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size + 4096 < s->cap)
+        s->cap = (size_t)st.st_size + 4096;
     s->buf = malloc(s->cap);
-    s->zin = malloc(FSRC_CHUNK);
-    if (!s->buf || !s->zin) {
+    if (!s->buf) {
         fsrc_close(s);
         return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory", path);
     }
-    /* Sniff the first bytes for a compression magic. */
-    int rc = zin_fill(s, err, errlen);
-    if (rc < 0) {
+    /* Read the first bytes into the window and sniff them for a
+     * compression magic; compressed data then moves to its own buffer. */
+    ssize_t n = read_fd(s->fd, s->buf, s->cap < FSRC_CHUNK ? s->cap : FSRC_CHUNK);
+    if (n < 0) {
+        int e = errno;
         fsrc_close(s);
-        return rc;
+        return core_err(err, errlen, TRAWL_EIO, "%s: read failed: %s", path,
+                        strerror(e));
     }
-    const uint8_t *m = s->zin;
-    size_t n = s->zin_end;
+    s->raw_done = (uint64_t)n;
+    const uint8_t *m = s->buf;
     if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
         s->kind = FSRC_GZIP;
     else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
@@ -99,18 +107,27 @@ int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen) {
         s->kind = FSRC_ZSTD;
     else
         s->kind = FSRC_PLAIN;
-    if (s->kind != FSRC_PLAIN) {
-        rc = codec_init(s, err, errlen);
-        if (rc < 0) {
-            fsrc_close(s);
-            return rc;
-        }
-    } else {
-        /* Plain data already read moves into the window as is. */
-        memcpy(s->buf, s->zin, n);
-        s->end = n;
-        s->zin_pos = s->zin_end = 0;
+    if (s->kind == FSRC_PLAIN) {
+        s->end = (size_t)n;
         s->eof = n == 0;
+        return 0;
+    }
+    /* Decompressed data can be much larger than the file: full window. */
+    uint8_t *nb = realloc(s->buf, FSRC_INITIAL);
+    s->zin = malloc(FSRC_CHUNK);
+    if (nb)
+        s->buf = nb;
+    if (!nb || !s->zin) {
+        fsrc_close(s);
+        return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory", path);
+    }
+    s->cap = FSRC_INITIAL;
+    memcpy(s->zin, s->buf, (size_t)n);
+    s->zin_end = (size_t)n;
+    int rc = codec_init(s, err, errlen);
+    if (rc < 0) {
+        fsrc_close(s);
+        return rc;
     }
     return 0;
 }
