@@ -35,7 +35,7 @@ static const struct {
     const char *name;
     int linktype;
 } linktypes[] = {
-    {"null", 0},  {"ethernet", 1}, {"en10mb", 1},  {"raw", 101},
+    {"null", 0},  {"ethernet", 1}, {"en10mb", 1}, {"raw", 101},
     {"sll", 113}, {"ipv4", 228},   {"ipv6", 229}, {"sll2", 276},
 };
 
@@ -69,9 +69,7 @@ static int run_explain(int argc, char **argv) {
      * so `not tcp` and `-- -x` reach the parser untouched. */
     while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'b':
-            opt.pcap_filter = true;
-            break;
+        case 'b': opt.pcap_filter = true; break;
         case 'l':
             if (!parse_linktype(optarg, &opt.linktype))
                 return cli_usage_error(&cli_cmd_explain,
@@ -80,9 +78,7 @@ static int run_explain(int argc, char **argv) {
                                        optarg);
             opt.has_linktype = true;
             break;
-        case 'h':
-            cli_print_usage(&cli_cmd_explain, stdout);
-            return CLI_OK;
+        case 'h': cli_print_usage(&cli_cmd_explain, stdout); return CLI_OK;
         case ':':
             return cli_usage_error(&cli_cmd_explain, "%s wants a value",
                                    argv[optind - 1]);

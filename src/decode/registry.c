@@ -139,8 +139,16 @@ size_t decode_fields_each(struct trawl_view *v,
         if (fs[j]->needs_full)
             while (decode_more(v))
                 ;
+    /* The frame pseudo-layer is always layer 0 and never repeats: frame
+     * fields (interface, flags, lengths) need no decoding at all. */
+    bool frame_only = true;
+    for (size_t j = 0; j < n; j++)
+        if (fs[j]->proto != PROTO_FRAME || fs[j]->proto_alt ||
+            fs[j]->needs_full)
+            frame_only = false;
+    size_t layers = frame_only ? 1 : SIZE_MAX;
     size_t count = 0;
-    for (size_t i = 0;; i++) {
+    for (size_t i = 0; i < layers; i++) {
         while (i >= v->nlayers && decode_more(v))
             ;
         if (i >= v->nlayers)

@@ -65,8 +65,8 @@ uint32_t expr_column(const char *text, size_t off) {
     return col;
 }
 
-unsigned expr_distance(const char *a, size_t alen, const char *b,
-                       size_t blen, unsigned cap) {
+unsigned expr_distance(const char *a, size_t alen, const char *b, size_t blen,
+                       unsigned cap) {
     /* Names compared are short (registry names, operands, keywords); a
      * longer pair cannot be a near miss worth suggesting. */
     enum { MAXN = 64 };
@@ -90,10 +90,8 @@ unsigned expr_distance(const char *a, size_t alen, const char *b,
                 v = cur[j - 1] + 1;
             if (prev[j - 1] + cost < v)
                 v = prev[j - 1] + cost;
-            if (i > 1 && j > 1 &&
-                ca == tolower((unsigned char)b[j - 2]) &&
-                tolower((unsigned char)a[i - 2]) == cb &&
-                prev2[j - 2] + 1 < v)
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && prev2[j - 2] + 1 < v)
                 v = prev2[j - 2] + 1;
             cur[j] = v;
         }

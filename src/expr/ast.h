@@ -28,9 +28,9 @@ enum expr_ctype {
     EXPR_C_UINT,     /* unsigned ranges: UINT and BOOL fields */
     EXPR_C_INT,      /* signed ranges */
     EXPR_C_DOUBLE,
-    EXPR_C_ADDR,     /* IPv4 (4), MAC (6), IPv6 (16) bytes under a mask */
-    EXPR_C_BYTES,    /* byte strings: BYTES and STRING fields */
-    EXPR_C_TIME,     /* (seconds, nanoseconds) */
+    EXPR_C_ADDR,  /* IPv4 (4), MAC (6), IPv6 (16) bytes under a mask */
+    EXPR_C_BYTES, /* byte strings: BYTES and STRING fields */
+    EXPR_C_TIME,  /* (seconds, nanoseconds) */
 };
 
 /* What is asked of each occurrence of the field. */

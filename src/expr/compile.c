@@ -4,7 +4,8 @@
 
 #include "expr/expr.h"
 
-/* ---- code generation ------------------------------------------------------ */
+/* ---- code generation ------------------------------------------------------
+ */
 
 struct gen {
     struct trawl_expr *e;
@@ -30,33 +31,29 @@ static uint32_t emit(struct gen *g, enum expr_opcode op, uint32_t arg) {
     return g->n++;
 }
 
-/* Depth is bounded by the parser (EXPR_MAX_DEPTH for parentheses and
- * `not`); and/or chains are left-leaning, so recursing on `a` and looping
- * on `b` keeps the stack shallow whatever their length. */
+/* Recursion follows the tree: parentheses and `not` nest at most
+ * EXPR_MAX_DEPTH deep, and an and/or chain of n terms is left-deep, n
+ * levels, which the text limit (EXPR_MAX_TEXT) keeps to a few thousand
+ * small frames. */
 static void gen_node(struct gen *g, const struct expr_node *n) {
-    while (!g->oom) {
-        switch (n->kind) {
-        case EXPR_N_TEST:
-            emit(g, EXPR_I_TEST, n->test);
-            return;
-        case EXPR_N_CONST:
-            emit(g, EXPR_I_CONST, n->value);
-            return;
-        case EXPR_N_NOT:
-            gen_node(g, n->a);
-            emit(g, EXPR_I_NOT, 0);
-            return;
-        case EXPR_N_AND:
-        case EXPR_N_OR: {
-            gen_node(g, n->a);
-            uint32_t j = emit(g, n->kind == EXPR_N_AND ? EXPR_I_JF : EXPR_I_JT,
-                              0);
-            gen_node(g, n->b);
-            if (!g->oom)
-                g->e->prog[j].arg = g->n;
-            return;
-        }
-        }
+    if (g->oom)
+        return;
+    switch (n->kind) {
+    case EXPR_N_TEST: emit(g, EXPR_I_TEST, n->test); return;
+    case EXPR_N_CONST: emit(g, EXPR_I_CONST, n->value); return;
+    case EXPR_N_NOT:
+        gen_node(g, n->a);
+        emit(g, EXPR_I_NOT, 0);
+        return;
+    case EXPR_N_AND:
+    case EXPR_N_OR: {
+        gen_node(g, n->a);
+        uint32_t j = emit(g, n->kind == EXPR_N_AND ? EXPR_I_JF : EXPR_I_JT, 0);
+        gen_node(g, n->b);
+        if (!g->oom)
+            g->e->prog[j].arg = g->n;
+        return;
+    }
     }
 }
 
@@ -92,7 +89,8 @@ int expr_codegen(struct trawl_expr *e, char *err, size_t errlen) {
     return 0;
 }
 
-/* ---- the public API ---------------------------------------------------------- */
+/* ---- the public API
+ * ---------------------------------------------------------- */
 
 /* Drops everything the trawl reading built (regexes, tree, program). */
 static void drop_trawl(trawl_expr *e) {

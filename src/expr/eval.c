@@ -115,8 +115,8 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
         return ordered(t->op, cmp3_u(x, t->vals[0].u.lo));
     }
     case EXPR_C_INT: {
-        int64_t x = t->has_mask ? (int64_t)((uint64_t)val->i & t->mask)
-                                : val->i;
+        int64_t x =
+            t->has_mask ? (int64_t)((uint64_t)val->i & t->mask) : val->i;
         if (t->op == EXPR_OP_NONZERO)
             return x != 0;
         if (t->op == EXPR_OP_EQ)
@@ -134,9 +134,10 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
         return ordered(t->op, x < t->vals[0].d ? -1 : x > t->vals[0].d);
     }
     case EXPR_C_ADDR:
+        if (t->op == EXPR_OP_CONTAINS)
+            return pred_bytes(t, val->addr, t->addr_len);
         return pred_addr(t, val->addr);
-    case EXPR_C_BYTES:
-        return pred_bytes(t, val->bytes.p, val->bytes.len);
+    case EXPR_C_BYTES: return pred_bytes(t, val->bytes.p, val->bytes.len);
     case EXPR_C_TIME: {
         for (uint32_t i = 0; i < t->nvals; i++) {
             int c = cmp3_i(val->time.sec, t->vals[i].t.sec);
@@ -149,8 +150,7 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
         }
         return false;
     }
-    case EXPR_C_NONE:
-        break;
+    case EXPR_C_NONE: break;
     }
     return false;
 }
@@ -158,8 +158,8 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
 /* The state of one test while the view hands it the field's values. */
 struct occ {
     const struct expr_test *t;
-    uint32_t k;  /* occurrences seen, counted or not */
-    bool seen;   /* an occurrence inside [occ_lo, occ_hi] */
+    uint32_t k; /* occurrences seen, counted or not */
+    bool seen;  /* an occurrence inside [occ_lo, occ_hi] */
     bool result;
 };
 
@@ -192,8 +192,7 @@ static bool on_value(void *ctx, const trawl_field *f,
  * not payload. */
 static bool is_l4(uint16_t proto) {
     return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP ||
-           proto == PROTO_ICMP || proto == PROTO_ICMPV6 ||
-           proto == PROTO_IGMP;
+           proto == PROTO_ICMP || proto == PROTO_ICMPV6 || proto == PROTO_IGMP;
 }
 
 static bool payload_match(const struct expr_test *t, struct trawl_view *v) {
@@ -225,12 +224,9 @@ static bool payload_match(const struct expr_test *t, struct trawl_view *v) {
 
 bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
     switch (t->kind) {
-    case EXPR_T_PROTO:
-        return decode_has_proto(v, t->proto);
-    case EXPR_T_PAYLOAD:
-        return payload_match(t, v);
-    case EXPR_T_FIELD:
-        break;
+    case EXPR_T_PROTO: return decode_has_proto(v, t->proto);
+    case EXPR_T_PAYLOAD: return payload_match(t, v);
+    case EXPR_T_FIELD: break;
     }
     struct occ c = {.t = t, .result = t->all};
     decode_fields_each(v, t->fields, t->nfields, on_value, &c);
@@ -257,14 +253,9 @@ TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v) {
             acc = !acc;
             pc++;
             break;
-        case EXPR_I_JF:
-            pc = acc ? pc + 1 : in->arg;
-            break;
-        case EXPR_I_JT:
-            pc = acc ? in->arg : pc + 1;
-            break;
-        case EXPR_I_RET:
-            return acc;
+        case EXPR_I_JF: pc = acc ? pc + 1 : in->arg; break;
+        case EXPR_I_JT: pc = acc ? in->arg : pc + 1; break;
+        case EXPR_I_RET: return acc;
         }
     }
 }

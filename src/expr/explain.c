@@ -62,9 +62,7 @@ static void print_val(struct expr_out *o, const struct expr_test *t,
         if (v->i.hi != v->i.lo)
             expr_printf(o, "..%" PRId64, v->i.hi);
         return;
-    case EXPR_C_DOUBLE:
-        expr_printf(o, "%.17g", v->d);
-        return;
+    case EXPR_C_DOUBLE: expr_printf(o, "%.17g", v->d); return;
     case EXPR_C_ADDR: {
         char buf[INET6_ADDRSTRLEN];
         unsigned full = t->addr_len * 8u;
@@ -87,8 +85,7 @@ static void print_val(struct expr_out *o, const struct expr_test *t,
     case EXPR_C_TIME:
         expr_printf(o, "%" PRId64 ".%09" PRIu32, v->t.sec, v->t.nsec);
         return;
-    case EXPR_C_NONE:
-        return;
+    case EXPR_C_NONE: return;
     }
 }
 
@@ -135,19 +132,17 @@ void expr_describe_test(struct expr_out *o, const struct expr_test *t) {
         expr_printf(o, " & 0x%" PRIx64, t->mask);
     switch (t->op) {
     case EXPR_OP_EXISTS:
-    case EXPR_OP_NONZERO:
-        return;
+    case EXPR_OP_NONZERO: return;
     case EXPR_OP_MATCHES:
         if (t->caseless)
             expr_printf(o, " %smatches \"%s\"", t->negate ? "not " : "",
                         t->re_text);
         else
-            expr_printf(o, " %s re('%s')", t->negate ? "!=" : "==",
-                        t->re_text);
+            expr_printf(o, " %s re('%s')", t->negate ? "!=" : "==", t->re_text);
         return;
     case EXPR_OP_CONTAINS:
         expr_printf(o, " contains ");
-        print_val(o, t, &t->vals[0]);
+        print_bytes(o, &t->vals[0], false);
         return;
     case EXPR_OP_EQ:
         if (t->nvals == 1) {
@@ -165,14 +160,15 @@ void expr_describe_test(struct expr_out *o, const struct expr_test *t) {
     }
 }
 
-/* ---- tree and plan ----------------------------------------------------------- */
+/* ---- tree and plan
+ * ----------------------------------------------------------- */
 
 static void print_tree(struct expr_out *o, const trawl_expr *e,
                        const struct expr_node *n, unsigned depth,
                        bool show_origin) {
     if (show_origin && n->origin) {
-        expr_printf(o, "%*s%s    (column %u)\n", (int)depth * 2, "",
-                    n->origin, (unsigned)n->col);
+        expr_printf(o, "%*s%s    (column %u)\n", (int)depth * 2, "", n->origin,
+                    (unsigned)n->col);
         print_tree(o, e, n, depth + 1, false);
         return;
     }
@@ -211,7 +207,8 @@ static void print_tree(struct expr_out *o, const trawl_expr *e,
 }
 
 static void print_plan(struct expr_out *o, const trawl_expr *e) {
-    expr_printf(o, "evaluation plan (%u instructions, %u test%s; and/or "
+    expr_printf(o,
+                "evaluation plan (%u instructions, %u test%s; and/or "
                 "stop as soon as the result is known):\n",
                 (unsigned)e->nprog, (unsigned)e->ntests,
                 e->ntests == 1 ? "" : "s");
@@ -227,18 +224,10 @@ static void print_plan(struct expr_out *o, const trawl_expr *e) {
         case EXPR_I_CONST:
             expr_printf(o, "const  %s\n", in->arg ? "true" : "false");
             break;
-        case EXPR_I_NOT:
-            expr_printf(o, "not\n");
-            break;
-        case EXPR_I_JF:
-            expr_printf(o, "jf     %u\n", (unsigned)in->arg);
-            break;
-        case EXPR_I_JT:
-            expr_printf(o, "jt     %u\n", (unsigned)in->arg);
-            break;
-        case EXPR_I_RET:
-            expr_printf(o, "ret\n");
-            break;
+        case EXPR_I_NOT: expr_printf(o, "not\n"); break;
+        case EXPR_I_JF: expr_printf(o, "jf     %u\n", (unsigned)in->arg); break;
+        case EXPR_I_JT: expr_printf(o, "jt     %u\n", (unsigned)in->arg); break;
+        case EXPR_I_RET: expr_printf(o, "ret\n"); break;
         }
     }
 }
@@ -248,9 +237,10 @@ static void explain(trawl_expr *e, struct expr_out *o) {
     if (e->reading == TRAWL_EXPR_PCAP) {
         if (e->opt.pcap_filter)
             expr_printf(o, "reading: pcap-filter (forced), compiled by "
-                        "libpcap\n");
+                           "libpcap\n");
         else
-            expr_printf(o, "reading: pcap-filter, compiled by libpcap (not "
+            expr_printf(o,
+                        "reading: pcap-filter, compiled by libpcap (not "
                         "trawl syntax: %s)\n",
                         e->trawl_err ? e->trawl_err : "?");
         expr_printf(o, "kernel: (not yet) the kernel/user split comes later; "
@@ -279,8 +269,7 @@ TRAWL_API int trawl_expr_explain(trawl_expr *e, FILE *out) {
     return ferror(out) ? TRAWL_EIO : 0;
 }
 
-TRAWL_API size_t trawl_expr_explain_buf(trawl_expr *e, char *buf,
-                                        size_t len) {
+TRAWL_API size_t trawl_expr_explain_buf(trawl_expr *e, char *buf, size_t len) {
     struct expr_out o = {.buf = buf, .len = len};
     if (len)
         buf[0] = '\0';

@@ -50,8 +50,8 @@ void expr_arena_free(struct expr_arena *a);
 uint32_t expr_column(const char *text, size_t off);
 /* Optimal string alignment distance (Levenshtein with transpositions),
  * ignoring ASCII case; stops counting past `cap`. */
-unsigned expr_distance(const char *a, size_t alen, const char *b,
-                       size_t blen, unsigned cap);
+unsigned expr_distance(const char *a, size_t alen, const char *b, size_t blen,
+                       unsigned cap);
 /* Largest distance at which a name of length n is worth suggesting. */
 unsigned expr_suggest_cap(size_t n);
 
@@ -190,10 +190,11 @@ struct expr_rel {
     size_t nitems;
     bool has_mask;
     uint64_t mask;
-    int quant; /* 0, or TOK_ANY / TOK_ALL written before the operand */
-    const char *name; /* the operand as written, NUL-terminated */
-    uint32_t col;     /* its column */
-    uint32_t op_col;  /* column of the operator */
+    int quant;         /* 0, or TOK_ANY / TOK_ALL written before the operand */
+    const char *name;  /* the operand as written, NUL-terminated */
+    uint32_t col;      /* its column */
+    uint32_t op_col;   /* column of the operator */
+    uint32_t mask_col; /* column of '&' */
 };
 
 struct expr_parser {
@@ -214,8 +215,7 @@ struct expr_parser {
 
 /* Records the first error (later ones are consequences); returns NULL so
  * that `return expr_fail(...)` reads naturally. */
-void *expr_fail(struct expr_parser *p, const char *fmt, ...)
-    TRAWL_PRINTF(2, 3);
+void *expr_fail(struct expr_parser *p, const char *fmt, ...) TRAWL_PRINTF(2, 3);
 
 /* Parses the text into e->root and e->tests. Returns 0, TRAWL_EEXPR or
  * TRAWL_ENOMEM with the message in err. */
@@ -223,9 +223,9 @@ int expr_parse(struct trawl_expr *e, const char *text, char *err,
                size_t errlen);
 
 /* Node and test constructors for the parser and the operand macros. */
-struct expr_node *expr_node_new(struct expr_parser *p,
-                                enum expr_node_kind kind, struct expr_node *a,
-                                struct expr_node *b, uint32_t col);
+struct expr_node *expr_node_new(struct expr_parser *p, enum expr_node_kind kind,
+                                struct expr_node *a, struct expr_node *b,
+                                uint32_t col);
 struct expr_test *expr_test_new(struct expr_parser *p, uint32_t *index);
 struct expr_node *expr_node_test(struct expr_parser *p, uint32_t index,
                                  uint32_t col);

@@ -14,48 +14,27 @@
 /* Longer symbols first within a family is not needed: the lexer takes the
  * longest symbol that matches. */
 const struct expr_keyword expr_keywords[] = {
-    {"and", TOK_AND, true},
-    {"&&", TOK_AND, false},
-    {"or", TOK_OR, true},
-    {"||", TOK_OR, false},
-    {"not", TOK_NOT, true},
-    {"!", TOK_NOT, false},
-    {"==", TOK_EQ, false},
-    {"=", TOK_EQ, false},
-    {"eq", TOK_EQ, true},
-    {"any_eq", TOK_EQ, true},
-    {"!=", TOK_NE, false},
-    {"ne", TOK_NE, true},
-    {"all_ne", TOK_NE, true},
-    {"===", TOK_ALL_EQ, false},
-    {"all_eq", TOK_ALL_EQ, true},
-    {"!==", TOK_ANY_NE, false},
-    {"~=", TOK_ANY_NE, false},
-    {"any_ne", TOK_ANY_NE, true},
-    {"<", TOK_LT, false},
-    {"lt", TOK_LT, true},
-    {"<=", TOK_LE, false},
-    {"le", TOK_LE, true},
-    {">", TOK_GT, false},
-    {"gt", TOK_GT, true},
-    {">=", TOK_GE, false},
-    {"ge", TOK_GE, true},
-    {"&", TOK_BITAND, false},
-    {"bitand", TOK_BITAND, true},
-    {"in", TOK_IN, true},
-    {"contains", TOK_CONTAINS, true},
-    {"matches", TOK_MATCHES, true},
-    {"~", TOK_MATCHES, false},
-    {"any", TOK_ANY, true},
-    {"all", TOK_ALL, true},
-    {"re", TOK_RE, true},
-    {"(", TOK_LPAREN, false},
-    {")", TOK_RPAREN, false},
-    {"[", TOK_LBRACK, false},
-    {"]", TOK_RBRACK, false},
-    {"{", TOK_LBRACE, false},
-    {"}", TOK_RBRACE, false},
-    {",", TOK_COMMA, false},
+    {"and", TOK_AND, true},         {"&&", TOK_AND, false},
+    {"or", TOK_OR, true},           {"||", TOK_OR, false},
+    {"not", TOK_NOT, true},         {"!", TOK_NOT, false},
+    {"==", TOK_EQ, false},          {"=", TOK_EQ, false},
+    {"eq", TOK_EQ, true},           {"any_eq", TOK_EQ, true},
+    {"!=", TOK_NE, false},          {"ne", TOK_NE, true},
+    {"all_ne", TOK_NE, true},       {"===", TOK_ALL_EQ, false},
+    {"all_eq", TOK_ALL_EQ, true},   {"!==", TOK_ANY_NE, false},
+    {"~=", TOK_ANY_NE, false},      {"any_ne", TOK_ANY_NE, true},
+    {"<", TOK_LT, false},           {"lt", TOK_LT, true},
+    {"<=", TOK_LE, false},          {"le", TOK_LE, true},
+    {">", TOK_GT, false},           {"gt", TOK_GT, true},
+    {">=", TOK_GE, false},          {"ge", TOK_GE, true},
+    {"&", TOK_BITAND, false},       {"bitand", TOK_BITAND, true},
+    {"in", TOK_IN, true},           {"contains", TOK_CONTAINS, true},
+    {"matches", TOK_MATCHES, true}, {"~", TOK_MATCHES, false},
+    {"any", TOK_ANY, true},         {"all", TOK_ALL, true},
+    {"re", TOK_RE, true},           {"(", TOK_LPAREN, false},
+    {")", TOK_RPAREN, false},       {"[", TOK_LBRACK, false},
+    {"]", TOK_RBRACK, false},       {"{", TOK_LBRACE, false},
+    {"}", TOK_RBRACE, false},       {",", TOK_COMMA, false},
 };
 const size_t expr_nkeywords = TRAWL_ARRAY_LEN(expr_keywords);
 
@@ -81,8 +60,7 @@ static bool is_word_char(unsigned char c) {
  * (and U+201E) for double, U+2018/U+2019 for single. Returns the byte
  * length of the quote at s (3) and its family ('"' or '\''), or 0. */
 static size_t typo_quote(const char *s, size_t left, char *family) {
-    if (left < 3 || (unsigned char)s[0] != 0xe2 ||
-        (unsigned char)s[1] != 0x80)
+    if (left < 3 || (unsigned char)s[0] != 0xe2 || (unsigned char)s[1] != 0x80)
         return 0;
     switch ((unsigned char)s[2]) {
     case 0x9c:
@@ -166,8 +144,8 @@ struct lexer {
     size_t errlen;
 };
 
-static struct expr_token *push(struct lexer *lx, enum expr_tok kind,
-                               size_t off, size_t len) {
+static struct expr_token *push(struct lexer *lx, enum expr_tok kind, size_t off,
+                               size_t len) {
     if (lx->ntoks == lx->cap) {
         size_t cap = lx->cap ? lx->cap * 2 : 32;
         struct expr_token *t = expr_alloc(lx->a, cap * sizeof *t);
@@ -189,8 +167,8 @@ static struct expr_token *push(struct lexer *lx, enum expr_tok kind,
 }
 
 /* A string starting at `off` (the opening quote is `qlen` bytes). */
-static bool lex_string(struct lexer *lx, size_t *pos, size_t qlen,
-                       char family, bool typographic, bool raw) {
+static bool lex_string(struct lexer *lx, size_t *pos, size_t qlen, char family,
+                       bool typographic, bool raw) {
     size_t start = *pos, i = start + qlen;
     size_t body = i;
     bool escapes = false;
@@ -338,8 +316,8 @@ static void stray(struct lexer *lx, size_t i) {
 
 size_t expr_lex(struct expr_arena *a, const char *text, size_t len,
                 struct expr_token **out, char *err, size_t errlen) {
-    struct lexer lx = {.a = a, .s = text, .n = len, .err = err,
-                       .errlen = errlen};
+    struct lexer lx = {
+        .a = a, .s = text, .n = len, .err = err, .errlen = errlen};
     if (err && errlen)
         err[0] = '\0';
     size_t i = 0;

@@ -12,7 +12,8 @@
 #include "decode/decode.h"
 #include "expr/expr.h"
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------
+ */
 
 static bool item_is(const struct expr_item *it, const char *word) {
     return strlen(word) == it->len && strncasecmp(word, it->text, it->len) == 0;
@@ -27,12 +28,10 @@ static struct expr_node *or_node(struct expr_parser *p, struct expr_node *a,
 
 /* A test over prebuilt values: some occurrence of `fs` is one of `vals`
  * (under `mask` when has_mask). `vals` must be in the arena. */
-static struct expr_node *values_test(struct expr_parser *p,
-                                     const struct trawl_field *const *fs,
-                                     size_t n, enum expr_op op,
-                                     struct expr_val *vals, size_t nvals,
-                                     bool has_mask, uint64_t mask,
-                                     uint32_t col) {
+static struct expr_node *
+values_test(struct expr_parser *p, const struct trawl_field *const *fs,
+            size_t n, enum expr_op op, struct expr_val *vals, size_t nvals,
+            bool has_mask, uint64_t mask, uint32_t col) {
     uint32_t idx;
     struct expr_test *t = expr_test_new(p, &idx);
     if (!t)
@@ -73,9 +72,8 @@ static struct expr_node *uint_test(struct expr_parser *p, const char *opname,
 }
 
 static struct expr_node *exists_test(struct expr_parser *p, const char *opname,
-                                     const char *const *names,
-                                     uint16_t occ_lo, uint16_t occ_hi,
-                                     uint32_t col) {
+                                     const char *const *names, uint16_t occ_lo,
+                                     uint16_t occ_hi, uint32_t col) {
     const struct trawl_field *fs[EXPR_MAX_FIELDS];
     size_t n;
     if (!expr_fields(p, opname, names, fs, &n))
@@ -107,7 +105,8 @@ static bool lookup_name(struct expr_parser *p, const struct expr_item *it,
             bestd = d, best = tab[k].name;
     }
     if (best)
-        expr_fail(p, "unknown %s '%.*s' for '%s' at column %u (did you mean "
+        expr_fail(p,
+                  "unknown %s '%.*s' for '%s' at column %u (did you mean "
                   "'%s'?)",
                   what, (int)it->srclen, it->src, opname, (unsigned)it->col,
                   best);
@@ -157,8 +156,8 @@ static struct expr_node *expand_fields(struct expr_parser *p,
         struct expr_rel sub = *rel;
         sub.items = plain;
         sub.nitems = nplain;
-        struct expr_node *t = expr_field_test(p, fs, n, &sub, op->max,
-                                              EXPR_V_DASH_RANGE, lo, hi);
+        struct expr_node *t =
+            expr_field_test(p, fs, n, &sub, op->max, EXPR_V_DASH_RANGE, lo, hi);
         res = or_node(p, res, t, rel->col);
     }
     return p->failed ? NULL : res;
@@ -173,14 +172,15 @@ static struct expr_node *expand_flag(struct expr_parser *p,
         const struct expr_item *it = &rel->items[k];
         uint64_t v;
         bool set;
-        if (item_is(it, "true") || (expr_parse_uint(it->text, it->len, &v) &&
-                                    v == 1))
+        if (item_is(it, "true") ||
+            (expr_parse_uint(it->text, it->len, &v) && v == 1))
             set = true;
         else if (item_is(it, "false") ||
                  (expr_parse_uint(it->text, it->len, &v) && v == 0))
             set = false;
         else
-            return expr_fail(p, "bad value '%.*s' for '%s' at column %u: "
+            return expr_fail(p,
+                             "bad value '%.*s' for '%s' at column %u: "
                              "expected 0 or 1",
                              (int)it->srclen, it->src, op->name,
                              (unsigned)it->col);
@@ -195,7 +195,8 @@ static struct expr_node *expand_flag(struct expr_parser *p,
     return res;
 }
 
-/* ---- ip, src, dst ----------------------------------------------------------- */
+/* ---- ip, src, dst -----------------------------------------------------------
+ */
 
 static const char *const f_sport[] = {"tcp.srcport", "udp.srcport",
                                       "sctp.srcport", NULL};
@@ -240,19 +241,20 @@ static struct expr_node *expand_ip(struct expr_parser *p,
         struct expr_addr a;
         const char *why;
         if (it->regex)
-            return expr_fail(p, "'%s' at column %u takes addresses, not "
+            return expr_fail(p,
+                             "'%s' at column %u takes addresses, not "
                              "regular expressions (compare ip.addr with re())",
                              op->name, (unsigned)it->col);
         if (!expr_parse_ip_item(it->text, it->len, true, &a, &why))
-            return expr_fail(p, "bad address '%.*s' for '%s' at column %u: "
+            return expr_fail(p,
+                             "bad address '%.*s' for '%s' at column %u: "
                              "%s (expected %s)",
                              (int)it->srclen, it->src, op->name,
                              (unsigned)it->col, why, op->syntax);
         struct expr_node *t;
         if (op->arg == 0 && !a.has_port) {
-            const char *const names[] = {a.family == 4 ? "ip.addr"
-                                                        : "ipv6.addr",
-                                         NULL};
+            const char *const names[] = {
+                a.family == 4 ? "ip.addr" : "ipv6.addr", NULL};
             const struct trawl_field *fs[EXPR_MAX_FIELDS];
             size_t n;
             struct expr_val *v = vals_new(p, 1);
@@ -279,19 +281,22 @@ static struct expr_node *expand_ip(struct expr_parser *p,
 /* ---- protocols ---------------------------------------------------------- */
 
 static const struct named ip_protocols[] = {
-    {"ICMP", 1},    {"IGMP", 2},   {"IPIP", 4},  {"IPv4", 4},
-    {"TCP", 6},     {"EGP", 8},    {"UDP", 17},  {"IPv6", 41},
-    {"RSVP", 46},   {"GRE", 47},   {"ESP", 50},  {"AH", 51},
-    {"ICMPv6", 58}, {"EIGRP", 88}, {"OSPF", 89}, {"PIM", 103},
+    {"ICMP", 1},    {"IGMP", 2},   {"IPIP", 4},   {"IPv4", 4},
+    {"TCP", 6},     {"EGP", 8},    {"UDP", 17},   {"IPv6", 41},
+    {"RSVP", 46},   {"GRE", 47},   {"ESP", 50},   {"AH", 51},
+    {"ICMPv6", 58}, {"EIGRP", 88}, {"OSPF", 89},  {"PIM", 103},
     {"VRRP", 112},  {"L2TP", 115}, {"SCTP", 132}, {"UDPLite", 136},
 };
 
 /* The L4 protocol is the IP protocol number: ip.proto, or the next-header
  * value of the IPv6 header or of any of its extension headers. */
-static const char *const f_nexthdr[] = {
-    "ip.proto",         "ipv6.nxt",          "ipv6.hopopts.nxt",
-    "ipv6.routing.nxt", "ipv6.fraghdr.nxt", "ipv6.dstopts.nxt",
-    NULL};
+static const char *const f_nexthdr[] = {"ip.proto",
+                                        "ipv6.nxt",
+                                        "ipv6.hopopts.nxt",
+                                        "ipv6.routing.nxt",
+                                        "ipv6.fraghdr.nxt",
+                                        "ipv6.dstopts.nxt",
+                                        NULL};
 
 static struct expr_node *expand_l4(struct expr_parser *p,
                                    const struct expr_operand *op,
@@ -306,13 +311,14 @@ static struct expr_node *expand_l4(struct expr_parser *p,
         uint64_t num;
         if (expr_parse_uint(it->text, it->len, &num)) {
             if (num > 255)
-                return expr_fail(p, "value '%.*s' at column %u is out of "
+                return expr_fail(p,
+                                 "value '%.*s' at column %u is out of "
                                  "range for '%s' (0 to 255)",
                                  (int)it->srclen, it->src, (unsigned)it->col,
                                  op->name);
         } else if (!lookup_name(p, it, ip_protocols,
-                                TRAWL_ARRAY_LEN(ip_protocols),
-                                "IP protocol", op->name, &num)) {
+                                TRAWL_ARRAY_LEN(ip_protocols), "IP protocol",
+                                op->name, &num)) {
             return NULL;
         }
         v[k].u.lo = v[k].u.hi = num;
@@ -322,23 +328,34 @@ static struct expr_node *expand_l4(struct expr_parser *p,
 }
 
 static const struct named ethertypes[] = {
-    {"IPv4", 0x0800},         {"IP", 0x0800},
-    {"ARP", 0x0806},          {"Wake-on-LAN", 0x0842},
-    {"RARP", 0x8035},         {"VLAN", 0x8100},
-    {"IPv6", 0x86dd},         {"SLOW", 0x8809},
-    {"LACP", 0x8809},         {"MPLS", 0x8847},
-    {"MPLS-multicast", 0x8848}, {"PPPoE-Discovery", 0x8863},
-    {"PPPoE", 0x8864},        {"PPPoE-Session", 0x8864},
-    {"EAPOL", 0x888e},        {"PROFINET", 0x8892},
-    {"QinQ", 0x88a8},         {"802.1ad", 0x88a8},
-    {"LLDP", 0x88cc},         {"MACsec", 0x88e5},
-    {"PTP", 0x88f7},          {"FCoE", 0x8906},
+    {"IPv4", 0x0800},
+    {"IP", 0x0800},
+    {"ARP", 0x0806},
+    {"Wake-on-LAN", 0x0842},
+    {"RARP", 0x8035},
+    {"VLAN", 0x8100},
+    {"IPv6", 0x86dd},
+    {"SLOW", 0x8809},
+    {"LACP", 0x8809},
+    {"MPLS", 0x8847},
+    {"MPLS-multicast", 0x8848},
+    {"PPPoE-Discovery", 0x8863},
+    {"PPPoE", 0x8864},
+    {"PPPoE-Session", 0x8864},
+    {"EAPOL", 0x888e},
+    {"PROFINET", 0x8892},
+    {"QinQ", 0x88a8},
+    {"802.1ad", 0x88a8},
+    {"LLDP", 0x88cc},
+    {"MACsec", 0x88e5},
+    {"PTP", 0x88f7},
+    {"FCoE", 0x8906},
 };
 
 /* The ethertypes of the link layers, in packet order: a VLAN-tagged IPv4
  * frame has macProtocol VLAN and IPv4. */
-static const char *const f_ethertype[] = {"eth.type", "vlan.etype",
-                                          "sll.etype", "llc.type", NULL};
+static const char *const f_ethertype[] = {"eth.type", "vlan.etype", "sll.etype",
+                                          "llc.type", NULL};
 
 static struct expr_node *expand_macproto(struct expr_parser *p,
                                          const struct expr_operand *op,
@@ -369,32 +386,33 @@ static struct expr_node *expand_macproto(struct expr_parser *p,
         }
         if (expr_parse_uint(it->text, it->len, &num)) {
             if (num > 0xffff)
-                return expr_fail(p, "value '%.*s' at column %u is out of "
+                return expr_fail(p,
+                                 "value '%.*s' at column %u is out of "
                                  "range for '%s' (0 to 0xffff)",
                                  (int)it->srclen, it->src, (unsigned)it->col,
                                  op->name);
-        } else if (!lookup_name(p, it, ethertypes,
-                                TRAWL_ARRAY_LEN(ethertypes), "MAC protocol",
-                                op->name, &num)) {
+        } else if (!lookup_name(p, it, ethertypes, TRAWL_ARRAY_LEN(ethertypes),
+                                "MAC protocol", op->name, &num)) {
             return NULL;
         }
         v[nv].u.lo = v[nv].u.hi = num;
         nv++;
     }
     if (nv)
-        res = or_node(p, res,
-                      values_test(p, fs, n, EXPR_OP_EQ, v, nv, false, 0,
-                                  rel->col),
-                      rel->col);
+        res = or_node(
+            p, res,
+            values_test(p, fs, n, EXPR_OP_EQ, v, nv, false, 0, rel->col),
+            rel->col);
     return p->failed ? NULL : res;
 }
 
-/* ---- tcpFlags, ipFragment, mactype, multicastGroup, interface -------------- */
+/* ---- tcpFlags, ipFragment, mactype, multicastGroup, interface --------------
+ */
 
 static const struct named tcp_flags[] = {
-    {"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"reset", 0x04},
+    {"fin", 0x01}, {"syn", 0x02},  {"rst", 0x04}, {"reset", 0x04},
     {"psh", 0x08}, {"push", 0x08}, {"ack", 0x10}, {"urg", 0x20},
-    {"ece", 0x40}, {"cwr", 0x80}, {"ae", 0x100}, {"ns", 0x100},
+    {"ece", 0x40}, {"cwr", 0x80},  {"ae", 0x100}, {"ns", 0x100},
 };
 
 /* syn+ack: every listed flag is set (tcp.flags & 0x12 == 0x12); a comma
@@ -424,7 +442,8 @@ static struct expr_node *expand_tcpflags(struct expr_parser *p,
             part.col = it->col + (uint32_t)i;
             uint64_t bit;
             if (part.len == 0)
-                return expr_fail(p, "missing TCP flag in '%.*s' at column %u: "
+                return expr_fail(p,
+                                 "missing TCP flag in '%.*s' at column %u: "
                                  "expected %s",
                                  (int)it->srclen, it->src, (unsigned)it->col,
                                  op->syntax);
@@ -438,10 +457,10 @@ static struct expr_node *expand_tcpflags(struct expr_parser *p,
         if (!v)
             return NULL;
         v->u.lo = v->u.hi = mask;
-        res = or_node(p, res,
-                      values_test(p, fs, n, EXPR_OP_EQ, v, 1, true, mask,
-                                  it->col),
-                      rel->col);
+        res = or_node(
+            p, res,
+            values_test(p, fs, n, EXPR_OP_EQ, v, 1, true, mask, it->col),
+            rel->col);
         if (p->failed)
             return NULL;
     }
@@ -461,13 +480,15 @@ static struct expr_node *expand_fragment(struct expr_parser *p,
         const struct expr_item *it = &rel->items[k];
         uint64_t v;
         if (!expr_parse_uint(it->text, it->len, &v) || v > 1)
-            return expr_fail(p, "bad value '%.*s' for '%s' at column %u: "
+            return expr_fail(p,
+                             "bad value '%.*s' for '%s' at column %u: "
                              "expected 0 or 1",
                              (int)it->srclen, it->src, op->name,
                              (unsigned)it->col);
         uint32_t c = it->col;
         /* One statement per test keeps their numbering in reading order. */
-        struct expr_node *frag = uint_test(p, op->name, mf, EXPR_OP_EQ, 1, 1, c);
+        struct expr_node *frag =
+            uint_test(p, op->name, mf, EXPR_OP_EQ, 1, 1, c);
         frag = or_node(p, frag,
                        uint_test(p, op->name, off, EXPR_OP_GT, 0, 0, c), c);
         frag = or_node(p, frag,
@@ -548,20 +569,22 @@ static struct expr_node *expand_mcast(struct expr_parser *p,
             v[0].u.lo = 130, v[0].u.hi = 132;
             v[1].u.lo = v[1].u.hi = 143;
             t = expr_node_proto(p, decode_proto_by_name("igmp", 4), it->col);
-            t = or_node(p, t,
-                        values_test(p, fs, n, EXPR_OP_EQ, v, 2, false, 0,
-                                    it->col),
-                        it->col);
+            t = or_node(
+                p, t,
+                values_test(p, fs, n, EXPR_OP_EQ, v, 2, false, 0, it->col),
+                it->col);
         } else {
             struct expr_addr a;
             const char *why;
             if (!expr_parse_ip_item(it->text, it->len, false, &a, &why))
-                return expr_fail(p, "bad address '%.*s' for '%s' at column "
+                return expr_fail(p,
+                                 "bad address '%.*s' for '%s' at column "
                                  "%u: %s (expected %s)",
                                  (int)it->srclen, it->src, op->name,
                                  (unsigned)it->col, why, op->syntax);
             if (a.family == 6)
-                return expr_fail(p, "'%s' with an IPv6 group at column %u "
+                return expr_fail(p,
+                                 "'%s' with an IPv6 group at column %u "
                                  "needs the MLD fields of ICMPv6 "
                                  "(icmpv6.mld.multicast_address), which trawl "
                                  "does not decode yet",
@@ -589,7 +612,8 @@ static struct expr_node *expand_interface(struct expr_parser *p,
         const struct expr_item *it = &rel->items[k];
         unsigned char c = it->len ? (unsigned char)it->text[0] : 0;
         if (it->len && !(c >= '0' && c <= '9') && c != '-')
-            return expr_fail(p, "interface name '%.*s' at column %u: names "
+            return expr_fail(p,
+                             "interface name '%.*s' at column %u: names "
                              "need the trace's interface list, which "
                              "expressions do not see yet; use the interface "
                              "number (frame.interface_id), as in: %s",
@@ -618,150 +642,270 @@ static struct expr_node *expand_regexp(struct expr_parser *p,
     return res;
 }
 
-/* ---- the table -------------------------------------------------------------- */
+/* ---- the table --------------------------------------------------------------
+ */
 
 #define F(...) .fields = {__VA_ARGS__, NULL}
 #define PORTS "a port (0 to 65535) or a range (100-120, -10, 65000-)"
 #define VLAN_V "a VLAN id (0 to 4095), none or any"
 #define MPLS_V "an MPLS label (0 to 1048575), none or any"
-#define ADDR_V                                                               \
-    "an IPv4 or IPv6 address, optionally with /prefix (10.0/16) and :port " \
+#define ADDR_V                                                                 \
+    "an IPv4 or IPv6 address, optionally with /prefix (10.0/16) and :port "    \
     "(10.0.0.1:1234, [2001:db8::1]:123)"
 
 const struct expr_operand expr_operands[] = {
-    {.name = "ip", .syntax = ADDR_V, .example = "ip == 10.0.0.1",
-     .bare_proto = "ip", .expand = expand_ip, .arg = 0},
-    {.name = "src", .syntax = ADDR_V, .example = "src 10.10.10.10/24",
-     .flags = EXPR_OPF_BARE_VALUE, .expand = expand_ip, .arg = 1},
-    {.name = "dst", .syntax = ADDR_V, .example = "dst 10.10.10.10/24",
-     .flags = EXPR_OPF_BARE_VALUE, .expand = expand_ip, .arg = 2},
-    {.name = "mac", .syntax = "a MAC address",
-     .example = "mac == 12:34:56:78:90:ab", .expand = expand_fields,
+    {.name = "ip",
+     .syntax = ADDR_V,
+     .example = "ip == 10.0.0.1",
+     .bare_proto = "ip",
+     .expand = expand_ip,
+     .arg = 0},
+    {.name = "src",
+     .syntax = ADDR_V,
+     .example = "src 10.10.10.10/24",
+     .flags = EXPR_OPF_BARE_VALUE,
+     .expand = expand_ip,
+     .arg = 1},
+    {.name = "dst",
+     .syntax = ADDR_V,
+     .example = "dst 10.10.10.10/24",
+     .flags = EXPR_OPF_BARE_VALUE,
+     .expand = expand_ip,
+     .arg = 2},
+    {.name = "mac",
+     .syntax = "a MAC address",
+     .example = "mac == 12:34:56:78:90:ab",
+     .expand = expand_fields,
      F("eth.addr")},
-    {.name = "port", .syntax = PORTS, .example = "port == 80",
-     .flags = EXPR_OPF_ORDERED, .expand = expand_fields, .max = 65535,
+    {.name = "port",
+     .syntax = PORTS,
+     .example = "port == 80",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
      F("tcp.port", "udp.port", "sctp.port")},
-    {.name = "portrange", .syntax = "ports and ranges: 80,100-120,-10,65000-",
-     .example = "portrange == 80,100-120,-10,65000-", .expand = expand_fields,
-     .max = 65535, F("tcp.port", "udp.port", "sctp.port")},
-    {.name = "sport", .syntax = PORTS, .example = "sport 80",
-     .flags = EXPR_OPF_BARE_VALUE | EXPR_OPF_ORDERED, .expand = expand_fields,
-     .max = 65535, F("tcp.srcport", "udp.srcport", "sctp.srcport")},
-    {.name = "dport", .syntax = PORTS, .example = "dport 80",
-     .flags = EXPR_OPF_BARE_VALUE | EXPR_OPF_ORDERED, .expand = expand_fields,
-     .max = 65535, F("tcp.dstport", "udp.dstport", "sctp.dstport")},
-    {.name = "serverport", .syntax = PORTS, .example = "serverport == 80",
+    {.name = "portrange",
+     .syntax = "ports and ranges: 80,100-120,-10,65000-",
+     .example = "portrange == 80,100-120,-10,65000-",
+     .expand = expand_fields,
+     .max = 65535,
+     F("tcp.port", "udp.port", "sctp.port")},
+    {.name = "sport",
+     .syntax = PORTS,
+     .example = "sport 80",
+     .flags = EXPR_OPF_BARE_VALUE | EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("tcp.srcport", "udp.srcport", "sctp.srcport")},
+    {.name = "dport",
+     .syntax = PORTS,
+     .example = "dport 80",
+     .flags = EXPR_OPF_BARE_VALUE | EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("tcp.dstport", "udp.dstport", "sctp.dstport")},
+    {.name = "serverport",
+     .syntax = PORTS,
+     .example = "serverport == 80",
      .needs = "connection tracking to know which side of a conversation is "
               "the server, which trawl does not have yet"},
     {.name = "macProtocol",
      .syntax = "an ethertype name (IPv4, IPv6, ARP, VLAN, MPLS, LLDP, SLOW, "
                "PTP, PROFINET, ...), a number, or \"Non IP\"",
-     .example = "macProtocol == IPv4", .expand = expand_macproto},
+     .example = "macProtocol == IPv4",
+     .expand = expand_macproto},
     {.name = "l4Protocol",
      .syntax = "IP protocol names (TCP, UDP, ICMP, ICMPv6, SCTP, GRE, ESP, "
                "...) or numbers",
-     .example = "l4Protocol == ICMP,ICMPv6", .expand = expand_l4},
-    {.name = "l4proto", .syntax = "an IP protocol name or number",
-     .example = "l4proto tcp", .flags = EXPR_OPF_BARE_VALUE,
+     .example = "l4Protocol == ICMP,ICMPv6",
      .expand = expand_l4},
-    {.name = "l7Protocol", .syntax = "layer-7 protocol names",
+    {.name = "l4proto",
+     .syntax = "an IP protocol name or number",
+     .example = "l4proto tcp",
+     .flags = EXPR_OPF_BARE_VALUE,
+     .expand = expand_l4},
+    {.name = "l7Protocol",
+     .syntax = "layer-7 protocol names",
      .example = "l7Protocol == dns",
      .needs = "layer-7 protocol detection (DPI over the packets of each "
               "flow), which trawl does not have yet"},
-    {.name = "dpiProtocol", .syntax = "layer-7 protocol names",
+    {.name = "dpiProtocol",
+     .syntax = "layer-7 protocol names",
      .example = "dpiProtocol == dns",
      .needs = "layer-7 protocol detection (DPI over the packets of each "
               "flow), which trawl does not have yet"},
-    {.name = "countryCode", .syntax = "a country code", .example =
-     "countryCode == US",
+    {.name = "countryCode",
+     .syntax = "a country code",
+     .example = "countryCode == US",
      .needs = "a geolocation database mapping addresses to countries, which "
               "trawl does not have yet"},
-    {.name = "arpip", .syntax = "an IPv4 address (with optional /prefix)",
-     .example = "arpip == 10.0.0.1", .expand = expand_fields,
+    {.name = "arpip",
+     .syntax = "an IPv4 address (with optional /prefix)",
+     .example = "arpip == 10.0.0.1",
+     .expand = expand_fields,
      F("arp.src.proto_ipv4", "arp.dst.proto_ipv4")},
-    {.name = "vlan", .syntax = VLAN_V, .example = "vlan == 10",
-     .bare_proto = "vlan", .flags = EXPR_OPF_ORDERED, .expand = expand_fields,
-     .max = 4095, .none_any = true,
+    {.name = "vlan",
+     .syntax = VLAN_V,
+     .example = "vlan == 10",
+     .bare_proto = "vlan",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 4095,
+     .none_any = true,
      F("vlan.id", "ieee8021ad.id")},
-    {.name = "outervlan", .syntax = VLAN_V, .example = "outervlan == 10",
-     .flags = EXPR_OPF_ORDERED, .expand = expand_fields, .max = 4095,
-     .none_any = true, .occ = EXPR_OCC_OUTER,
+    {.name = "outervlan",
+     .syntax = VLAN_V,
+     .example = "outervlan == 10",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 4095,
+     .none_any = true,
+     .occ = EXPR_OCC_OUTER,
      F("vlan.id", "ieee8021ad.id")},
-    {.name = "innervlan", .syntax = VLAN_V, .example = "innervlan == 20",
-     .flags = EXPR_OPF_ORDERED, .expand = expand_fields, .max = 4095,
-     .none_any = true, .occ = EXPR_OCC_INNER,
+    {.name = "innervlan",
+     .syntax = VLAN_V,
+     .example = "innervlan == 20",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 4095,
+     .none_any = true,
+     .occ = EXPR_OCC_INNER,
      F("vlan.id", "ieee8021ad.id")},
-    {.name = "multicastGroup", .syntax = "a multicast IPv4 address or any",
-     .example = "multicastGroup == 239.1.1.1", .expand = expand_mcast},
-    {.name = "rtpPayloadType", .syntax = "an RTP payload type (PCMU, MP2T, "
-     "...)", .example = "rtpPayloadType == PCMU",
+    {.name = "multicastGroup",
+     .syntax = "a multicast IPv4 address or any",
+     .example = "multicastGroup == 239.1.1.1",
+     .expand = expand_mcast},
+    {.name = "rtpPayloadType",
+     .syntax = "an RTP payload type (PCMU, MP2T, "
+               "...)",
+     .example = "rtpPayloadType == PCMU",
      .needs = "an RTP decoder and the RTP sessions learnt from SIP/SDP "
               "signalling, which trawl does not have yet"},
-    {.name = "interface", .syntax = "interface numbers or ranges (1,3-5)",
-     .example = "interface == 1,3-5", .expand = expand_interface,
-     .flags = EXPR_OPF_ORDERED, .max = UINT32_MAX, F("frame.interface_id")},
-    {.name = "link", .syntax = "a link number", .example = "link == 1",
+    {.name = "interface",
+     .syntax = "interface numbers or ranges (1,3-5)",
+     .example = "interface == 1,3-5",
+     .expand = expand_interface,
+     .flags = EXPR_OPF_ORDERED,
+     .max = UINT32_MAX,
+     F("frame.interface_id")},
+    {.name = "link",
+     .syntax = "a link number",
+     .example = "link == 1",
      .needs = "the link pairs of the capture ports (a live capture on two "
               "ports of a link), which trawl does not have yet"},
-    {.name = "ptpMsgType", .syntax = "a PTP message type or any",
+    {.name = "ptpMsgType",
+     .syntax = "a PTP message type or any",
      .example = "ptpMsgType == 0",
      .needs = "a PTP (IEEE 1588) decoder (ptp.v2.messagetype), which trawl "
               "does not have yet"},
-    {.name = "profinetFrameId", .syntax = "a PROFINET frame id",
+    {.name = "profinetFrameId",
+     .syntax = "a PROFINET frame id",
      .example = "profinetFrameId == 0x8000",
      .needs = "a PROFINET decoder (pn_rt.frame_id), which trawl does not "
               "have yet"},
-    {.name = "profinetCmOpnum", .syntax = "a PROFINET CM operation or any",
+    {.name = "profinetCmOpnum",
+     .syntax = "a PROFINET CM operation or any",
      .example = "profinetCmOpnum == connect",
      .needs = "a PROFINET CM (DCE/RPC) decoder, which trawl does not have "
               "yet"},
-    {.name = "mpls", .syntax = MPLS_V, .example = "mpls == 100",
-     .bare_proto = "mpls", .flags = EXPR_OPF_ORDERED, .expand = expand_fields,
-     .max = 1048575, .none_any = true,
+    {.name = "mpls",
+     .syntax = MPLS_V,
+     .example = "mpls == 100",
+     .bare_proto = "mpls",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 1048575,
+     .none_any = true,
      F("mpls.label")},
-    {.name = "outerMpls", .syntax = MPLS_V, .example = "outerMpls == 100",
-     .flags = EXPR_OPF_ORDERED, .expand = expand_fields, .max = 1048575,
-     .none_any = true, .occ = EXPR_OCC_OUTER, F("mpls.label")},
-    {.name = "innerMpls", .syntax = MPLS_V, .example = "innerMpls == 200",
-     .flags = EXPR_OPF_ORDERED, .expand = expand_fields, .max = 1048575,
-     .none_any = true, .occ = EXPR_OCC_INNER, F("mpls.label")},
-    {.name = "qosIpDscp", .syntax = "a DSCP value (0 to 63)",
-     .example = "qosIpDscp == 46", .flags = EXPR_OPF_ORDERED,
-     .expand = expand_fields, .max = 63,
+    {.name = "outerMpls",
+     .syntax = MPLS_V,
+     .example = "outerMpls == 100",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 1048575,
+     .none_any = true,
+     .occ = EXPR_OCC_OUTER,
+     F("mpls.label")},
+    {.name = "innerMpls",
+     .syntax = MPLS_V,
+     .example = "innerMpls == 200",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 1048575,
+     .none_any = true,
+     .occ = EXPR_OCC_INNER,
+     F("mpls.label")},
+    {.name = "qosIpDscp",
+     .syntax = "a DSCP value (0 to 63)",
+     .example = "qosIpDscp == 46",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 63,
      F("ip.dsfield.dscp", "ipv6.tclass.dscp")},
-    {.name = "qosMplsTc", .syntax = "a traffic class (0 to 7)",
-     .example = "qosMplsTc == 5", .flags = EXPR_OPF_ORDERED,
-     .expand = expand_fields, .max = 7, .occ = EXPR_OCC_OUTER, F("mpls.exp")},
-    {.name = "qosVlanPcp", .syntax = "a priority code point (0 to 7)",
-     .example = "qosVlanPcp == 5", .flags = EXPR_OPF_ORDERED,
-     .expand = expand_fields, .max = 7, .occ = EXPR_OCC_OUTER,
+    {.name = "qosMplsTc",
+     .syntax = "a traffic class (0 to 7)",
+     .example = "qosMplsTc == 5",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 7,
+     .occ = EXPR_OCC_OUTER,
+     F("mpls.exp")},
+    {.name = "qosVlanPcp",
+     .syntax = "a priority code point (0 to 7)",
+     .example = "qosVlanPcp == 5",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 7,
+     .occ = EXPR_OCC_OUTER,
      F("vlan.priority", "ieee8021ad.priority")},
-    {.name = "group", .syntax = "a group name", .example = "group == default",
+    {.name = "group",
+     .syntax = "a group name",
+     .example = "group == default",
      .needs = "configured host groups (named address lists), which trawl "
               "does not have yet"},
-    {.name = "badCRC", .syntax = "0 or 1", .example = "badCRC == 1",
-     .flags = EXPR_OPF_TRUTH, .expand = expand_flag,
+    {.name = "badCRC",
+     .syntax = "0 or 1",
+     .example = "badCRC == 1",
+     .flags = EXPR_OPF_TRUTH,
+     .expand = expand_flag,
      F("frame.packet_flags_crc_error")},
-    {.name = "icmpType", .syntax = "an ICMP type (0 to 255)",
-     .example = "icmpType == 8", .flags = EXPR_OPF_ORDERED,
-     .expand = expand_fields, .max = 255, F("icmp.type")},
+    {.name = "icmpType",
+     .syntax = "an ICMP type (0 to 255)",
+     .example = "icmpType == 8",
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 255,
+     F("icmp.type")},
     {.name = "tcpFlags",
      .syntax = "TCP flags joined by '+' (fin, syn, rst, psh, ack, urg, ece, "
                "cwr)",
-     .example = "tcpFlags == syn+ack", .expand = expand_tcpflags},
-    {.name = "callId", .syntax = "a SIP call id",
+     .example = "tcpFlags == syn+ack",
+     .expand = expand_tcpflags},
+    {.name = "callId",
+     .syntax = "a SIP call id",
      .example = "callId == \"abc@host\"",
      .needs = "a SIP decoder (sip.Call-ID), which trawl does not have yet"},
-    {.name = "ipFragment", .syntax = "0 or 1", .example = "ipFragment == 1",
-     .flags = EXPR_OPF_TRUTH, .expand = expand_fragment},
-    {.name = "regexp", .syntax = "a quoted regular expression (PCRE2)",
-     .example = "regexp == \"(?i)allegro|http\"", .expand = expand_regexp},
-    {.name = "ipDoNotFragment", .syntax = "0 or 1",
-     .example = "ipDoNotFragment == 1", .flags = EXPR_OPF_TRUTH,
-     .expand = expand_flag, F("ip.flags.df")},
-    {.name = "mactype", .syntax = "unicast, broadcast or multicast",
-     .example = "mactype == broadcast", .expand = expand_mactype},
-    {.name = "slowSubtype", .syntax = "a Slow Protocols subtype (1 for LACP)",
+    {.name = "ipFragment",
+     .syntax = "0 or 1",
+     .example = "ipFragment == 1",
+     .flags = EXPR_OPF_TRUTH,
+     .expand = expand_fragment},
+    {.name = "regexp",
+     .syntax = "a quoted regular expression (PCRE2)",
+     .example = "regexp == \"(?i)allegro|http\"",
+     .expand = expand_regexp},
+    {.name = "ipDoNotFragment",
+     .syntax = "0 or 1",
+     .example = "ipDoNotFragment == 1",
+     .flags = EXPR_OPF_TRUTH,
+     .expand = expand_flag,
+     F("ip.flags.df")},
+    {.name = "mactype",
+     .syntax = "unicast, broadcast or multicast",
+     .example = "mactype == broadcast",
+     .expand = expand_mactype},
+    {.name = "slowSubtype",
+     .syntax = "a Slow Protocols subtype (1 for LACP)",
      .example = "slowSubtype == 1",
      .needs = "a Slow Protocols decoder (slow.subtype, ethertype 0x8809), "
               "which trawl does not have yet"},

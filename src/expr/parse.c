@@ -6,12 +6,12 @@
  *   unary    := ('not' | '!') unary | primary
  *   primary  := '(' or ')'
  *             | ['any' | 'all'] NAME ['&' MASK] [relation]
- *             | VALUE 'in' NAME                      (pktt: 62 in NFS.attributes)
- *   relation := CMP VALUE (',' VALUE)*               (a list is "any of")
- *             | ['not'] 'in' ('[' | '{') VALUE ([','] VALUE)* (']' | '}')
- *             | 'contains' VALUE | ('matches' | '~') VALUE
- *             | VALUE (',' VALUE)*                   (src 10.0.0.0/24)
- *   VALUE    := WORD | STRING | 're' '(' STRING ')' | '[' IPV6 ']' [':' PORT]
+ *             | VALUE 'in' NAME                      (pktt: 62 in
+ * NFS.attributes) relation := CMP VALUE (',' VALUE)*               (a list is
+ * "any of") | ['not'] 'in' ('[' | '{') VALUE ([','] VALUE)* (']' | '}') |
+ * 'contains' VALUE | ('matches' | '~') VALUE | VALUE (',' VALUE)*
+ * (src 10.0.0.0/24) VALUE    := WORD | STRING | 're' '(' STRING ')' | '[' IPV6
+ * ']' [':' PORT]
  *
  * NAME is an operand of the operand table, a registry field or a
  * protocol, in that order. Values are read in the type of their field as
@@ -35,16 +35,17 @@ void *expr_fail(struct expr_parser *p, const char *fmt, ...) {
 }
 
 static void *oom(struct expr_parser *p) {
-    return expr_fail(p, "expression too large to compile (more than %u "
+    return expr_fail(p,
+                     "expression too large to compile (more than %u "
                      "bytes of compiled tests)",
                      (unsigned)EXPR_MAX_ARENA);
 }
 
 /* ---- tree construction -------------------------------------------------- */
 
-struct expr_node *expr_node_new(struct expr_parser *p,
-                                enum expr_node_kind kind, struct expr_node *a,
-                                struct expr_node *b, uint32_t col) {
+struct expr_node *expr_node_new(struct expr_parser *p, enum expr_node_kind kind,
+                                struct expr_node *a, struct expr_node *b,
+                                uint32_t col) {
     if (p->failed)
         return NULL;
     struct expr_node *n = expr_alloc(p->arena, sizeof *n);
@@ -109,7 +110,8 @@ bool expr_fields(struct expr_parser *p, const char *operand,
     for (; names[k] && k < EXPR_MAX_FIELDS; k++) {
         out[k] = trawl_field_lookup(names[k]);
         if (!out[k]) {
-            expr_fail(p, "operand '%s' needs the field '%s', which this "
+            expr_fail(p,
+                      "operand '%s' needs the field '%s', which this "
                       "build's decoders do not provide",
                       operand, names[k]);
             return false;
@@ -132,7 +134,8 @@ bool expr_regex(struct expr_parser *p, struct expr_test *t,
     if (!t->re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);
-        expr_fail(p, "bad regular expression '%.*s' at column %u: %s (at "
+        expr_fail(p,
+                  "bad regular expression '%.*s' at column %u: %s (at "
                   "offset %zu of the pattern)",
                   (int)it->srclen, it->src, (unsigned)it->col,
                   (const char *)msg, (size_t)off);
@@ -151,7 +154,8 @@ bool expr_regex(struct expr_parser *p, struct expr_test *t,
 static bool set_quantifier(struct expr_parser *p, struct expr_test *t,
                            const struct expr_rel *rel) {
     switch (rel->op) {
-    case EXPR_R_NONE: t->op = rel->has_mask ? EXPR_OP_NONZERO : EXPR_OP_EXISTS;
+    case EXPR_R_NONE:
+        t->op = rel->has_mask ? EXPR_OP_NONZERO : EXPR_OP_EXISTS;
         break;
     case EXPR_R_EQ: t->op = EXPR_OP_EQ; break;
     case EXPR_R_NE: t->op = EXPR_OP_EQ, t->all = t->negate = true; break;
@@ -194,9 +198,10 @@ struct expr_node *expr_field_test(struct expr_parser *p,
     set_quantifier(p, t, rel);
     if (rel->has_mask) {
         if (t->ctype != EXPR_C_UINT && t->ctype != EXPR_C_INT)
-            return expr_fail(p, "bitwise '&' at column %u needs an integer "
+            return expr_fail(p,
+                             "bitwise '&' at column %u needs an integer "
                              "field; '%s' is %s",
-                             (unsigned)rel->op_col, what,
+                             (unsigned)rel->mask_col, what,
                              expr_ftype_desc(ft));
         t->has_mask = true;
         t->mask = rel->mask;
@@ -204,32 +209,41 @@ struct expr_node *expr_field_test(struct expr_parser *p,
     if (rel->op == EXPR_R_NONE)
         return expr_node_test(p, idx, rel->col);
     if (ft == TRAWL_FT_NONE)
-        return expr_fail(p, "'%s' at column %u is a protocol: it can only be "
+        return expr_fail(p,
+                         "'%s' at column %u is a protocol: it can only be "
                          "tested for presence",
                          what, (unsigned)rel->col);
-    if (rel->op == EXPR_R_CONTAINS && t->ctype != EXPR_C_BYTES)
-        return expr_fail(p, "'contains' at column %u needs a string or byte "
-                         "field; '%s' is %s",
+    /* contains: strings, bytes and MACs (bytes to Wireshark), not
+     * numbers or IP addresses. */
+    if (rel->op == EXPR_R_CONTAINS && t->ctype != EXPR_C_BYTES &&
+        ft != TRAWL_FT_MAC)
+        return expr_fail(p,
+                         "'contains' at column %u needs a string, byte or "
+                         "MAC field; '%s' is %s",
                          (unsigned)rel->op_col, what, expr_ftype_desc(ft));
+    if (rel->op == EXPR_R_CONTAINS && ft == TRAWL_FT_MAC)
+        ft = TRAWL_FT_BYTES; /* the value is a byte string */
     const struct expr_item *it = &rel->items[0];
     if (rel->op == EXPR_R_MATCHES || it->regex) {
         if (rel->nitems != 1 ||
             (it->regex && rel->op != EXPR_R_EQ && rel->op != EXPR_R_NE &&
              rel->op != EXPR_R_MATCHES))
-            return expr_fail(p, "a regular expression at column %u must be "
+            return expr_fail(p,
+                             "a regular expression at column %u must be "
                              "the only value, after ==, != or matches",
                              (unsigned)it->col);
         bool caseless = rel->op == EXPR_R_MATCHES;
         t->op = EXPR_OP_MATCHES;
         return expr_regex(p, t, it, caseless) ? expr_node_test(p, idx, rel->col)
-                                               : NULL;
+                                              : NULL;
     }
     t->vals = expr_alloc(p->arena, rel->nitems * sizeof *t->vals);
     if (!t->vals)
         return oom(p);
     for (size_t k = 0; k < rel->nitems; k++) {
         if (rel->items[k].regex)
-            return expr_fail(p, "a regular expression at column %u must be "
+            return expr_fail(p,
+                             "a regular expression at column %u must be "
                              "the only value",
                              (unsigned)rel->items[k].col);
         if (!expr_read_value(p, &rel->items[k], ft, what, max, vflags,
@@ -240,7 +254,8 @@ struct expr_node *expr_field_test(struct expr_parser *p,
     return expr_node_test(p, idx, rel->col);
 }
 
-/* ---- names ---------------------------------------------------------------- */
+/* ---- names ----------------------------------------------------------------
+ */
 
 enum ref_kind { REF_OPERAND = 1, REF_FIELD, REF_PROTO };
 
@@ -269,8 +284,7 @@ static void consider(struct best *b, const char *cand) {
 /* The nearest operand, field, protocol or keyword to a misspelt name, or
  * NULL when nothing is near enough to be a plausible typo. */
 static const char *suggest(const char *word, size_t len, bool keywords_only) {
-    struct best b = {.d = expr_suggest_cap(len) + 1, .word = word,
-                     .len = len};
+    struct best b = {.d = expr_suggest_cap(len) + 1, .word = word, .len = len};
     if (b.d == 1)
         return NULL;
     for (size_t k = 0; k < expr_nkeywords; k++)
@@ -325,7 +339,8 @@ static bool resolve(struct expr_parser *p, const struct expr_token *t,
         }
     }
     if (looks_like_value(t))
-        return expr_fail(p, "unexpected value '%.*s' at column %u: expected a "
+        return expr_fail(p,
+                         "unexpected value '%.*s' at column %u: expected a "
                          "field, an operand or a protocol before it",
                          (int)t->len, p->text + t->off, (unsigned)t->col),
                false;
@@ -335,13 +350,15 @@ static bool resolve(struct expr_parser *p, const struct expr_token *t,
         expr_fail(p, "unknown %s '%.*s' at column %u (did you mean '%s'?)",
                   what, (int)t->tlen, t->text, (unsigned)t->col, s);
     else
-        expr_fail(p, "unknown %s '%.*s' at column %u: not a field, a "
+        expr_fail(p,
+                  "unknown %s '%.*s' at column %u: not a field, a "
                   "protocol or an operand",
                   what, (int)t->tlen, t->text, (unsigned)t->col);
     return false;
 }
 
-/* ---- tokens ----------------------------------------------------------------- */
+/* ---- tokens -----------------------------------------------------------------
+ */
 
 static const struct expr_token *peek(const struct expr_parser *p) {
     return &p->toks[p->pos];
@@ -361,27 +378,28 @@ static const struct expr_token *take(struct expr_parser *p) {
 static void *unexpected(struct expr_parser *p, const struct expr_token *t,
                         const char *expected) {
     if (t->kind == TOK_END)
-        return expr_fail(p, "unexpected end of the expression at column %u: "
+        return expr_fail(p,
+                         "unexpected end of the expression at column %u: "
                          "expected %s",
                          (unsigned)t->col, expected);
     const char *s =
         t->kind == TOK_WORD ? suggest(t->text, t->tlen, true) : NULL;
     if (s)
-        return expr_fail(p, "unexpected '%.*s' at column %u: expected %s "
+        return expr_fail(p,
+                         "unexpected '%.*s' at column %u: expected %s "
                          "(did you mean '%s'?)",
                          (int)t->len, p->text + t->off, (unsigned)t->col,
                          expected, s);
     return expr_fail(p, "unexpected '%.*s' at column %u: expected %s",
-                     (int)t->len, p->text + t->off, (unsigned)t->col,
-                     expected);
+                     (int)t->len, p->text + t->off, (unsigned)t->col, expected);
 }
 
-/* ---- values --------------------------------------------------------------- */
+/* ---- values ---------------------------------------------------------------
+ */
 
 static bool is_value_start(const struct expr_token *t) {
-    return t->kind == TOK_WORD || t->kind == TOK_STRING ||
-           t->kind == TOK_RE || t->kind == TOK_LBRACK ||
-           t->kind == TOK_ANY || t->kind == TOK_ALL;
+    return t->kind == TOK_WORD || t->kind == TOK_STRING || t->kind == TOK_RE ||
+           t->kind == TOK_LBRACK || t->kind == TOK_ANY || t->kind == TOK_ALL;
 }
 
 static void item_span(struct expr_parser *p, struct expr_item *it,
@@ -436,8 +454,7 @@ static bool parse_item(struct expr_parser *p, struct expr_item *it,
         take(p);
         const struct expr_token *close = peek(p);
         if (close->kind != TOK_RBRACK)
-            return unexpected(p, close, "']' closing the IPv6 address"),
-                   false;
+            return unexpected(p, close, "']' closing the IPv6 address"), false;
         take(p);
         const struct expr_token *last = close;
         const struct expr_token *port = peek(p);
@@ -451,7 +468,8 @@ static bool parse_item(struct expr_parser *p, struct expr_item *it,
     }
     default:
         if (t->kind == TOK_END)
-            return expr_fail(p, "missing value after '%s' at column %u: "
+            return expr_fail(p,
+                             "missing value after '%s' at column %u: "
                              "expected %s",
                              after, (unsigned)t->col, expected),
                    false;
@@ -496,8 +514,7 @@ static bool parse_set(struct expr_parser *p, struct items *l,
                       const char *expected) {
     const struct expr_token *open = peek(p);
     if (open->kind != TOK_LBRACK && open->kind != TOK_LBRACE)
-        return unexpected(p, open, "'{' or '[' opening a set of values"),
-               false;
+        return unexpected(p, open, "'{' or '[' opening a set of values"), false;
     take(p);
     enum expr_tok close = open->kind == TOK_LBRACK ? TOK_RBRACK : TOK_RBRACE;
     for (;;) {
@@ -511,7 +528,8 @@ static bool parse_set(struct expr_parser *p, struct items *l,
             return true;
         }
         if (peek(p)->kind == TOK_END)
-            return expr_fail(p, "unbalanced '%c' at column %u: no matching "
+            return expr_fail(p,
+                             "unbalanced '%c' at column %u: no matching "
                              "'%c'",
                              close == TOK_RBRACK ? '[' : '{',
                              (unsigned)open->col,
@@ -520,7 +538,8 @@ static bool parse_set(struct expr_parser *p, struct items *l,
     }
 }
 
-/* ---- relations ------------------------------------------------------------ */
+/* ---- relations ------------------------------------------------------------
+ */
 
 static const char *value_syntax(const struct ref *r) {
     if (r->kind == REF_OPERAND)
@@ -562,11 +581,13 @@ static struct expr_node *operand_node(struct expr_parser *p,
         return expr_node_new(p, EXPR_N_CONST, NULL, NULL, rel->col);
     }
     if (rel->has_mask)
-        return expr_fail(p, "bitwise '&' at column %u applies to fields, not "
+        return expr_fail(p,
+                         "bitwise '&' at column %u applies to fields, not "
                          "to the operand '%s'",
-                         (unsigned)rel->op_col, rel->name);
+                         (unsigned)rel->mask_col, rel->name);
     if (rel->quant)
-        return expr_fail(p, "'%s' at column %u applies to fields, not to "
+        return expr_fail(p,
+                         "'%s' at column %u applies to fields, not to "
                          "the operand '%s'",
                          rel->quant == TOK_ANY ? "any" : "all",
                          (unsigned)rel->col, rel->name);
@@ -577,12 +598,13 @@ static struct expr_node *operand_node(struct expr_parser *p,
             return expr_node_proto(p, proto, rel->col);
         }
         if (!(op->flags & EXPR_OPF_TRUTH))
-            return expr_fail(p, "operand '%s' at column %u needs a value (%s), "
+            return expr_fail(p,
+                             "operand '%s' at column %u needs a value (%s), "
                              "as in: %s",
                              rel->name, (unsigned)rel->col, op->syntax,
                              op->example);
-        static const struct expr_item one = {.text = "1", .len = 1,
-                                             .src = "1", .srclen = 1};
+        static const struct expr_item one = {
+            .text = "1", .len = 1, .src = "1", .srclen = 1};
         struct expr_item it = one;
         it.col = rel->col;
         rel->op = EXPR_R_EQ;
@@ -591,8 +613,7 @@ static struct expr_node *operand_node(struct expr_parser *p,
         return op->expand(p, op, rel);
     }
     switch (rel->op) {
-    case EXPR_R_EQ:
-        return op->expand(p, op, rel);
+    case EXPR_R_EQ: return op->expand(p, op, rel);
     case EXPR_R_NE: {
         /* Allegro operands name a property of the packet that may be
          * absent (vlan == none), so != is plain negation. */
@@ -607,29 +628,28 @@ static struct expr_node *operand_node(struct expr_parser *p,
         if (op->flags & EXPR_OPF_ORDERED)
             return op->expand(p, op, rel);
         break;
-    default:
-        break;
+    default: break;
     }
-    return expr_fail(p, "operator at column %u does not apply to the operand "
+    return expr_fail(p,
+                     "operator at column %u does not apply to the operand "
                      "'%s': it takes %s",
                      (unsigned)rel->op_col, rel->name,
-                     (op->flags & EXPR_OPF_ORDERED)
-                         ? "==, !=, <, <=, > and >="
-                         : "== and !=");
+                     (op->flags & EXPR_OPF_ORDERED) ? "==, !=, <, <=, > and >="
+                                                    : "== and !=");
 }
 
 static struct expr_node *relation_node(struct expr_parser *p,
                                        const struct ref *r,
                                        struct expr_rel *rel) {
     switch (r->kind) {
-    case REF_OPERAND:
-        return operand_node(p, r->op, rel);
+    case REF_OPERAND: return operand_node(p, r->op, rel);
     case REF_FIELD:
         rel->name = r->f->name;
         return expr_field_test(p, &r->f, 1, rel, 0, 0, 0, EXPR_OCC_ALL);
     case REF_PROTO:
         if (rel->op != EXPR_R_NONE || rel->has_mask)
-            return expr_fail(p, "'%s' at column %u is a protocol: it can only "
+            return expr_fail(p,
+                             "'%s' at column %u is a protocol: it can only "
                              "be tested for presence",
                              rel->name, (unsigned)rel->col);
         return expr_node_proto(p, r->proto, rel->col);
@@ -649,16 +669,18 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
     if (!rel.name)
         return oom(p);
     if (quant && r.kind == REF_PROTO)
-        return expr_fail(p, "'%s' at column %u applies to fields, not to "
+        return expr_fail(p,
+                         "'%s' at column %u applies to fields, not to "
                          "the protocol '%s'",
-                         quant == TOK_ANY ? "any" : "all",
-                         (unsigned)quant_col, rel.name);
+                         quant == TOK_ANY ? "any" : "all", (unsigned)quant_col,
+                         rel.name);
     const struct expr_token *t = peek(p);
     if (t->kind == TOK_BITAND) {
-        rel.op_col = t->col;
+        rel.mask_col = t->col;
         take(p);
         const struct expr_token *m = peek(p);
-        if (m->kind != TOK_WORD || !expr_parse_uint(m->text, m->tlen, &rel.mask))
+        if (m->kind != TOK_WORD ||
+            !expr_parse_uint(m->text, m->tlen, &rel.mask))
             return unexpected(p, m, "an integer mask after '&'");
         take(p);
         rel.has_mask = true;
@@ -666,8 +688,12 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
     }
     struct items items = {0};
     const char *expected = value_syntax(&r);
+    bool negate = false;
     if (t->kind == TOK_NOT && peek2(p)->kind == TOK_IN) {
-        rel.op = EXPR_R_NE;
+        /* Wireshark 4.0: `a not in s` is `not (a in s)`, true for packets
+         * without the field too (unlike !=). */
+        negate = true;
+        rel.op = EXPR_R_EQ;
         rel.op_col = t->col;
         take(p);
         take(p);
@@ -694,9 +720,8 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
         } else if (!parse_list(p, &items, after, expected)) {
             return NULL;
         }
-    } else if (r.kind == REF_OPERAND &&
-               (r.op->flags & EXPR_OPF_BARE_VALUE) && is_value_start(t) &&
-               !t->keyword) {
+    } else if (r.kind == REF_OPERAND && (r.op->flags & EXPR_OPF_BARE_VALUE) &&
+               is_value_start(t) && !t->keyword) {
         /* Polycube: `src 10.0.0.0/24`, `sport 80`, `l4proto tcp`. */
         rel.op = EXPR_R_EQ;
         rel.op_col = t->col;
@@ -712,6 +737,8 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
                                  last->off + last->len - nt->off);
         n->col = nt->col;
     }
+    if (n && negate)
+        n = expr_node_new(p, EXPR_N_NOT, n, NULL, rel.op_col);
     return n;
 }
 
@@ -731,15 +758,19 @@ static struct expr_node *parse_value_in(struct expr_parser *p) {
     struct ref r;
     if (!resolve(p, nt, &r))
         return NULL;
-    struct expr_rel rel = {.op = EXPR_R_EQ, .items = &it, .nitems = 1,
-                           .col = it.col, .op_col = in->col};
+    struct expr_rel rel = {.op = EXPR_R_EQ,
+                           .items = &it,
+                           .nitems = 1,
+                           .col = it.col,
+                           .op_col = in->col};
     rel.name = expr_strndup(p->arena, nt->text, nt->tlen);
     if (!rel.name)
         return oom(p);
     return relation_node(p, &r, &rel);
 }
 
-/* ---- logic ---------------------------------------------------------------- */
+/* ---- logic ----------------------------------------------------------------
+ */
 
 static struct expr_node *parse_or(struct expr_parser *p);
 
@@ -750,7 +781,8 @@ static struct expr_node *parse_primary(struct expr_parser *p) {
     case TOK_LPAREN: {
         take(p);
         if (++p->depth > EXPR_MAX_DEPTH)
-            return expr_fail(p, "expression nested too deeply at column %u "
+            return expr_fail(p,
+                             "expression nested too deeply at column %u "
                              "(more than %u levels)",
                              (unsigned)t->col, (unsigned)EXPR_MAX_DEPTH);
         struct expr_node *n = parse_or(p);
@@ -774,20 +806,23 @@ static struct expr_node *parse_primary(struct expr_parser *p) {
             return parse_relation(p, t->kind, t->col);
         }
         return unexpected(p, t, expected);
-    case TOK_WORD:
-        if (peek2(p)->kind == TOK_IN && p->pos + 2 < p->ntoks &&
-            p->toks[p->pos + 2].kind == TOK_WORD)
+    case TOK_WORD: {
+        /* `62 in NFS.attributes` (a value in a field) against
+         * `tcp.port in {80, 443}` (a field in a set). */
+        enum expr_tok after =
+            p->pos + 2 < p->ntoks ? p->toks[p->pos + 2].kind : TOK_END;
+        if (peek2(p)->kind == TOK_IN && after != TOK_LBRACE &&
+            after != TOK_LBRACK)
             return parse_value_in(p);
         return parse_relation(p, 0, 0);
+    }
     case TOK_STRING:
     case TOK_RE:
-    case TOK_LBRACK:
-        return parse_value_in(p);
+    case TOK_LBRACK: return parse_value_in(p);
     case TOK_RPAREN:
         return expr_fail(p, "unbalanced ')' at column %u: no matching '('",
                          (unsigned)t->col);
-    default:
-        return unexpected(p, t, expected);
+    default: return unexpected(p, t, expected);
     }
 }
 
@@ -797,7 +832,8 @@ static struct expr_node *parse_unary(struct expr_parser *p) {
         return parse_primary(p);
     take(p);
     if (++p->depth > EXPR_MAX_DEPTH)
-        return expr_fail(p, "expression nested too deeply at column %u (more "
+        return expr_fail(p,
+                         "expression nested too deeply at column %u (more "
                          "than %u levels)",
                          (unsigned)t->col, (unsigned)EXPR_MAX_DEPTH);
     struct expr_node *a = parse_unary(p);
@@ -827,8 +863,8 @@ static struct expr_node *parse_or(struct expr_parser *p) {
 
 int expr_parse(struct trawl_expr *e, const char *text, char *err,
                size_t errlen) {
-    struct expr_parser p = {.text = text, .arena = &e->arena, .e = e,
-                            .err = err, .errlen = errlen};
+    struct expr_parser p = {
+        .text = text, .arena = &e->arena, .e = e, .err = err, .errlen = errlen};
     p.ntoks = expr_lex(&e->arena, text, strlen(text), &p.toks, err, errlen);
     if (p.ntoks == 0)
         return e->arena.total >= EXPR_MAX_ARENA ? TRAWL_ENOMEM : TRAWL_EEXPR;

@@ -43,13 +43,12 @@ static int dlt_of(int linktype) {
     }
 }
 
-static int compile_for(const char *text, int linktype,
-                       struct bpf_program *prog, char *err, size_t errlen) {
+static int compile_for(const char *text, int linktype, struct bpf_program *prog,
+                       char *err, size_t errlen) {
     pcap_t *pd = pcap_open_dead(dlt_of(linktype), SNAPLEN);
     if (!pd)
         return core_err(err, errlen, TRAWL_ENOMEM,
-                        "cannot open a pcap handle for link type %d",
-                        linktype);
+                        "cannot open a pcap handle for link type %d", linktype);
     int rc = 0;
     if (pcap_compile(pd, prog, text, 1, PCAP_NETMASK_UNKNOWN) < 0)
         rc = core_err(err, errlen, TRAWL_EEXPR, "%s", pcap_geterr(pd));

@@ -150,7 +150,8 @@ static enum addr_result parse_v4(const char *s, size_t n, uint8_t a[4],
             return ADDR_BAD;
         }
         if (!parse_dec(s + i, j - i, 255, &v)) {
-            *why = j == i ? "an octet is missing" : "an octet is larger than 255";
+            *why =
+                j == i ? "an octet is missing" : "an octet is larger than 255";
             return ADDR_BAD;
         }
         a[octets++] = (uint8_t)v;
@@ -203,8 +204,8 @@ static unsigned hexdigit(char c) {
 }
 
 /* Hex bytes: aa:bb:cc, aa-bb-cc, aabb.ccdd.eeff, 0.1.0.d, aabbcc. */
-static bool parse_hex_bytes(const char *s, size_t n, uint8_t *out,
-                            size_t max, size_t *outlen) {
+static bool parse_hex_bytes(const char *s, size_t n, uint8_t *out, size_t max,
+                            size_t *outlen) {
     size_t k = 0, i = 0;
     if (n == 0)
         return false;
@@ -224,8 +225,8 @@ static bool parse_hex_bytes(const char *s, size_t n, uint8_t *out,
         for (size_t d = 0; digits > 1 && d < digits; d += 2) {
             if (k == max)
                 return false;
-            out[k++] = (uint8_t)(hexdigit(s[i + d]) << 4 |
-                                 hexdigit(s[i + d + 1]));
+            out[k++] =
+                (uint8_t)(hexdigit(s[i + d]) << 4 | hexdigit(s[i + d + 1]));
         }
         if (j == n)
             break;
@@ -342,10 +343,9 @@ static bool mismatch(struct expr_parser *p, const struct expr_item *it,
                      enum trawl_ftype ft, const char *what) {
     const char *kind = literal_kind(it);
     if (kind)
-        expr_fail(p,
-                  "type mismatch at column %u: '%s' is %s, '%.*s' is %s",
-                  (unsigned)it->col, what, expr_ftype_desc(ft),
-                  (int)it->srclen, it->src, kind);
+        expr_fail(p, "type mismatch at column %u: '%s' is %s, '%.*s' is %s",
+                  (unsigned)it->col, what, expr_ftype_desc(ft), (int)it->srclen,
+                  it->src, kind);
     else
         expr_fail(p, "bad value '%.*s' at column %u: '%s' is %s",
                   (int)it->srclen, it->src, (unsigned)it->col, what,
@@ -399,7 +399,8 @@ static bool read_range(struct expr_parser *p, const struct expr_item *it,
     if (!ok)
         return mismatch(p, it, ft, what);
     if (lo > hi) {
-        expr_fail(p, "empty range '%.*s' at column %u: %llu is larger than "
+        expr_fail(p,
+                  "empty range '%.*s' at column %u: %llu is larger than "
                   "%llu",
                   (int)it->srclen, it->src, (unsigned)it->col,
                   (unsigned long long)lo, (unsigned long long)hi);
@@ -408,7 +409,8 @@ static bool read_range(struct expr_parser *p, const struct expr_item *it,
     if (ft == TRAWL_FT_BOOL && !sep) {
         lo = hi = lo != 0; /* any non-zero number is true, as Wireshark */
     } else if (max && hi > max) {
-        expr_fail(p, "value '%.*s' at column %u is out of range for '%s' "
+        expr_fail(p,
+                  "value '%.*s' at column %u is out of range for '%s' "
                   "(0 to %llu)",
                   (int)it->srclen, it->src, (unsigned)it->col, what,
                   (unsigned long long)max);
@@ -479,11 +481,15 @@ static bool read_time(const struct expr_item *it, bool relative,
     int64_t sec = 0;
     int y, mo, d, h, mi, s, used = 0;
     if (!relative &&
-        sscanf(buf, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-               &s, &used) == 6 &&
+        sscanf(buf, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+               &used) == 6 &&
         used > 0) {
-        struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                        .tm_hour = h, .tm_min = mi, .tm_sec = s};
+        struct tm tm = {.tm_year = y - 1900,
+                        .tm_mon = mo - 1,
+                        .tm_mday = d,
+                        .tm_hour = h,
+                        .tm_min = mi,
+                        .tm_sec = s};
         sec = (int64_t)timegm(&tm);
         frac = buf + used;
     } else {
@@ -524,8 +530,7 @@ bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
     memset(out, 0, sizeof *out);
     switch (ft) {
     case TRAWL_FT_BOOL:
-    case TRAWL_FT_UINT:
-        return read_range(p, it, ft, what, max, flags, out);
+    case TRAWL_FT_UINT: return read_range(p, it, ft, what, max, flags, out);
     case TRAWL_FT_INT: {
         const char *dots = NULL;
         for (size_t k = 0; k + 1 < it->len; k++)
@@ -554,8 +559,7 @@ bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
     }
     case TRAWL_FT_IPV4:
     case TRAWL_FT_IPV6:
-    case TRAWL_FT_MAC:
-        return read_addr(p, it, ft, what, out);
+    case TRAWL_FT_MAC: return read_addr(p, it, ft, what, out);
     case TRAWL_FT_BYTES:
     case TRAWL_FT_STRING:
         /* Bytes are hex (aa:bb:cc) unless quoted; a string is its text. */
@@ -581,10 +585,10 @@ bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
         if (!read_time(it, ft == TRAWL_FT_RELTIME, out))
             return mismatch(p, it, ft, what);
         return true;
-    case TRAWL_FT_NONE:
-        break;
+    case TRAWL_FT_NONE: break;
     }
-    expr_fail(p, "'%s' at column %u is a protocol: it can only be tested "
+    expr_fail(p,
+              "'%s' at column %u is a protocol: it can only be tested "
               "for presence",
               what, (unsigned)it->col);
     return false;
