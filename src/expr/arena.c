@@ -37,6 +37,22 @@ void *expr_alloc(struct expr_arena *a, size_t n) {
     return p;
 }
 
+void *expr_grow(struct expr_arena *a, void *old, size_t n, size_t *cap,
+                size_t size) {
+    if (n < *cap)
+        return old;
+    size_t want = *cap ? *cap * 2 : 16;
+    if (want > EXPR_MAX_ARENA / size)
+        return NULL;
+    void *v = expr_alloc(a, want * size);
+    if (!v)
+        return NULL;
+    if (n)
+        memcpy(v, old, n * size);
+    *cap = want;
+    return v;
+}
+
 char *expr_strndup(struct expr_arena *a, const char *s, size_t n) {
     char *d = expr_alloc(a, n + 1);
     if (d) {

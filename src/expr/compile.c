@@ -4,30 +4,25 @@
 
 #include "expr/expr.h"
 
-/* ---- code generation ------------------------------------------------------
- */
+/* ---- code generation ---- */
 
 struct gen {
     struct trawl_expr *e;
-    uint32_t n, cap;
+    uint32_t n;
+    size_t cap;
     bool oom;
 };
 
 static uint32_t emit(struct gen *g, enum expr_opcode op, uint32_t arg) {
-    if (g->n == g->cap) {
-        uint32_t cap = g->cap ? g->cap * 2 : 32;
-        struct expr_insn *p = expr_alloc(&g->e->arena, cap * sizeof *p);
-        if (!p) {
-            g->oom = true;
-            return 0;
-        }
-        if (g->n)
-            memcpy(p, g->e->prog, g->n * sizeof *p);
-        g->e->prog = p;
-        g->cap = cap;
+    struct expr_insn *p =
+        expr_grow(&g->e->arena, g->e->prog, g->n, &g->cap, sizeof *p);
+    if (!p) {
+        g->oom = true;
+        return 0;
     }
-    g->e->prog[g->n].op = (uint8_t)op;
-    g->e->prog[g->n].arg = arg;
+    g->e->prog = p;
+    p[g->n].op = (uint8_t)op;
+    p[g->n].arg = arg;
     return g->n++;
 }
 
@@ -89,8 +84,7 @@ int expr_codegen(struct trawl_expr *e, char *err, size_t errlen) {
     return 0;
 }
 
-/* ---- the public API
- * ---------------------------------------------------------- */
+/* ---- the public API ---- */
 
 /* Drops everything the trawl reading built (regexes, tree, program). */
 static void drop_trawl(trawl_expr *e) {

@@ -160,8 +160,7 @@ void expr_describe_test(struct expr_out *o, const struct expr_test *t) {
     }
 }
 
-/* ---- tree and plan
- * ----------------------------------------------------------- */
+/* ---- tree and plan ---- */
 
 static void print_tree(struct expr_out *o, const trawl_expr *e,
                        const struct expr_node *n, unsigned depth,

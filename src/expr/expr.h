@@ -41,6 +41,11 @@ struct expr_arena {
  * when the arena would pass EXPR_MAX_ARENA or malloc fails. */
 void *expr_alloc(struct expr_arena *a, size_t n);
 char *expr_strndup(struct expr_arena *a, const char *s, size_t n);
+/* Room for element n of an arena array of `size`-byte elements: returns
+ * `old` while n < *cap, else a copy twice as large (updating *cap; the old
+ * one stays in the arena); NULL when the arena is full. */
+void *expr_grow(struct expr_arena *a, void *old, size_t n, size_t *cap,
+                size_t size);
 void expr_arena_free(struct expr_arena *a);
 
 /* ---- text helpers (arena.c) --------------------------------------------- */
@@ -155,6 +160,10 @@ enum {
 bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
                      enum trawl_ftype ft, const char *what, uint64_t max,
                      unsigned flags, struct expr_val *out);
+/* Reports "value '70000' at column 9 is out of range for 'port' (0 to
+ * 65535)"; returns false. */
+bool expr_out_of_range(struct expr_parser *p, const struct expr_item *it,
+                       const char *what, uint64_t max);
 /* Integers: decimal, 0x hex, 0b binary, 0 octal, with pktt's L suffix. */
 bool expr_parse_uint(const char *s, size_t n, uint64_t *out);
 /* Reads an Allegro `ip` value: 10.0.0.1, 10.0/16, 10.0.0.1:1234,
@@ -227,6 +236,10 @@ struct expr_node *expr_node_new(struct expr_parser *p, enum expr_node_kind kind,
                                 struct expr_node *a, struct expr_node *b,
                                 uint32_t col);
 struct expr_test *expr_test_new(struct expr_parser *p, uint32_t *index);
+/* A new EXPR_T_FIELD test over `n` fields of one type family. */
+struct expr_test *expr_field_test_new(struct expr_parser *p,
+                                      const struct trawl_field *const *fs,
+                                      size_t n, uint32_t *index);
 struct expr_node *expr_node_test(struct expr_parser *p, uint32_t index,
                                  uint32_t col);
 struct expr_node *expr_node_proto(struct expr_parser *p, uint16_t proto,
@@ -264,6 +277,9 @@ struct expr_operand;
 typedef struct expr_node *(*expr_expand_fn)(struct expr_parser *p,
                                             const struct expr_operand *op,
                                             const struct expr_rel *rel);
+typedef struct expr_node *(*expr_item_fn)(struct expr_parser *p,
+                                          const struct expr_operand *op,
+                                          const struct expr_item *it);
 
 /* One Allegro / Polycube operand: a macro over registry fields. */
 struct expr_operand {
@@ -276,7 +292,10 @@ struct expr_operand {
     /* Non-NULL: trawl cannot evaluate it yet, and this says what it needs
      * ("layer-7 protocol detection"). */
     const char *needs;
+    /* Either builds the tests of a whole relation, or of one value (the
+     * values of a list are then OR'ed). */
     expr_expand_fn expand;
+    expr_item_fn item;
     /* Data for the generic expanders: fields read (in packet order), the
      * occurrences that count, the largest value, whether none/any apply,
      * and a small parameter (which side `src`/`dst` test). */
@@ -291,6 +310,10 @@ extern const struct expr_operand expr_operands[];
 extern const size_t expr_noperands;
 
 const struct expr_operand *expr_operand_lookup(const char *name, size_t n);
+/* The tests of `op` (== or an ordering operator) against rel's values. */
+struct expr_node *expr_operand_expand(struct expr_parser *p,
+                                      const struct expr_operand *op,
+                                      const struct expr_rel *rel);
 
 /* ---- the compiled expression (compile.c) -------------------------------- */
 
@@ -305,7 +328,8 @@ struct trawl_expr {
     /* trawl reading */
     struct expr_node *root;
     struct expr_test **tests; /* in the arena */
-    uint32_t ntests, captests;
+    uint32_t ntests;
+    size_t captests;
     struct expr_insn *prog;
     uint32_t nprog;
 

@@ -146,17 +146,12 @@ struct lexer {
 
 static struct expr_token *push(struct lexer *lx, enum expr_tok kind, size_t off,
                                size_t len) {
-    if (lx->ntoks == lx->cap) {
-        size_t cap = lx->cap ? lx->cap * 2 : 32;
-        struct expr_token *t = expr_alloc(lx->a, cap * sizeof *t);
-        if (!t)
-            return NULL;
-        if (lx->ntoks)
-            memcpy(t, lx->toks, lx->ntoks * sizeof *t);
-        lx->toks = t;
-        lx->cap = cap;
-    }
-    struct expr_token *t = &lx->toks[lx->ntoks++];
+    struct expr_token *toks =
+        expr_grow(lx->a, lx->toks, lx->ntoks, &lx->cap, sizeof *toks);
+    if (!toks)
+        return NULL;
+    lx->toks = toks;
+    struct expr_token *t = &toks[lx->ntoks++];
     memset(t, 0, sizeof *t);
     t->kind = kind;
     t->off = (uint32_t)off;

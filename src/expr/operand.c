@@ -1,6 +1,7 @@
 /* Operands: the Allegro expert-filter operands and Polycube's filters, as
  * macros over registry fields. One table lists them all with the values
- * they take; an expander turns `OPERAND == VALUE[, VALUE...]` into tests.
+ * they take; each has either an expander for the whole `OPERAND == VALUE,
+ * VALUE...` or one for a single value (the values are then OR'ed).
  *
  * Expanders see only `==` (and the ordering operators for operands marked
  * EXPR_OPF_ORDERED): the parser turns `!=` into `not (... == ...)`, so that
@@ -12,8 +13,7 @@
 #include "decode/decode.h"
 #include "expr/expr.h"
 
-/* ---- helpers --------------------------------------------------------------
- */
+/* ---- helpers ---- */
 
 static bool item_is(const struct expr_item *it, const char *word) {
     return strlen(word) == it->len && strncasecmp(word, it->text, it->len) == 0;
@@ -26,29 +26,9 @@ static struct expr_node *or_node(struct expr_parser *p, struct expr_node *a,
     return expr_node_new(p, EXPR_N_OR, a, b, col);
 }
 
-/* A test over prebuilt values: some occurrence of `fs` is one of `vals`
- * (under `mask` when has_mask). `vals` must be in the arena. */
-static struct expr_node *
-values_test(struct expr_parser *p, const struct trawl_field *const *fs,
-            size_t n, enum expr_op op, struct expr_val *vals, size_t nvals,
-            bool has_mask, uint64_t mask, uint32_t col) {
-    uint32_t idx;
-    struct expr_test *t = expr_test_new(p, &idx);
-    if (!t)
-        return NULL;
-    t->kind = EXPR_T_FIELD;
-    for (size_t k = 0; k < n; k++)
-        t->fields[k] = fs[k];
-    t->nfields = (uint8_t)n;
-    enum trawl_ftype ft = fs[0]->type;
-    t->ctype = expr_ctype_of(ft);
-    t->addr_len = ft == TRAWL_FT_IPV4 ? 4 : ft == TRAWL_FT_MAC ? 6 : 16;
-    t->op = op;
-    t->vals = vals;
-    t->nvals = (uint32_t)nvals;
-    t->has_mask = has_mask;
-    t->mask = mask;
-    return expr_node_test(p, idx, col);
+static struct expr_node *not_node(struct expr_parser *p, struct expr_node *a,
+                                  uint32_t col) {
+    return a ? expr_node_new(p, EXPR_N_NOT, a, NULL, col) : NULL;
 }
 
 static struct expr_val *vals_new(struct expr_parser *p, size_t n) {
@@ -58,17 +38,51 @@ static struct expr_val *vals_new(struct expr_parser *p, size_t n) {
     return v;
 }
 
+/* A test over prebuilt values (in the arena): some occurrence of the
+ * fields named `names` compares by `op` with one of `vals`, under `mask`
+ * when it is not 0. */
+static struct expr_node *values_test(struct expr_parser *p, const char *opname,
+                                     const char *const *names, enum expr_op op,
+                                     struct expr_val *vals, size_t nvals,
+                                     uint64_t mask, uint32_t col) {
+    const struct trawl_field *fs[EXPR_MAX_FIELDS];
+    size_t n;
+    uint32_t idx = 0;
+    if (!vals || !expr_fields(p, opname, names, fs, &n))
+        return NULL;
+    struct expr_test *t = expr_field_test_new(p, fs, n, &idx);
+    if (!t)
+        return NULL;
+    t->op = op;
+    t->vals = vals;
+    t->nvals = (uint32_t)nvals;
+    t->has_mask = mask != 0;
+    t->mask = mask;
+    return expr_node_test(p, idx, col);
+}
+
 static struct expr_node *uint_test(struct expr_parser *p, const char *opname,
                                    const char *const *names, enum expr_op op,
                                    uint64_t lo, uint64_t hi, uint32_t col) {
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
     struct expr_val *v = vals_new(p, 1);
-    if (!v || !expr_fields(p, opname, names, fs, &n))
+    if (v)
+        v->u.lo = lo, v->u.hi = hi;
+    return values_test(p, opname, names, op, v, 1, 0, col);
+}
+
+/* `name == a/prefix` for an address field. */
+static struct expr_node *addr_test(struct expr_parser *p, const char *opname,
+                                   const char *name, const uint8_t *a,
+                                   size_t len, unsigned prefix, uint32_t col) {
+    const char *const names[] = {name, NULL};
+    struct expr_val *v = vals_new(p, 1);
+    if (!v)
         return NULL;
-    v->u.lo = lo;
-    v->u.hi = hi;
-    return values_test(p, fs, n, op, v, 1, false, 0, col);
+    expr_prefix_mask(v->addr.m, len, prefix);
+    for (size_t k = 0; k < len; k++)
+        v->addr.a[k] = a[k] & v->addr.m[k];
+    v->addr.prefix = (uint8_t)prefix;
+    return values_test(p, opname, names, EXPR_OP_EQ, v, 1, 0, col);
 }
 
 static struct expr_node *exists_test(struct expr_parser *p, const char *opname,
@@ -80,6 +94,11 @@ static struct expr_node *exists_test(struct expr_parser *p, const char *opname,
         return NULL;
     struct expr_rel ex = {.op = EXPR_R_NONE, .name = opname, .col = col};
     return expr_field_test(p, fs, n, &ex, 0, 0, occ_lo, occ_hi);
+}
+
+static struct expr_node *proto_test(struct expr_parser *p, const char *name,
+                                    uint32_t col) {
+    return expr_node_proto(p, decode_proto_by_name(name, strlen(name)), col);
 }
 
 /* A name from a small table, with a suggestion when it is misspelt. */
@@ -116,7 +135,16 @@ static bool lookup_name(struct expr_parser *p, const struct expr_item *it,
     return false;
 }
 
-/* ---- generic: a list of registry fields -------------------------------- */
+/* A number up to `max`, or a name of `tab`. */
+static bool number_or_name(struct expr_parser *p, const struct expr_item *it,
+                           const struct named *tab, size_t n, const char *what,
+                           const char *opname, uint64_t max, uint64_t *out) {
+    if (!expr_parse_uint(it->text, it->len, out))
+        return lookup_name(p, it, tab, n, what, opname, out);
+    return *out <= max || expr_out_of_range(p, it, opname, max);
+}
+
+/* ---- generic: a list of registry fields ---- */
 
 /* Numbers, ranges (100-120) and addresses in the type of op->fields, plus
  * `none` / `any` where the operand allows them. */
@@ -134,7 +162,7 @@ static struct expr_node *expand_fields(struct expr_parser *p,
         return expr_fail(p, "expression too large to compile");
     size_t nplain = 0;
     struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
+    for (size_t k = 0; k < rel->nitems && !p->failed; k++) {
         const struct expr_item *it = &rel->items[k];
         bool none = item_is(it, "none"), any = item_is(it, "any");
         if (!op->none_any || (!none && !any)) {
@@ -146,57 +174,60 @@ static struct expr_node *expand_fields(struct expr_parser *p,
                              (int)it->len, it->text, (unsigned)it->col);
         struct expr_node *e =
             exists_test(p, op->name, op->fields, lo, hi, it->col);
-        if (e && none)
-            e = expr_node_new(p, EXPR_N_NOT, e, NULL, it->col);
-        res = or_node(p, res, e, rel->col);
-        if (p->failed)
-            return NULL;
+        res = or_node(p, res, none ? not_node(p, e, it->col) : e, rel->col);
     }
-    if (nplain) {
+    if (nplain && !p->failed) {
         struct expr_rel sub = *rel;
         sub.items = plain;
         sub.nitems = nplain;
-        struct expr_node *t =
-            expr_field_test(p, fs, n, &sub, op->max, EXPR_V_DASH_RANGE, lo, hi);
-        res = or_node(p, res, t, rel->col);
+        res = or_node(
+            p, res,
+            expr_field_test(p, fs, n, &sub, op->max, EXPR_V_DASH_RANGE, lo, hi),
+            rel->col);
     }
     return p->failed ? NULL : res;
 }
 
-/* badCRC, ipDoNotFragment: 1 (or true) tests the flag, 0 its absence. */
-static struct expr_node *expand_flag(struct expr_parser *p,
-                                     const struct expr_operand *op,
-                                     const struct expr_rel *rel) {
-    struct expr_node *res = NULL;
+static struct expr_node *expand_interface(struct expr_parser *p,
+                                          const struct expr_operand *op,
+                                          const struct expr_rel *rel) {
     for (size_t k = 0; k < rel->nitems; k++) {
         const struct expr_item *it = &rel->items[k];
-        uint64_t v;
-        bool set;
-        if (item_is(it, "true") ||
-            (expr_parse_uint(it->text, it->len, &v) && v == 1))
-            set = true;
-        else if (item_is(it, "false") ||
-                 (expr_parse_uint(it->text, it->len, &v) && v == 0))
-            set = false;
-        else
+        unsigned char c = it->len ? (unsigned char)it->text[0] : 0;
+        if (it->len && !(c >= '0' && c <= '9') && c != '-')
             return expr_fail(p,
-                             "bad value '%.*s' for '%s' at column %u: "
-                             "expected 0 or 1",
-                             (int)it->srclen, it->src, op->name,
-                             (unsigned)it->col);
-        struct expr_node *t =
-            uint_test(p, op->name, op->fields, EXPR_OP_EQ, 1, 1, it->col);
-        if (t && !set)
-            t = expr_node_new(p, EXPR_N_NOT, t, NULL, it->col);
-        res = or_node(p, res, t, rel->col);
-        if (p->failed)
-            return NULL;
+                             "interface name '%.*s' at column %u: names "
+                             "need the trace's interface list, which "
+                             "expressions do not see yet; use the interface "
+                             "number (frame.interface_id), as in: %s",
+                             (int)it->srclen, it->src, (unsigned)it->col,
+                             op->example);
     }
-    return res;
+    return expand_fields(p, op, rel);
 }
 
-/* ---- ip, src, dst -----------------------------------------------------------
- */
+/* badCRC, ipDoNotFragment: 1 (or true) tests the flag, 0 its absence. */
+static struct expr_node *item_flag(struct expr_parser *p,
+                                   const struct expr_operand *op,
+                                   const struct expr_item *it) {
+    uint64_t v = 2;
+    if (item_is(it, "true"))
+        v = 1;
+    else if (item_is(it, "false"))
+        v = 0;
+    else if (!expr_parse_uint(it->text, it->len, &v))
+        v = 2;
+    if (v > 1)
+        return expr_fail(p,
+                         "bad value '%.*s' for '%s' at column %u: expected 0 "
+                         "or 1",
+                         (int)it->srclen, it->src, op->name, (unsigned)it->col);
+    struct expr_node *t =
+        uint_test(p, op->name, op->fields, EXPR_OP_EQ, 1, 1, it->col);
+    return v ? t : not_node(p, t, it->col);
+}
+
+/* ---- ip, src, dst ---- */
 
 static const char *const f_sport[] = {"tcp.srcport", "udp.srcport",
                                       "sctp.srcport", NULL};
@@ -207,21 +238,11 @@ static const char *const f_dport[] = {"tcp.dstport", "udp.dstport",
 static struct expr_node *side_test(struct expr_parser *p, const char *opname,
                                    const struct expr_addr *a, bool src,
                                    uint32_t col) {
-    const char *name = a->family == 4 ? (src ? "ip.src" : "ip.dst")
-                                      : (src ? "ipv6.src" : "ipv6.dst");
-    const char *const names[] = {name, NULL};
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
-    struct expr_val *v = vals_new(p, 1);
-    if (!v || !expr_fields(p, opname, names, fs, &n))
-        return NULL;
-    size_t len = a->family == 4 ? 4 : 16;
-    expr_prefix_mask(v->addr.m, len, a->prefix);
-    for (size_t k = 0; k < len; k++)
-        v->addr.a[k] = a->a[k] & v->addr.m[k];
-    v->addr.prefix = (uint8_t)a->prefix;
+    bool v4 = a->family == 4;
+    const char *name =
+        v4 ? (src ? "ip.src" : "ip.dst") : (src ? "ipv6.src" : "ipv6.dst");
     struct expr_node *t =
-        values_test(p, fs, n, EXPR_OP_EQ, v, 1, false, 0, col);
+        addr_test(p, opname, name, a->a, v4 ? 4 : 16, a->prefix, col);
     if (!t || !a->has_port)
         return t;
     struct expr_node *port = uint_test(p, opname, src ? f_sport : f_dport,
@@ -229,56 +250,36 @@ static struct expr_node *side_test(struct expr_parser *p, const char *opname,
     return port ? expr_node_new(p, EXPR_N_AND, t, port, col) : NULL;
 }
 
-/* ip (either side, op->arg 0), src (1), dst (2). Addresses without a port
- * become one test per family over ip.addr / ipv6.addr; with a port, the
- * address and the port must be on the same side. */
-static struct expr_node *expand_ip(struct expr_parser *p,
-                                   const struct expr_operand *op,
-                                   const struct expr_rel *rel) {
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems && !p->failed; k++) {
-        const struct expr_item *it = &rel->items[k];
-        struct expr_addr a;
-        const char *why;
-        if (it->regex)
-            return expr_fail(p,
-                             "'%s' at column %u takes addresses, not "
-                             "regular expressions (compare ip.addr with re())",
-                             op->name, (unsigned)it->col);
-        if (!expr_parse_ip_item(it->text, it->len, true, &a, &why))
-            return expr_fail(p,
-                             "bad address '%.*s' for '%s' at column %u: "
-                             "%s (expected %s)",
-                             (int)it->srclen, it->src, op->name,
-                             (unsigned)it->col, why, op->syntax);
-        struct expr_node *t;
-        if (op->arg == 0 && !a.has_port) {
-            const char *const names[] = {
-                a.family == 4 ? "ip.addr" : "ipv6.addr", NULL};
-            const struct trawl_field *fs[EXPR_MAX_FIELDS];
-            size_t n;
-            struct expr_val *v = vals_new(p, 1);
-            if (!v || !expr_fields(p, op->name, names, fs, &n))
-                return NULL;
-            size_t len = a.family == 4 ? 4 : 16;
-            expr_prefix_mask(v->addr.m, len, a.prefix);
-            for (size_t b = 0; b < len; b++)
-                v->addr.a[b] = a.a[b] & v->addr.m[b];
-            v->addr.prefix = (uint8_t)a.prefix;
-            t = values_test(p, fs, n, EXPR_OP_EQ, v, 1, false, 0, it->col);
-        } else if (op->arg == 0) {
-            struct expr_node *src = side_test(p, op->name, &a, true, it->col);
-            struct expr_node *dst = side_test(p, op->name, &a, false, it->col);
-            t = or_node(p, src, dst, it->col);
-        } else {
-            t = side_test(p, op->name, &a, op->arg == 1, it->col);
-        }
-        res = or_node(p, res, t, rel->col);
-    }
-    return p->failed ? NULL : res;
+/* ip (either side, op->arg 0), src (1), dst (2). An address without a
+ * port is a test of ip.addr / ipv6.addr; with a port, the address and the
+ * port must be on the same side. */
+static struct expr_node *item_ip(struct expr_parser *p,
+                                 const struct expr_operand *op,
+                                 const struct expr_item *it) {
+    struct expr_addr a;
+    const char *why;
+    if (it->regex)
+        return expr_fail(p,
+                         "'%s' at column %u takes addresses, not regular "
+                         "expressions (compare ip.addr with re())",
+                         op->name, (unsigned)it->col);
+    if (!expr_parse_ip_item(it->text, it->len, true, &a, &why))
+        return expr_fail(p,
+                         "bad address '%.*s' for '%s' at column %u: %s "
+                         "(expected %s)",
+                         (int)it->srclen, it->src, op->name, (unsigned)it->col,
+                         why, op->syntax);
+    if (op->arg != 0)
+        return side_test(p, op->name, &a, op->arg == 1, it->col);
+    if (!a.has_port)
+        return addr_test(p, op->name, a.family == 4 ? "ip.addr" : "ipv6.addr",
+                         a.a, a.family == 4 ? 4 : 16, a.prefix, it->col);
+    struct expr_node *src = side_test(p, op->name, &a, true, it->col);
+    struct expr_node *dst = side_test(p, op->name, &a, false, it->col);
+    return or_node(p, src, dst, it->col);
 }
 
-/* ---- protocols ---------------------------------------------------------- */
+/* ---- protocols ---- */
 
 static const struct named ip_protocols[] = {
     {"ICMP", 1},    {"IGMP", 2},   {"IPIP", 4},   {"IPv4", 4},
@@ -298,32 +299,20 @@ static const char *const f_nexthdr[] = {"ip.proto",
                                         "ipv6.dstopts.nxt",
                                         NULL};
 
+/* All the protocols in one test: l4Protocol == ICMP,ICMPv6. */
 static struct expr_node *expand_l4(struct expr_parser *p,
                                    const struct expr_operand *op,
                                    const struct expr_rel *rel) {
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
     struct expr_val *v = vals_new(p, rel->nitems);
-    if (!v || !expr_fields(p, op->name, f_nexthdr, fs, &n))
-        return NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        uint64_t num;
-        if (expr_parse_uint(it->text, it->len, &num)) {
-            if (num > 255)
-                return expr_fail(p,
-                                 "value '%.*s' at column %u is out of "
-                                 "range for '%s' (0 to 255)",
-                                 (int)it->srclen, it->src, (unsigned)it->col,
-                                 op->name);
-        } else if (!lookup_name(p, it, ip_protocols,
-                                TRAWL_ARRAY_LEN(ip_protocols), "IP protocol",
-                                op->name, &num)) {
+    for (size_t k = 0; v && k < rel->nitems; k++) {
+        uint64_t num = 0;
+        if (!number_or_name(p, &rel->items[k], ip_protocols,
+                            TRAWL_ARRAY_LEN(ip_protocols), "IP protocol",
+                            op->name, 255, &num))
             return NULL;
-        }
         v[k].u.lo = v[k].u.hi = num;
     }
-    return values_test(p, fs, n, EXPR_OP_EQ, v, rel->nitems, false, 0,
+    return values_test(p, op->name, f_nexthdr, EXPR_OP_EQ, v, rel->nitems, 0,
                        rel->col);
 }
 
@@ -357,57 +346,23 @@ static const struct named ethertypes[] = {
 static const char *const f_ethertype[] = {"eth.type", "vlan.etype", "sll.etype",
                                           "llc.type", NULL};
 
-static struct expr_node *expand_macproto(struct expr_parser *p,
-                                         const struct expr_operand *op,
-                                         const struct expr_rel *rel) {
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
-    struct expr_val *v = vals_new(p, rel->nitems);
-    if (!v || !expr_fields(p, op->name, f_ethertype, fs, &n))
-        return NULL;
-    size_t nv = 0;
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        uint64_t num;
-        if (item_is(it, "Non IP") || item_is(it, "NonIP") ||
-            item_is(it, "Non-IP")) {
-            uint16_t v4 = decode_proto_by_name("ip", 2);
-            uint16_t v6 = decode_proto_by_name("ipv6", 4);
-            struct expr_node *ip = expr_node_proto(p, v4, it->col);
-            ip = or_node(p, ip, expr_node_proto(p, v6, it->col), it->col);
-            res = or_node(p, res,
-                          ip ? expr_node_new(p, EXPR_N_NOT, ip, NULL, it->col)
-                             : NULL,
-                          rel->col);
-            if (p->failed)
-                return NULL;
-            continue;
-        }
-        if (expr_parse_uint(it->text, it->len, &num)) {
-            if (num > 0xffff)
-                return expr_fail(p,
-                                 "value '%.*s' at column %u is out of "
-                                 "range for '%s' (0 to 0xffff)",
-                                 (int)it->srclen, it->src, (unsigned)it->col,
-                                 op->name);
-        } else if (!lookup_name(p, it, ethertypes, TRAWL_ARRAY_LEN(ethertypes),
-                                "MAC protocol", op->name, &num)) {
-            return NULL;
-        }
-        v[nv].u.lo = v[nv].u.hi = num;
-        nv++;
+static struct expr_node *item_macproto(struct expr_parser *p,
+                                       const struct expr_operand *op,
+                                       const struct expr_item *it) {
+    if (item_is(it, "Non IP") || item_is(it, "NonIP") ||
+        item_is(it, "Non-IP")) {
+        struct expr_node *ip = proto_test(p, "ip", it->col);
+        ip = or_node(p, ip, proto_test(p, "ipv6", it->col), it->col);
+        return not_node(p, ip, it->col);
     }
-    if (nv)
-        res = or_node(
-            p, res,
-            values_test(p, fs, n, EXPR_OP_EQ, v, nv, false, 0, rel->col),
-            rel->col);
-    return p->failed ? NULL : res;
+    uint64_t num = 0;
+    if (!number_or_name(p, it, ethertypes, TRAWL_ARRAY_LEN(ethertypes),
+                        "MAC protocol", op->name, 0xffff, &num))
+        return NULL;
+    return uint_test(p, op->name, f_ethertype, EXPR_OP_EQ, num, num, it->col);
 }
 
-/* ---- tcpFlags, ipFragment, mactype, multicastGroup, interface --------------
- */
+/* ---- tcpFlags, ipFragment, mactype, multicastGroup, regexp ---- */
 
 static const struct named tcp_flags[] = {
     {"fin", 0x01}, {"syn", 0x02},  {"rst", 0x04}, {"reset", 0x04},
@@ -415,235 +370,152 @@ static const struct named tcp_flags[] = {
     {"ece", 0x40}, {"cwr", 0x80},  {"ae", 0x100}, {"ns", 0x100},
 };
 
-/* syn+ack: every listed flag is set (tcp.flags & 0x12 == 0x12); a comma
- * list is any of its combinations. */
-static struct expr_node *expand_tcpflags(struct expr_parser *p,
-                                         const struct expr_operand *op,
-                                         const struct expr_rel *rel) {
-    const char *const names[] = {"tcp.flags", NULL};
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
-    if (!expr_fields(p, op->name, names, fs, &n))
-        return NULL;
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        uint64_t mask = 0;
-        size_t i = 0;
-        while (i <= it->len) {
-            size_t j = i;
-            while (j < it->len && it->text[j] != '+')
-                j++;
-            struct expr_item part = *it;
-            part.text = it->text + i;
-            part.len = (uint32_t)(j - i);
-            part.src = part.text;
-            part.srclen = part.len;
-            part.col = it->col + (uint32_t)i;
-            uint64_t bit;
-            if (part.len == 0)
-                return expr_fail(p,
-                                 "missing TCP flag in '%.*s' at column %u: "
-                                 "expected %s",
-                                 (int)it->srclen, it->src, (unsigned)it->col,
-                                 op->syntax);
-            if (!lookup_name(p, &part, tcp_flags, TRAWL_ARRAY_LEN(tcp_flags),
-                             "TCP flag", op->name, &bit))
-                return NULL;
-            mask |= bit;
-            i = j + 1;
-        }
-        struct expr_val *v = vals_new(p, 1);
-        if (!v)
+/* syn+ack: every listed flag is set (tcp.flags & 0x12 == 0x12). */
+static struct expr_node *item_tcpflags(struct expr_parser *p,
+                                       const struct expr_operand *op,
+                                       const struct expr_item *it) {
+    static const char *const flags[] = {"tcp.flags", NULL};
+    uint64_t mask = 0;
+    for (size_t i = 0; i <= it->len;) {
+        size_t j = i;
+        while (j < it->len && it->text[j] != '+')
+            j++;
+        struct expr_item part = *it;
+        part.text = part.src = it->text + i;
+        part.len = part.srclen = (uint32_t)(j - i);
+        part.col = it->col + (uint32_t)i;
+        uint64_t bit = 0;
+        if (part.len == 0)
+            return expr_fail(p,
+                             "missing TCP flag in '%.*s' at column %u: "
+                             "expected %s",
+                             (int)it->srclen, it->src, (unsigned)it->col,
+                             op->syntax);
+        if (!lookup_name(p, &part, tcp_flags, TRAWL_ARRAY_LEN(tcp_flags),
+                         "TCP flag", op->name, &bit))
             return NULL;
-        v->u.lo = v->u.hi = mask;
-        res = or_node(
-            p, res,
-            values_test(p, fs, n, EXPR_OP_EQ, v, 1, true, mask, it->col),
-            rel->col);
-        if (p->failed)
-            return NULL;
+        mask |= bit;
+        i = j + 1;
     }
-    return res;
+    struct expr_val *v = vals_new(p, 1);
+    if (v)
+        v->u.lo = v->u.hi = mask;
+    return values_test(p, op->name, flags, EXPR_OP_EQ, v, 1, mask, it->col);
 }
 
 /* An IPv4 fragment has MF set or a non-zero offset; an IPv6 fragment has
  * a fragment header. */
-static struct expr_node *expand_fragment(struct expr_parser *p,
-                                         const struct expr_operand *op,
-                                         const struct expr_rel *rel) {
+static struct expr_node *item_fragment(struct expr_parser *p,
+                                       const struct expr_operand *op,
+                                       const struct expr_item *it) {
     static const char *const mf[] = {"ip.flags.mf", NULL};
     static const char *const off[] = {"ip.frag_offset", NULL};
     static const char *const v6[] = {"ipv6.fraghdr.offset", NULL};
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        uint64_t v;
-        if (!expr_parse_uint(it->text, it->len, &v) || v > 1)
-            return expr_fail(p,
-                             "bad value '%.*s' for '%s' at column %u: "
-                             "expected 0 or 1",
-                             (int)it->srclen, it->src, op->name,
-                             (unsigned)it->col);
-        uint32_t c = it->col;
-        /* One statement per test keeps their numbering in reading order. */
-        struct expr_node *frag =
-            uint_test(p, op->name, mf, EXPR_OP_EQ, 1, 1, c);
-        frag = or_node(p, frag,
-                       uint_test(p, op->name, off, EXPR_OP_GT, 0, 0, c), c);
-        frag = or_node(p, frag,
-                       exists_test(p, op->name, v6, 0, EXPR_OCC_ALL, c), c);
-        if (frag && v == 0)
-            frag = expr_node_new(p, EXPR_N_NOT, frag, NULL, c);
-        res = or_node(p, res, frag, rel->col);
-        if (p->failed)
-            return NULL;
-    }
-    return res;
-}
-
-static struct expr_node *broadcast_test(struct expr_parser *p,
-                                        const char *opname, uint32_t col) {
-    static const char *const dst[] = {"eth.dst", NULL};
-    const struct trawl_field *fs[EXPR_MAX_FIELDS];
-    size_t n;
-    struct expr_val *v = vals_new(p, 1);
-    if (!v || !expr_fields(p, opname, dst, fs, &n))
-        return NULL;
-    memset(v->addr.a, 0xff, 6);
-    memset(v->addr.m, 0xff, 6);
-    v->addr.prefix = 48;
-    return values_test(p, fs, n, EXPR_OP_EQ, v, 1, false, 0, col);
+    uint64_t v;
+    if (!expr_parse_uint(it->text, it->len, &v) || v > 1)
+        return expr_fail(p,
+                         "bad value '%.*s' for '%s' at column %u: expected 0 "
+                         "or 1",
+                         (int)it->srclen, it->src, op->name, (unsigned)it->col);
+    uint32_t c = it->col;
+    /* One statement per test keeps their numbering in reading order. */
+    struct expr_node *frag = uint_test(p, op->name, mf, EXPR_OP_EQ, 1, 1, c);
+    frag =
+        or_node(p, frag, uint_test(p, op->name, off, EXPR_OP_GT, 0, 0, c), c);
+    frag =
+        or_node(p, frag, exists_test(p, op->name, v6, 0, EXPR_OCC_ALL, c), c);
+    return v ? frag : not_node(p, frag, c);
 }
 
 /* The destination MAC: broadcast is ff:ff:ff:ff:ff:ff, multicast has the
  * group bit and is not broadcast, unicast has no group bit. */
-static struct expr_node *expand_mactype(struct expr_parser *p,
-                                        const struct expr_operand *op,
-                                        const struct expr_rel *rel) {
+static struct expr_node *item_mactype(struct expr_parser *p,
+                                      const struct expr_operand *op,
+                                      const struct expr_item *it) {
     static const char *const ig[] = {"eth.dst.ig", NULL};
+    static const uint8_t all_ones[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     static const struct named kinds[] = {
         {"unicast", 0}, {"multicast", 1}, {"broadcast", 2}};
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        uint64_t kind;
-        if (!lookup_name(p, it, kinds, TRAWL_ARRAY_LEN(kinds), "MAC type",
-                         op->name, &kind))
-            return NULL;
-        struct expr_node *t;
-        if (kind == 2) {
-            t = broadcast_test(p, op->name, it->col);
-        } else {
-            t = uint_test(p, op->name, ig, EXPR_OP_EQ, kind, kind, it->col);
-            if (kind == 1) {
-                struct expr_node *b = broadcast_test(p, op->name, it->col);
-                b = b ? expr_node_new(p, EXPR_N_NOT, b, NULL, it->col) : NULL;
-                t = t && b ? expr_node_new(p, EXPR_N_AND, t, b, it->col) : NULL;
-            }
-        }
-        res = or_node(p, res, t, rel->col);
-        if (p->failed)
-            return NULL;
-    }
-    return res;
+    uint64_t kind = 0;
+    if (!lookup_name(p, it, kinds, TRAWL_ARRAY_LEN(kinds), "MAC type", op->name,
+                     &kind))
+        return NULL;
+    if (kind == 2)
+        return addr_test(p, op->name, "eth.dst", all_ones, 6, 48, it->col);
+    struct expr_node *t =
+        uint_test(p, op->name, ig, EXPR_OP_EQ, kind, kind, it->col);
+    if (kind == 0 || !t)
+        return t;
+    struct expr_node *b =
+        addr_test(p, op->name, "eth.dst", all_ones, 6, 48, it->col);
+    b = not_node(p, b, it->col);
+    return b ? expr_node_new(p, EXPR_N_AND, t, b, it->col) : NULL;
 }
 
 /* IGMP (and, once ICMPv6 MLD fields exist, MLD) packets about a group. */
-static struct expr_node *expand_mcast(struct expr_parser *p,
+static struct expr_node *item_mcast(struct expr_parser *p,
+                                    const struct expr_operand *op,
+                                    const struct expr_item *it) {
+    static const char *const icmp6[] = {"icmpv6.type", NULL};
+    if (item_is(it, "any")) {
+        /* MLD: query 130, report 131, done 132, v2 report 143. */
+        struct expr_val *v = vals_new(p, 2);
+        if (!v)
+            return NULL;
+        v[0].u.lo = 130, v[0].u.hi = 132;
+        v[1].u.lo = v[1].u.hi = 143;
+        struct expr_node *t = proto_test(p, "igmp", it->col);
+        return or_node(
+            p, t, values_test(p, op->name, icmp6, EXPR_OP_EQ, v, 2, 0, it->col),
+            it->col);
+    }
+    struct expr_addr a;
+    const char *why;
+    if (!expr_parse_ip_item(it->text, it->len, false, &a, &why))
+        return expr_fail(p,
+                         "bad address '%.*s' for '%s' at column %u: %s "
+                         "(expected %s)",
+                         (int)it->srclen, it->src, op->name, (unsigned)it->col,
+                         why, op->syntax);
+    if (a.family == 6)
+        return expr_fail(p,
+                         "'%s' with an IPv6 group at column %u needs the MLD "
+                         "fields of ICMPv6 (icmpv6.mld.multicast_address), "
+                         "which trawl does not decode yet",
+                         op->name, (unsigned)it->col);
+    return addr_test(p, op->name, "igmp.maddr", a.a, 4, a.prefix, it->col);
+}
+
+/* regexp: the payload after L4 (IP) or after the link header (other). */
+static struct expr_node *item_regexp(struct expr_parser *p,
+                                     const struct expr_operand *op,
+                                     const struct expr_item *it) {
+    uint32_t idx = 0;
+    struct expr_test *t = expr_test_new(p, &idx);
+    (void)op;
+    if (!t || !expr_regex(p, t, it, false))
+        return NULL;
+    t->kind = EXPR_T_PAYLOAD;
+    t->op = EXPR_OP_MATCHES;
+    return expr_node_test(p, idx, it->col);
+}
+
+struct expr_node *expr_operand_expand(struct expr_parser *p,
                                       const struct expr_operand *op,
                                       const struct expr_rel *rel) {
-    static const char *const maddr[] = {"igmp.maddr", NULL};
-    static const char *const icmp6[] = {"icmpv6.type", NULL};
+    if (op->expand)
+        return op->expand(p, op, rel);
     struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems && !p->failed; k++) {
-        const struct expr_item *it = &rel->items[k];
-        struct expr_node *t;
-        if (item_is(it, "any")) {
-            /* MLD: query 130, report 131, done 132, v2 report 143. */
-            const struct trawl_field *fs[EXPR_MAX_FIELDS];
-            size_t n;
-            struct expr_val *v = vals_new(p, 2);
-            if (!v || !expr_fields(p, op->name, icmp6, fs, &n))
-                return NULL;
-            v[0].u.lo = 130, v[0].u.hi = 132;
-            v[1].u.lo = v[1].u.hi = 143;
-            t = expr_node_proto(p, decode_proto_by_name("igmp", 4), it->col);
-            t = or_node(
-                p, t,
-                values_test(p, fs, n, EXPR_OP_EQ, v, 2, false, 0, it->col),
-                it->col);
-        } else {
-            struct expr_addr a;
-            const char *why;
-            if (!expr_parse_ip_item(it->text, it->len, false, &a, &why))
-                return expr_fail(p,
-                                 "bad address '%.*s' for '%s' at column "
-                                 "%u: %s (expected %s)",
-                                 (int)it->srclen, it->src, op->name,
-                                 (unsigned)it->col, why, op->syntax);
-            if (a.family == 6)
-                return expr_fail(p,
-                                 "'%s' with an IPv6 group at column %u "
-                                 "needs the MLD fields of ICMPv6 "
-                                 "(icmpv6.mld.multicast_address), which trawl "
-                                 "does not decode yet",
-                                 op->name, (unsigned)it->col);
-            const struct trawl_field *fs[EXPR_MAX_FIELDS];
-            size_t n;
-            struct expr_val *v = vals_new(p, 1);
-            if (!v || !expr_fields(p, op->name, maddr, fs, &n))
-                return NULL;
-            expr_prefix_mask(v->addr.m, 4, a.prefix);
-            for (size_t b = 0; b < 4; b++)
-                v->addr.a[b] = a.a[b] & v->addr.m[b];
-            v->addr.prefix = (uint8_t)a.prefix;
-            t = values_test(p, fs, n, EXPR_OP_EQ, v, 1, false, 0, it->col);
-        }
-        res = or_node(p, res, t, rel->col);
+    for (size_t k = 0; k < rel->nitems; k++) {
+        struct expr_node *n = op->item(p, op, &rel->items[k]);
+        if (!n)
+            return NULL;
+        res = or_node(p, res, n, rel->col);
     }
     return p->failed ? NULL : res;
 }
 
-static struct expr_node *expand_interface(struct expr_parser *p,
-                                          const struct expr_operand *op,
-                                          const struct expr_rel *rel) {
-    for (size_t k = 0; k < rel->nitems; k++) {
-        const struct expr_item *it = &rel->items[k];
-        unsigned char c = it->len ? (unsigned char)it->text[0] : 0;
-        if (it->len && !(c >= '0' && c <= '9') && c != '-')
-            return expr_fail(p,
-                             "interface name '%.*s' at column %u: names "
-                             "need the trace's interface list, which "
-                             "expressions do not see yet; use the interface "
-                             "number (frame.interface_id), as in: %s",
-                             (int)it->srclen, it->src, (unsigned)it->col,
-                             op->example);
-    }
-    return expand_fields(p, op, rel);
-}
-
-/* regexp: the payload after L4 (IP) or after the link header (other). */
-static struct expr_node *expand_regexp(struct expr_parser *p,
-                                       const struct expr_operand *op,
-                                       const struct expr_rel *rel) {
-    struct expr_node *res = NULL;
-    for (size_t k = 0; k < rel->nitems; k++) {
-        uint32_t idx;
-        struct expr_test *t = expr_test_new(p, &idx);
-        if (!t || !expr_regex(p, t, &rel->items[k], false))
-            return NULL;
-        t->kind = EXPR_T_PAYLOAD;
-        t->op = EXPR_OP_MATCHES;
-        res = or_node(p, res, expr_node_test(p, idx, rel->items[k].col),
-                      rel->col);
-    }
-    (void)op;
-    return res;
-}
-
-/* ---- the table --------------------------------------------------------------
- */
+/* ---- the table ---- */
 
 #define F(...) .fields = {__VA_ARGS__, NULL}
 #define PORTS "a port (0 to 65535) or a range (100-120, -10, 65000-)"
@@ -658,19 +530,19 @@ const struct expr_operand expr_operands[] = {
      .syntax = ADDR_V,
      .example = "ip == 10.0.0.1",
      .bare_proto = "ip",
-     .expand = expand_ip,
+     .item = item_ip,
      .arg = 0},
     {.name = "src",
      .syntax = ADDR_V,
      .example = "src 10.10.10.10/24",
      .flags = EXPR_OPF_BARE_VALUE,
-     .expand = expand_ip,
+     .item = item_ip,
      .arg = 1},
     {.name = "dst",
      .syntax = ADDR_V,
      .example = "dst 10.10.10.10/24",
      .flags = EXPR_OPF_BARE_VALUE,
-     .expand = expand_ip,
+     .item = item_ip,
      .arg = 2},
     {.name = "mac",
      .syntax = "a MAC address",
@@ -713,7 +585,7 @@ const struct expr_operand expr_operands[] = {
      .syntax = "an ethertype name (IPv4, IPv6, ARP, VLAN, MPLS, LLDP, SLOW, "
                "PTP, PROFINET, ...), a number, or \"Non IP\"",
      .example = "macProtocol == IPv4",
-     .expand = expand_macproto},
+     .item = item_macproto},
     {.name = "l4Protocol",
      .syntax = "IP protocol names (TCP, UDP, ICMP, ICMPv6, SCTP, GRE, ESP, "
                "...) or numbers",
@@ -774,7 +646,7 @@ const struct expr_operand expr_operands[] = {
     {.name = "multicastGroup",
      .syntax = "a multicast IPv4 address or any",
      .example = "multicastGroup == 239.1.1.1",
-     .expand = expand_mcast},
+     .item = item_mcast},
     {.name = "rtpPayloadType",
      .syntax = "an RTP payload type (PCMU, MP2T, "
                "...)",
@@ -867,7 +739,7 @@ const struct expr_operand expr_operands[] = {
      .syntax = "0 or 1",
      .example = "badCRC == 1",
      .flags = EXPR_OPF_TRUTH,
-     .expand = expand_flag,
+     .item = item_flag,
      F("frame.packet_flags_crc_error")},
     {.name = "icmpType",
      .syntax = "an ICMP type (0 to 255)",
@@ -880,7 +752,7 @@ const struct expr_operand expr_operands[] = {
      .syntax = "TCP flags joined by '+' (fin, syn, rst, psh, ack, urg, ece, "
                "cwr)",
      .example = "tcpFlags == syn+ack",
-     .expand = expand_tcpflags},
+     .item = item_tcpflags},
     {.name = "callId",
      .syntax = "a SIP call id",
      .example = "callId == \"abc@host\"",
@@ -889,21 +761,21 @@ const struct expr_operand expr_operands[] = {
      .syntax = "0 or 1",
      .example = "ipFragment == 1",
      .flags = EXPR_OPF_TRUTH,
-     .expand = expand_fragment},
+     .item = item_fragment},
     {.name = "regexp",
      .syntax = "a quoted regular expression (PCRE2)",
      .example = "regexp == \"(?i)allegro|http\"",
-     .expand = expand_regexp},
+     .item = item_regexp},
     {.name = "ipDoNotFragment",
      .syntax = "0 or 1",
      .example = "ipDoNotFragment == 1",
      .flags = EXPR_OPF_TRUTH,
-     .expand = expand_flag,
+     .item = item_flag,
      F("ip.flags.df")},
     {.name = "mactype",
      .syntax = "unicast, broadcast or multicast",
      .example = "mactype == broadcast",
-     .expand = expand_mactype},
+     .item = item_mactype},
     {.name = "slowSubtype",
      .syntax = "a Slow Protocols subtype (1 for LACP)",
      .example = "slowSubtype == 1",

@@ -6,12 +6,15 @@
  *   unary    := ('not' | '!') unary | primary
  *   primary  := '(' or ')'
  *             | ['any' | 'all'] NAME ['&' MASK] [relation]
- *             | VALUE 'in' NAME                      (pktt: 62 in
- * NFS.attributes) relation := CMP VALUE (',' VALUE)*               (a list is
- * "any of") | ['not'] 'in' ('[' | '{') VALUE ([','] VALUE)* (']' | '}') |
- * 'contains' VALUE | ('matches' | '~') VALUE | VALUE (',' VALUE)*
- * (src 10.0.0.0/24) VALUE    := WORD | STRING | 're' '(' STRING ')' | '[' IPV6
- * ']' [':' PORT]
+ *             | VALUE 'in' NAME              (pktt's 62 in NFS.attributes)
+ *   relation := CMP VALUE (',' VALUE)*       (a list is "any of")
+ *             | ['not'] 'in' SET
+ *             | 'contains' VALUE
+ *             | ('matches' | '~') VALUE
+ *             | VALUE (',' VALUE)*           (Polycube's src 10.0.0.0/24)
+ *   SET      := ('[' | '{') VALUE ([','] VALUE)* (']' | '}')
+ *   VALUE    := WORD | STRING | 're' '(' STRING ')'
+ *             | '[' IPV6 ']' [':' PORT]
  *
  * NAME is an operand of the operand table, a registry field or a
  * protocol, in that order. Values are read in the type of their field as
@@ -41,7 +44,7 @@ static void *oom(struct expr_parser *p) {
                      (unsigned)EXPR_MAX_ARENA);
 }
 
-/* ---- tree construction -------------------------------------------------- */
+/* ---- tree construction ---- */
 
 struct expr_node *expr_node_new(struct expr_parser *p, enum expr_node_kind kind,
                                 struct expr_node *a, struct expr_node *b,
@@ -65,22 +68,33 @@ struct expr_test *expr_test_new(struct expr_parser *p, uint32_t *index) {
     if (e->ntests == EXPR_MAX_TESTS)
         return expr_fail(p, "expression too large: more than %u tests",
                          (unsigned)EXPR_MAX_TESTS);
-    if (e->ntests == e->captests) {
-        uint32_t cap = e->captests ? e->captests * 2 : 16;
-        struct expr_test **t = expr_alloc(p->arena, cap * sizeof *t);
-        if (!t)
-            return oom(p);
-        if (e->ntests)
-            memcpy(t, e->tests, e->ntests * sizeof *t);
-        e->tests = t;
-        e->captests = cap;
-    }
+    struct expr_test **tests =
+        expr_grow(p->arena, e->tests, e->ntests, &e->captests, sizeof *tests);
+    if (!tests)
+        return oom(p);
+    e->tests = tests;
     struct expr_test *t = expr_alloc(p->arena, sizeof *t);
     if (!t)
         return oom(p);
     t->occ_hi = EXPR_OCC_ALL;
     *index = e->ntests;
     e->tests[e->ntests++] = t;
+    return t;
+}
+
+struct expr_test *expr_field_test_new(struct expr_parser *p,
+                                      const struct trawl_field *const *fs,
+                                      size_t n, uint32_t *index) {
+    struct expr_test *t = expr_test_new(p, index);
+    if (!t)
+        return NULL;
+    t->kind = EXPR_T_FIELD;
+    for (size_t k = 0; k < n && k < EXPR_MAX_FIELDS; k++)
+        t->fields[k] = fs[k];
+    t->nfields = (uint8_t)n;
+    enum trawl_ftype ft = fs[0]->type;
+    t->ctype = expr_ctype_of(ft);
+    t->addr_len = ft == TRAWL_FT_IPV4 ? 4 : ft == TRAWL_FT_MAC ? 6 : 16;
     return t;
 }
 
@@ -94,7 +108,7 @@ struct expr_node *expr_node_test(struct expr_parser *p, uint32_t index,
 
 struct expr_node *expr_node_proto(struct expr_parser *p, uint16_t proto,
                                   uint32_t col) {
-    uint32_t idx;
+    uint32_t idx = 0;
     struct expr_test *t = expr_test_new(p, &idx);
     if (!t)
         return NULL;
@@ -149,10 +163,12 @@ bool expr_regex(struct expr_parser *p, struct expr_test *t,
     return true;
 }
 
-/* ---- field tests --------------------------------------------------------- */
+/* ---- field tests ---- */
 
-static bool set_quantifier(struct expr_parser *p, struct expr_test *t,
-                           const struct expr_rel *rel) {
+/* The operator as a per-occurrence predicate and a quantifier: `!=` is
+ * "every occurrence differs" (Wireshark 4.0's all_ne), `!==` "some
+ * occurrence differs". */
+static void set_quantifier(struct expr_test *t, const struct expr_rel *rel) {
     switch (rel->op) {
     case EXPR_R_NONE:
         t->op = rel->has_mask ? EXPR_OP_NONZERO : EXPR_OP_EXISTS;
@@ -172,8 +188,6 @@ static bool set_quantifier(struct expr_parser *p, struct expr_test *t,
         t->all = true;
     else if (rel->quant == TOK_ANY)
         t->all = false;
-    (void)p;
-    return true;
 }
 
 struct expr_node *expr_field_test(struct expr_parser *p,
@@ -183,19 +197,13 @@ struct expr_node *expr_field_test(struct expr_parser *p,
                                   uint16_t occ_lo, uint16_t occ_hi) {
     enum trawl_ftype ft = fields[0]->type;
     const char *what = rel->name;
-    uint32_t idx;
-    struct expr_test *t = expr_test_new(p, &idx);
+    uint32_t idx = 0;
+    struct expr_test *t = expr_field_test_new(p, fields, n, &idx);
     if (!t)
         return NULL;
-    t->kind = EXPR_T_FIELD;
-    for (size_t k = 0; k < n; k++)
-        t->fields[k] = fields[k];
-    t->nfields = (uint8_t)n;
     t->occ_lo = occ_lo;
     t->occ_hi = occ_hi;
-    t->ctype = expr_ctype_of(ft);
-    t->addr_len = ft == TRAWL_FT_IPV4 ? 4 : ft == TRAWL_FT_MAC ? 6 : 16;
-    set_quantifier(p, t, rel);
+    set_quantifier(t, rel);
     if (rel->has_mask) {
         if (t->ctype != EXPR_C_UINT && t->ctype != EXPR_C_INT)
             return expr_fail(p,
@@ -254,8 +262,7 @@ struct expr_node *expr_field_test(struct expr_parser *p,
     return expr_node_test(p, idx, rel->col);
 }
 
-/* ---- names ----------------------------------------------------------------
- */
+/* ---- names ---- */
 
 enum ref_kind { REF_OPERAND = 1, REF_FIELD, REF_PROTO };
 
@@ -287,22 +294,21 @@ static const char *suggest(const char *word, size_t len, bool keywords_only) {
     struct best b = {.d = expr_suggest_cap(len) + 1, .word = word, .len = len};
     if (b.d == 1)
         return NULL;
-    for (size_t k = 0; k < expr_nkeywords; k++)
-        if (expr_keywords[k].word)
-            consider(&b, expr_keywords[k].text);
-    if (keywords_only)
-        return b.name;
-    for (size_t k = 0; k < expr_noperands; k++)
+    /* Names first: on a tie the earlier candidate stays. */
+    for (size_t k = 0; k < expr_noperands && !keywords_only; k++)
         consider(&b, expr_operands[k].name);
-    for (size_t k = 0; k < PROTO_COUNT; k++)
+    for (size_t k = 0; k < PROTO_COUNT && !keywords_only; k++)
         consider(&b, decode_protos[k]->name);
-    size_t nf = trawl_field_count();
+    size_t nf = keywords_only ? 0 : trawl_field_count();
     for (size_t k = 0; k < nf; k++) {
         const struct trawl_field *f = trawl_field_at(k);
         consider(&b, f->name);
         for (const char *const *a = f->aliases; a && *a; a++)
             consider(&b, *a);
     }
+    for (size_t k = 0; k < expr_nkeywords; k++)
+        if (expr_keywords[k].word)
+            consider(&b, expr_keywords[k].text);
     return b.name;
 }
 
@@ -357,8 +363,7 @@ static bool resolve(struct expr_parser *p, const struct expr_token *t,
     return false;
 }
 
-/* ---- tokens -----------------------------------------------------------------
- */
+/* ---- tokens ---- */
 
 static const struct expr_token *peek(const struct expr_parser *p) {
     return &p->toks[p->pos];
@@ -394,8 +399,7 @@ static void *unexpected(struct expr_parser *p, const struct expr_token *t,
                      (int)t->len, p->text + t->off, (unsigned)t->col, expected);
 }
 
-/* ---- values ---------------------------------------------------------------
- */
+/* ---- values ---- */
 
 static bool is_value_start(const struct expr_token *t) {
     return t->kind == TOK_WORD || t->kind == TOK_STRING || t->kind == TOK_RE ||
@@ -484,17 +488,11 @@ struct items {
 
 static bool items_push(struct expr_parser *p, struct items *l,
                        const struct expr_item *it) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        struct expr_item *v = expr_alloc(p->arena, cap * sizeof *v);
-        if (!v)
-            return oom(p), false;
-        if (l->n)
-            memcpy(v, l->v, l->n * sizeof *v);
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *it;
+    struct expr_item *v = expr_grow(p->arena, l->v, l->n, &l->cap, sizeof *v);
+    if (!v)
+        return oom(p), false;
+    l->v = v;
+    v[l->n++] = *it;
     return true;
 }
 
@@ -538,8 +536,7 @@ static bool parse_set(struct expr_parser *p, struct items *l,
     }
 }
 
-/* ---- relations ------------------------------------------------------------
- */
+/* ---- relations ---- */
 
 static const char *value_syntax(const struct ref *r) {
     if (r->kind == REF_OPERAND)
@@ -610,15 +607,15 @@ static struct expr_node *operand_node(struct expr_parser *p,
         rel->op = EXPR_R_EQ;
         rel->items = &it;
         rel->nitems = 1;
-        return op->expand(p, op, rel);
+        return expr_operand_expand(p, op, rel);
     }
     switch (rel->op) {
-    case EXPR_R_EQ: return op->expand(p, op, rel);
+    case EXPR_R_EQ: return expr_operand_expand(p, op, rel);
     case EXPR_R_NE: {
         /* Allegro operands name a property of the packet that may be
          * absent (vlan == none), so != is plain negation. */
         rel->op = EXPR_R_EQ;
-        struct expr_node *eq = op->expand(p, op, rel);
+        struct expr_node *eq = expr_operand_expand(p, op, rel);
         return eq ? expr_node_new(p, EXPR_N_NOT, eq, NULL, rel->col) : NULL;
     }
     case EXPR_R_LT:
@@ -626,7 +623,7 @@ static struct expr_node *operand_node(struct expr_parser *p,
     case EXPR_R_GT:
     case EXPR_R_GE:
         if (op->flags & EXPR_OPF_ORDERED)
-            return op->expand(p, op, rel);
+            return expr_operand_expand(p, op, rel);
         break;
     default: break;
     }
@@ -769,10 +766,21 @@ static struct expr_node *parse_value_in(struct expr_parser *p) {
     return relation_node(p, &r, &rel);
 }
 
-/* ---- logic ----------------------------------------------------------------
- */
+/* ---- logic ---- */
 
 static struct expr_node *parse_or(struct expr_parser *p);
+
+/* One more level of parentheses or `not`, refused past EXPR_MAX_DEPTH so
+ * that no text can exhaust the stack. */
+static bool descend(struct expr_parser *p, const struct expr_token *t) {
+    if (++p->depth <= EXPR_MAX_DEPTH)
+        return true;
+    expr_fail(p,
+              "expression nested too deeply at column %u (more than %u "
+              "levels)",
+              (unsigned)t->col, (unsigned)EXPR_MAX_DEPTH);
+    return false;
+}
 
 static struct expr_node *parse_primary(struct expr_parser *p) {
     const struct expr_token *t = peek(p);
@@ -780,11 +788,8 @@ static struct expr_node *parse_primary(struct expr_parser *p) {
     switch (t->kind) {
     case TOK_LPAREN: {
         take(p);
-        if (++p->depth > EXPR_MAX_DEPTH)
-            return expr_fail(p,
-                             "expression nested too deeply at column %u "
-                             "(more than %u levels)",
-                             (unsigned)t->col, (unsigned)EXPR_MAX_DEPTH);
+        if (!descend(p, t))
+            return NULL;
         struct expr_node *n = parse_or(p);
         p->depth--;
         if (!n)
@@ -831,34 +836,33 @@ static struct expr_node *parse_unary(struct expr_parser *p) {
     if (t->kind != TOK_NOT)
         return parse_primary(p);
     take(p);
-    if (++p->depth > EXPR_MAX_DEPTH)
-        return expr_fail(p,
-                         "expression nested too deeply at column %u (more "
-                         "than %u levels)",
-                         (unsigned)t->col, (unsigned)EXPR_MAX_DEPTH);
+    if (!descend(p, t))
+        return NULL;
     struct expr_node *a = parse_unary(p);
     p->depth--;
     return a ? expr_node_new(p, EXPR_N_NOT, a, NULL, t->col) : NULL;
 }
 
-static struct expr_node *parse_and(struct expr_parser *p) {
-    struct expr_node *a = parse_unary(p);
-    while (a && peek(p)->kind == TOK_AND) {
+/* The binary levels, loosest first: `or`, then `and`; both associate to
+ * the left, so a chain is a left-deep tree built in a loop. */
+static struct expr_node *parse_level(struct expr_parser *p, int level) {
+    static const struct {
+        enum expr_tok tok;
+        enum expr_node_kind kind;
+    } levels[] = {{TOK_OR, EXPR_N_OR}, {TOK_AND, EXPR_N_AND}};
+    if (level == (int)TRAWL_ARRAY_LEN(levels))
+        return parse_unary(p);
+    struct expr_node *a = parse_level(p, level + 1);
+    while (a && peek(p)->kind == levels[level].tok) {
         const struct expr_token *t = take(p);
-        struct expr_node *b = parse_unary(p);
-        a = b ? expr_node_new(p, EXPR_N_AND, a, b, t->col) : NULL;
+        struct expr_node *b = parse_level(p, level + 1);
+        a = b ? expr_node_new(p, levels[level].kind, a, b, t->col) : NULL;
     }
     return a;
 }
 
 static struct expr_node *parse_or(struct expr_parser *p) {
-    struct expr_node *a = parse_and(p);
-    while (a && peek(p)->kind == TOK_OR) {
-        const struct expr_token *t = take(p);
-        struct expr_node *b = parse_and(p);
-        a = b ? expr_node_new(p, EXPR_N_OR, a, b, t->col) : NULL;
-    }
-    return a;
+    return parse_level(p, 0);
 }
 
 int expr_parse(struct trawl_expr *e, const char *text, char *err,

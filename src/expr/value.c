@@ -353,6 +353,16 @@ static bool mismatch(struct expr_parser *p, const struct expr_item *it,
     return false;
 }
 
+bool expr_out_of_range(struct expr_parser *p, const struct expr_item *it,
+                       const char *what, uint64_t max) {
+    expr_fail(p,
+              "value '%.*s' at column %u is out of range for '%s' (0 to "
+              "%llu)",
+              (int)it->srclen, it->src, (unsigned)it->col, what,
+              (unsigned long long)max);
+    return false;
+}
+
 static bool read_range(struct expr_parser *p, const struct expr_item *it,
                        enum trawl_ftype ft, const char *what, uint64_t max,
                        unsigned flags, struct expr_val *out) {
@@ -409,12 +419,7 @@ static bool read_range(struct expr_parser *p, const struct expr_item *it,
     if (ft == TRAWL_FT_BOOL && !sep) {
         lo = hi = lo != 0; /* any non-zero number is true, as Wireshark */
     } else if (max && hi > max) {
-        expr_fail(p,
-                  "value '%.*s' at column %u is out of range for '%s' "
-                  "(0 to %llu)",
-                  (int)it->srclen, it->src, (unsigned)it->col, what,
-                  (unsigned long long)max);
-        return false;
+        return expr_out_of_range(p, it, what, max);
     }
     out->u.lo = lo;
     out->u.hi = hi;
