@@ -112,10 +112,11 @@ TRAWL_API const char *trawl_reader_format(const trawl_reader *r);
 TRAWL_API void trawl_reader_progress(const trawl_reader *r, uint64_t *done,
                                      uint64_t *total);
 
-/* Counts of blocks the reader stepped over: unknown, custom, NRB, DSB. */
+/* Counts of blocks the reader stepped over: unknown, custom, NRB, DSB, ISB,
+ * and trawl's own padding blocks (written by O_DIRECT pcapng writers). */
 struct trawl_reader_stats {
     uint64_t packets, sections, unknown_blocks, custom_blocks, nrb_blocks,
-        dsb_blocks, isb_blocks, warnings;
+        dsb_blocks, isb_blocks, padding_blocks, warnings;
 };
 TRAWL_API void trawl_reader_stats(const trawl_reader *r,
                                   struct trawl_reader_stats *st);

@@ -424,7 +424,11 @@ static int run_read(int argc, char **argv) {
     struct trawl_reader_options ropt = {.follow = o.follow,
                                         .follow_timeout_ms = 200,
                                         .warn = warn_cb};
-    if (trawl_reader_open(&r, o.files, o.nfiles, &ropt, err, sizeof err) < 0) {
+    while ((rc = trawl_reader_open(&r, o.files, o.nfiles, &ropt, err,
+                                   sizeof err)) == TRAWL_EAGAIN &&
+           o.follow && !stop_requested)
+        ; /* following a file that has no header yet */
+    if (rc < 0) {
         cli_error("%s", err);
         status = CLI_FAIL;
         goto out;
@@ -479,7 +483,9 @@ static int run_read(int argc, char **argv) {
         trawl_reader_progress(r, &done, &total);
         prog.on = total > 64u * 1024 * 1024;
     }
-    prog.start_ms = prog.last_ms = now_ms();
+    /* The first update shows at once; later ones at most 4 times a second. */
+    prog.start_ms = now_ms();
+    prog.last_ms = 0;
 
     if (o.output == OUT_FIELDS && o.pf.header)
         print_fields_header(out, &o.pf);

@@ -129,6 +129,7 @@ struct trawl_view {
     bool done;
 
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
+    bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
 };
 
@@ -256,6 +257,11 @@ uint16_t decode_by_linktype(int linktype);
 /* Decodes one more layer; false when decoding is finished. */
 bool decode_more(struct trawl_view *v);
 
+/* Decodes the whole packet and runs the checks that cost work (header
+ * checksums), so that every anomaly is known. Only callers that report
+ * anomalies pay for it. */
+void decode_finish(struct trawl_view *v);
+
 /* Internet checksum over [p, p+n) added to `sum` (not folded). */
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *p, size_t n);
 uint16_t decode_csum_fold(uint32_t sum);
@@ -287,6 +293,13 @@ bool decode_has_proto(struct trawl_view *v, uint16_t proto);
 
 /* The protocol whose short name is `name` (ignoring case), or PROTO_NONE. */
 uint16_t decode_proto_by_name(const char *name, size_t len);
+
+/* Source then destination port: the 16-bit words at offsets 0 and 2 of
+ * the layer (tcp.port, udp.port, sctp.port). */
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out);
 
 /* Common extractor helpers: big-endian integer of `size` bytes at `at`
  * bytes into the layer, masked and shifted. */

@@ -106,6 +106,17 @@ bool decode_get_fixed(const struct trawl_view *v, const struct trawl_field *f,
     }
 }
 
+bool decode_get_port_pair(const struct trawl_view *v,
+                          const struct trawl_field *f,
+                          const struct decode_layer *l, unsigned k,
+                          struct trawl_value *out) {
+    (void)f;
+    if (k > 1 || l->len < 2 * k + 2)
+        return false;
+    out->u = core_be16(v->data + l->off + 2 * k);
+    return true;
+}
+
 const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto) {
@@ -137,8 +148,7 @@ size_t decode_fields_each(struct trawl_view *v,
                           trawl_value_fn fn, void *ctx) {
     for (size_t j = 0; j < n; j++)
         if (fs[j]->needs_full)
-            while (decode_more(v))
-                ;
+            decode_finish(v);
     /* The frame pseudo-layer is always layer 0 and never repeats: frame
      * fields (interface, flags, lengths) need no decoding at all. */
     bool frame_only = true;
@@ -197,8 +207,7 @@ TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
     for (size_t i = 0; i < dp->nfields; i++) {
         const struct trawl_field *f = &dp->fields[i];
         if (f->needs_full)
-            while (decode_more(v))
-                ;
+            decode_finish(v);
         struct trawl_value val;
         for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
             n++;

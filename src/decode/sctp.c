@@ -11,16 +11,6 @@ static void decode_sctp(struct trawl_view *v) {
     decode_push(v, PROTO_SCTP, off, 12, end);
 }
 
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
-}
-
 /* Chunk k's type; `f->at` 0 = type, 1 = flags, 2 = length. */
 static bool get_chunk(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
@@ -43,7 +33,7 @@ static const struct trawl_field sctp_fields[] = {
     FIELD_U("sctp.srcport", "Source port", PROTO_SCTP, 0, 2, 0, 0),
     FIELD_U("sctp.dstport", "Destination port", PROTO_SCTP, 2, 2, 0, 0),
     {.name = "sctp.port", .label = "Port", .type = TRAWL_FT_UINT,
-     .proto = PROTO_SCTP, .get = get_port},
+     .proto = PROTO_SCTP, .get = decode_get_port_pair},
     FIELD_H("sctp.verification_tag", "Verification tag", PROTO_SCTP, 4, 4, 0,
             0, 8),
     FIELD_H("sctp.checksum", "Checksum", PROTO_SCTP, 8, 4, 0, 0, 8),

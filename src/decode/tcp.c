@@ -52,16 +52,6 @@ static bool get_hdr_len(const struct trawl_view *v,
     return true;
 }
 
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 2 * k + 2)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
-}
-
 /* Segment length as tshark computes it: from the IP lengths on the wire,
  * not from what was captured. */
 static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
@@ -179,7 +169,7 @@ static const struct trawl_field tcp_fields[] = {
      .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .at = 2, .size = 2,
      .aliases = alias_dport},
     {.name = "tcp.port", .label = "Source or Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_port},
+     .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = decode_get_port_pair},
     {.name = "tcp.seq_raw", .label = "Sequence Number (raw)",
      .type = TRAWL_FT_UINT, .proto = PROTO_TCP, .get = get_seq, .at = 4,
      .size = 4, .aliases = alias_seq},

@@ -27,16 +27,6 @@ static void decode_udp(struct trawl_view *v) {
                 off + 8, dend);
 }
 
-static bool get_port(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 2 * k + 2)
-        return false;
-    out->u = core_be16(v->data + l->off + 2 * k);
-    return true;
-}
-
 static const char *const alias_sport[] = {"UDP.src_port", NULL};
 static const char *const alias_dport[] = {"UDP.dst_port", NULL};
 
@@ -47,7 +37,7 @@ static const struct trawl_field udp_fields[] = {
      .type = TRAWL_FT_UINT, .proto = PROTO_UDP, .at = 2, .size = 2,
      .aliases = alias_dport},
     {.name = "udp.port", .label = "Source or Destination Port",
-     .type = TRAWL_FT_UINT, .proto = PROTO_UDP, .get = get_port},
+     .type = TRAWL_FT_UINT, .proto = PROTO_UDP, .get = decode_get_port_pair},
     FIELD_U("udp.length", "Length", PROTO_UDP, 4, 2, 0, 0),
     FIELD_H("udp.checksum", "Checksum", PROTO_UDP, 6, 2, 0, 0, 4),
 };

@@ -23,6 +23,7 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->anomalies = 0;
     v->protos_seen = 0;
     v->done = false;
+    v->checked = false;
     decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
     decode_next(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
 }
@@ -137,9 +138,24 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 #undef DECODE_X_NAME
 };
 
+void decode_finish(struct trawl_view *v) {
+    decode_all(v);
+    if (v->checked)
+        return;
+    v->checked = true;
+    for (uint8_t i = 0; i < v->nlayers; i++) {
+        const struct decode_layer *l = &v->layers[i];
+        /* A complete IPv4 header whose checksum does not add up. */
+        if (l->proto == PROTO_IP && l->len >= 20 &&
+            (uint32_t)(v->data[l->off] & 0x0f) * 4 == l->len &&
+            decode_csum_fold(decode_csum_add(0, v->data + l->off, l->len)) != 0)
+            decode_anomaly(v, ANOM_IPV4_BAD_CHECKSUM);
+    }
+}
+
 TRAWL_API size_t trawl_view_anomalies(trawl_view *v, const char **names,
                                       size_t max) {
-    decode_all(v);
+    decode_finish(v);
     size_t n = 0;
     for (unsigned a = 0; a < ANOM_COUNT; a++) {
         if (!(v->anomalies & ((uint64_t)1 << a)))

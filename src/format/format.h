@@ -24,6 +24,10 @@
 #define PCAPNG_DSB 0x0000000au
 #define PCAPNG_CB_COPY 0x00000badu
 #define PCAPNG_CB_NOCOPY 0x40000badu
+/* trawl's padding block: a local-use block type (bit 31 set), skipped by
+ * every pcapng reader, that the writer puts at the end of an O_DIRECT
+ * flush to fill the last page (writer.c). */
+#define PCAPNG_TRAWL_PAD 0x80007a70u
 
 /* Largest pcapng block the reader accepts: a maximal packet plus generous
  * room for options. Anything larger is refused, never allocated. */
@@ -70,6 +74,10 @@ static inline uint64_t fsrc_tell(const struct fsrc *s) {
 /* Moves to stream offset `off` (compressed streams restart from the
  * beginning and decompress up to it). */
 int fsrc_seek(struct fsrc *s, uint64_t off, char *err, size_t errlen);
+/* Drops what the window holds from the current position on, so that the
+ * next peek reads those bytes from the file again (a writer may have
+ * rewritten them). Plain files only; others are left alone. */
+void fsrc_reread(struct fsrc *s);
 /* Forgets that the end was reached, so the next peek reads again (follow
  * mode: the file may have grown). */
 void fsrc_retry(struct fsrc *s);

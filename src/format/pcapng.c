@@ -347,11 +347,18 @@ static int check_caplen(const struct blk *b, uint32_t caplen, size_t room,
     return 0;
 }
 
-static int parse_epb(const struct blk *b, const uint8_t *body, size_t n,
-                     struct trawl_pkt *pkt, char *err, size_t errlen) {
+/* Enhanced and obsolete packet blocks differ only in their first word:
+ * a 32-bit interface id, or a 16-bit one followed by a drop count. Both
+ * carry epb_flags/opb_flags as option 2. */
+static int parse_packet_block(const struct blk *b, const uint8_t *body,
+                              size_t n, struct trawl_pkt *pkt, char *err,
+                              size_t errlen) {
     struct core_cursor c;
     core_cursor_init(&c, body, n, !b->big_endian);
-    uint32_t local = core_cursor_u32(&c);
+    bool obsolete = b->type == PCAPNG_OPB;
+    uint32_t local = obsolete ? core_cursor_u16(&c) : core_cursor_u32(&c);
+    if (obsolete)
+        core_cursor_skip(&c, 2); /* drops count */
     uint64_t hi = core_cursor_u32(&c);
     uint64_t lo = core_cursor_u32(&c);
     uint32_t caplen = core_cursor_u32(&c);
@@ -364,39 +371,11 @@ static int parse_epb(const struct blk *b, const uint8_t *body, size_t n,
         return rc;
     const uint8_t *data = core_cursor_ptr(&c, caplen);
     core_cursor_skip(&c, ((caplen + 3u) & ~3u) - caplen);
-    pkt->block = TRAWL_BLOCK_EPB;
+    pkt->block = obsolete ? TRAWL_BLOCK_OPB : TRAWL_BLOCK_EPB;
     pkt->flags = 0;
     pkt->has_flags = false;
     pkt->comment = NULL;
     struct pkt_ctx x = {b->r, pkt, EPB_FLAGS};
-    if (!c.bad && (rc = each_option(b, &c, pkt_opt, &x, err, errlen)) < 0)
-        return rc;
-    return fill_packet(b, pkt, id, hi << 32 | lo, caplen, len, data);
-}
-
-static int parse_opb(const struct blk *b, const uint8_t *body, size_t n,
-                     struct trawl_pkt *pkt, char *err, size_t errlen) {
-    struct core_cursor c;
-    core_cursor_init(&c, body, n, !b->big_endian);
-    uint32_t local = core_cursor_u16(&c);
-    core_cursor_skip(&c, 2); /* drops count */
-    uint64_t hi = core_cursor_u32(&c);
-    uint64_t lo = core_cursor_u32(&c);
-    uint32_t caplen = core_cursor_u32(&c);
-    uint32_t len = core_cursor_u32(&c);
-    uint32_t id = 0;
-    int rc = local_iface(b, local, &id, err, errlen);
-    if (rc < 0)
-        return rc;
-    if ((rc = check_caplen(b, caplen, core_cursor_left(&c), err, errlen)) < 0)
-        return rc;
-    const uint8_t *data = core_cursor_ptr(&c, caplen);
-    core_cursor_skip(&c, ((caplen + 3u) & ~3u) - caplen);
-    pkt->block = TRAWL_BLOCK_OPB;
-    pkt->flags = 0;
-    pkt->has_flags = false;
-    pkt->comment = NULL;
-    struct pkt_ctx x = {b->r, pkt, EPB_FLAGS}; /* opb_flags has code 2 too */
     if (!c.bad && (rc = each_option(b, &c, pkt_opt, &x, err, errlen)) < 0)
         return rc;
     return fill_packet(b, pkt, id, hi << 32 | lo, caplen, len, data);
@@ -547,11 +526,10 @@ int pcapng_read_block(trawl_reader *r, struct trawl_pkt *pkt, char *err,
         rc = parse_idb(&b, body, n, err, errlen);
         return rc < 0 ? rc : 2;
     case PCAPNG_EPB:
-        return parse_epb(&b, body, n, pkt, err, errlen);
+    case PCAPNG_OPB:
+        return parse_packet_block(&b, body, n, pkt, err, errlen);
     case PCAPNG_SPB:
         return parse_spb(&b, body, n, pkt, err, errlen);
-    case PCAPNG_OPB:
-        return parse_opb(&b, body, n, pkt, err, errlen);
     case PCAPNG_ISB:
         r->stats.isb_blocks++;
         rc = parse_isb(&b, body, n, err, errlen);
@@ -562,13 +540,24 @@ int pcapng_read_block(trawl_reader *r, struct trawl_pkt *pkt, char *err,
     case PCAPNG_DSB:
         r->stats.dsb_blocks++;
         return 2;
+    case PCAPNG_TRAWL_PAD:
+        /* While a file is followed, a padding block marks where the writer
+         * will put its next records: wait there rather than step over it. */
+        if (r->opt.follow && r->src.kind == FSRC_PLAIN) {
+            r->src.pos -= total;
+            r->block_no--;
+            fsrc_reread(&r->src);
+            return reader_wait_more(r, err, errlen);
+        }
+        r->stats.padding_blocks++;
+        return 2;
     case PCAPNG_CB_COPY:
     case PCAPNG_CB_NOCOPY:
         r->stats.custom_blocks++;
         return 2;
     default:
         if (r->stats.unknown_blocks++ == 0)
-            reader_warn_block(r,
+            reader_warn(r,
                               "%s: block %" PRIu64 " at offset %" PRIu64
                               ": unknown block type 0x%08" PRIx32
                               " skipped (further unknown blocks are "

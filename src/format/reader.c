@@ -24,10 +24,8 @@
 
 enum { INDEX_STEP = 64 };
 
-static void reader_warn(trawl_reader *r, const char *fmt, ...)
-    TRAWL_PRINTF(2, 3);
-
-static void reader_warn(trawl_reader *r, const char *fmt, ...) {
+/* Reports a problem the reader steps over (also used by pcapng.c). */
+void reader_warn(trawl_reader *r, const char *fmt, ...) {
     r->stats.warnings++;
     if (!r->opt.warn)
         return;
@@ -85,10 +83,24 @@ static void close_source(trawl_reader *r) {
 
 /* Reads the file header (pcap) or checks the first block (pcapng) of the
  * file just opened. */
+static bool follow_wait(trawl_reader *r);
+
 static int read_file_header(trawl_reader *r, char *err, size_t errlen) {
     struct reader_file *f = &r->files[r->cur_file];
     const uint8_t *p;
-    long n = fsrc_peek(&r->src, 24, &p, err, errlen);
+    long n;
+    /* A followed file may not have its header yet: wait for it. */
+    while ((n = fsrc_peek(&r->src, 24, &p, err, errlen)) >= 0 && n < 24 &&
+           r->opt.follow) {
+        if (n >= 4 && core_le32(p) == PCAPNG_SHB)
+            break;
+        if (!follow_wait(r))
+            return core_err(err, errlen, TRAWL_EAGAIN,
+                            "%s: waiting for the file header (%ld bytes so "
+                            "far)",
+                            f->path, n);
+    }
+    r->wait_started = 0;
     if (n < 0)
         return (int)n;
     if (n < 4)
@@ -641,17 +653,9 @@ TRAWL_API void trawl_reader_stats(const trawl_reader *r,
     st->sections = r->nsections;
 }
 
-/* Used by pcapng.c. */
-void reader_warn_block(trawl_reader *r, const char *fmt, ...) {
-    r->stats.warnings++;
-    if (!r->opt.warn)
-        return;
-    char msg[TRAWL_ERRBUF_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    r->opt.warn(r->opt.warn_ctx, msg);
+int reader_wait_more(trawl_reader *r, char *err, size_t errlen) {
+    int rc = end_of_file(r, 0, 0, err, errlen);
+    return rc == 1 ? 3 : rc;
 }
 
 int reader_add_iface(trawl_reader *r, const struct trawl_iface *ifc,

@@ -74,9 +74,14 @@ int reader_need(trawl_reader *r, size_t want, const uint8_t **p, char *err,
                 size_t errlen);
 int reader_add_iface(trawl_reader *r, const struct trawl_iface *ifc,
                      uint32_t *id);
-void reader_warn_block(trawl_reader *r, const char *fmt, ...)
+void reader_warn(trawl_reader *r, const char *fmt, ...)
     TRAWL_PRINTF(2, 3);
 const char *reader_path(const trawl_reader *r);
+
+/* Follow mode, at a point where more data will come: moves on to the next
+ * file of the rotation if one appeared, else waits a little. Returns what
+ * pcapng_read_block returns (3 new file, 2 try again, or an error). */
+int reader_wait_more(trawl_reader *r, char *err, size_t errlen);
 
 /* Reads one pcapng block. Returns 1 with a packet, 2 after a block that is
  * not a packet, 3 when the source moved to a new file, 0 at the end, or a

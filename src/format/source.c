@@ -300,6 +300,15 @@ int fsrc_seek(struct fsrc *s, uint64_t off, char *err, size_t errlen) {
     return 0;
 }
 
+void fsrc_reread(struct fsrc *s) {
+    if (s->kind != FSRC_PLAIN)
+        return;
+    if (lseek(s->fd, (off_t)(s->base + s->pos), SEEK_SET) < 0)
+        return; /* a pipe: keep what we have */
+    s->end = s->pos;
+    s->eof = false;
+}
+
 void fsrc_retry(struct fsrc *s) {
     s->eof = false;
     s->zin_eof = false;

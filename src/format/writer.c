@@ -1,9 +1,20 @@
 /* The trace writer: pcap (µs or ns) and pcapng, little-endian.
  *
  * Records are built directly in one large buffer, and the buffer is handed
- * to the kernel only in whole records, so a writer killed at any instant
- * leaves a file whose every record is complete (at worst a short write
- * tears the last one, which the reader steps over with a warning). */
+ * to the kernel only in whole records.
+ *
+ * A process killed inside write() can still leave a torn record: the
+ * kernel copies a buffered write page by page and gives up between pages
+ * when a fatal signal is pending. So pcapng files on file systems that
+ * support it are written with O_DIRECT, whose writes complete whole or not
+ * at all: each flush writes whole pages — the records, then a padding
+ * block (a local-use block type that every pcapng reader skips) up to the
+ * next page boundary — and the next flush rewrites that last page with the
+ * records that follow. A file killed at any instant therefore ends in
+ * whole records (and perhaps a padding block); a file closed normally is
+ * truncated to its records. pcap has no block a reader would skip, so it
+ * is written through the page cache and may show a torn final record after
+ * kill -9 (trawl's reader steps over it with a warning). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,6 +31,7 @@
 
 enum {
     WRITER_BUF = 1u << 20,
+    PAGE = 4096, /* O_DIRECT alignment of buffers, offsets and lengths */
     /* Check the flush clock once per this many packets. */
     CLOCK_EVERY = 64,
 };
@@ -38,6 +50,9 @@ struct trawl_writer {
     uint8_t *buf;
     size_t len;
     uint64_t written; /* bytes handed to the kernel */
+    bool direct;      /* fd is O_DIRECT: flush whole pages with pwrite */
+    uint64_t page_off; /* direct: file offset of buf[0], page aligned */
+    size_t kept;       /* direct: bytes at buf[0] already on disk */
     struct writer_iface *ifaces;
     size_t nifaces, cap_ifaces;
     bool header_done; /* pcap: file header written */
@@ -84,10 +99,54 @@ static int write_all(trawl_writer *w, const struct iovec *iov, int n,
     return 0;
 }
 
+/* O_DIRECT flush: the records in buf, a padding block to the next page
+ * boundary, one pwrite from the page-aligned offset; then the last
+ * partial page moves to the front of the buffer to be rewritten with the
+ * records that follow it. */
+static int flush_direct(trawl_writer *w, char *err, size_t errlen) {
+    size_t len = w->len;
+    size_t pad = (PAGE - len % PAGE) % PAGE;
+    if (pad < 12)
+        pad += PAGE; /* a block is at least 12 bytes */
+    uint8_t *p = w->buf + len;
+    core_put_le32(p, PCAPNG_TRAWL_PAD);
+    core_put_le32(p + 4, (uint32_t)pad);
+    memset(p + 8, 0, pad - 12);
+    core_put_le32(p + pad - 4, (uint32_t)pad);
+    size_t total = len + pad;
+    size_t done = 0;
+    while (done < total) {
+        ssize_t r = pwrite(w->fd, w->buf + done, total - done,
+                           (off_t)(w->page_off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            w->error = TRAWL_EIO;
+            snprintf(w->errmsg, sizeof w->errmsg,
+                     "%s: write failed at offset %" PRIu64 ": %s", w->name,
+                     w->page_off + done, r < 0 ? strerror(errno) : "no progress");
+            return core_err(err, errlen, TRAWL_EIO, "%s", w->errmsg);
+        }
+        done += (size_t)r;
+    }
+    size_t keep = len % PAGE;
+    memmove(w->buf, w->buf + len - keep, keep);
+    w->page_off += len - keep;
+    w->written = w->page_off;
+    w->len = w->kept = keep;
+    return 0;
+}
+
 TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf,
                                  size_t errlen) {
     if (w->error)
         return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
+    if (w->direct) {
+        if (w->len == w->kept)
+            return 0; /* nothing new since the last flush */
+        w->last_flush_ms = core_now_ms();
+        return flush_direct(w, errbuf, errlen);
+    }
     if (!w->len)
         return 0;
     struct iovec v = {w->buf, w->len};
@@ -106,7 +165,9 @@ static uint8_t *reserve(trawl_writer *w, size_t n, char *err, size_t errlen,
         if (*rc < 0)
             return NULL;
     }
-    if (n > WRITER_BUF)
+    /* A direct writer keeps up to a page after a flush, so its records
+     * always fit (they are far smaller than the buffer). */
+    if (w->len + n > WRITER_BUF)
         return NULL;
     uint8_t *p = w->buf + w->len;
     return p;
@@ -253,7 +314,9 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd,
     trawl_writer *w = core_calloc(1, sizeof *w);
     if (w) {
         w->name = core_strdup(name ? name : "(output)");
-        w->buf = malloc(WRITER_BUF);
+        /* Aligned, with room for a padding block of up to two pages. */
+        if (posix_memalign((void **)&w->buf, PAGE, WRITER_BUF + 2 * PAGE))
+            w->buf = NULL;
     }
     if (!w || !w->name || !w->buf) {
         if (w) {
@@ -268,6 +331,9 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd,
     if (opt)
         w->opt = *opt;
     w->format = w->opt.format;
+    /* fcntl(F_GETFL) tells whether the caller's fd is O_DIRECT. */
+    int fl = fcntl(fd, F_GETFL);
+    w->direct = fl >= 0 && (fl & O_DIRECT) && w->format == TRAWL_FORMAT_PCAPNG;
     w->last_flush_ms = core_now_ms();
     int rc = 0;
     if (w->format == TRAWL_FORMAT_PCAPNG)
@@ -284,10 +350,18 @@ TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
                                 const struct trawl_writer_options *opt,
                                 char *errbuf, size_t errlen) {
     int fd;
-    if (strcmp(path, "-") == 0)
+    bool ng = opt && opt->format == TRAWL_FORMAT_PCAPNG;
+    if (strcmp(path, "-") == 0) {
         fd = dup(STDOUT_FILENO);
-    else
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    } else {
+        int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+        /* pcapng to a regular file: O_DIRECT where the file system has it
+         * (tmpfs does not), so that a killed writer leaves no torn record
+         * (see the top of this file). */
+        fd = ng ? open(path, flags | O_DIRECT, 0644) : -1;
+        if (fd < 0)
+            fd = open(path, flags, 0644);
+    }
     if (fd < 0)
         return core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot create: %s",
                         path, strerror(errno));
@@ -431,7 +505,7 @@ TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,
 }
 
 TRAWL_API uint64_t trawl_writer_bytes(const trawl_writer *w) {
-    return w->written + w->len;
+    return w->direct ? w->page_off + w->len : w->written + w->len;
 }
 
 static int write_isb(trawl_writer *w, uint32_t id, char *err,
@@ -478,6 +552,11 @@ TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf,
     int frc = trawl_writer_flush(w, errbuf, errlen);
     if (rc == 0)
         rc = frc;
+    /* A file closed normally ends in its last record, not in padding. */
+    if (w->direct && rc == 0 &&
+        ftruncate(w->fd, (off_t)(w->page_off + w->len)) < 0)
+        rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot truncate: %s",
+                      w->name, strerror(errno));
     if (close(w->fd) < 0 && rc == 0)
         rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: close failed: %s",
                       w->name, strerror(errno));

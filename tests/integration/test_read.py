@@ -195,3 +195,61 @@ def test_help_describes_every_flag(trawl_bin):
                  "-e FIELD", "-E OPTION", "-t FORMAT", "-w OUT", "-F FORMAT",
                  "-q ", "--follow", "--help"]:
         assert flag in text, flag
+
+
+def test_follow_moves_to_next_file_of_rotation(trawl_bin, tmp_path):
+    """--follow reads a tcpdump -C style rotation: cap, then cap1, cap2."""
+    import time
+    data = SAMPLE.read_bytes()
+    first = tmp_path / "cap"
+    first.write_bytes(data)
+    p = subprocess.Popen([trawl_bin, "read", "--follow", "-T", "fields", "-e",
+                          "frame.number", str(first)], stdout=subprocess.PIPE, text=True)
+    try:
+        seen = []
+        deadline = time.time() + 15
+        while time.time() < deadline and len(seen) < 20:
+            seen.append(p.stdout.readline().strip())
+        (tmp_path / "cap1").write_bytes(data)
+        time.sleep(0.3)
+        (tmp_path / "cap2").write_bytes(data)
+        while time.time() < deadline and len(seen) < 60:
+            line = p.stdout.readline()
+            if line:
+                seen.append(line.strip())
+        assert seen == [str(i) for i in range(1, 61)]
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+    assert p.returncode == 0
+
+
+def test_progress_line_on_a_terminal(trawl_bin, tmp_path):
+    """Reading a large file to a file shows a progress line on stderr when
+    stderr is a terminal, and erases it at the end."""
+    import os
+    import pty
+    big = tmp_path / "big.pcap"
+    subprocess.run([str(BUILD / "tests" / "write-test"), str(big), "pcap", "120000"],
+                   check=True)
+    assert big.stat().st_size > 64 * 1024 * 1024
+    master, slave = pty.openpty()
+    p = subprocess.Popen([trawl_bin, "read", str(big), "-w", str(tmp_path / "o.pcap")],
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    text = out.decode(errors="replace")
+    assert p.returncode == 0
+    assert "%" in text and "Mpkt/s" in text and "MB/s" in text, text
+    assert "\x1b[K" in text  # the line is erased before the summary
+    assert "120000 packets written to" in text

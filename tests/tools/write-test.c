@@ -3,14 +3,16 @@
  *
  *   write-test OUT FORMAT COUNT [IFACES]
  *
- * FORMAT is pcap, pcap-ns or pcapng; COUNT 0 writes until killed (flushing
- * every millisecond, for the kill -9 test). Packet i goes to interface
+ * FORMAT is pcap, pcap-ns or pcapng; COUNT 0 writes until killed, at about
+ * 100,000 packets a second, flushing every millisecond (for the kill -9 and
+ * follow tests). Packet i goes to interface
  * i % IFACES (default 1), has a length of 60 + i % 1400 bytes, time
  * 1700000000 + i ms + i ns, a comment "packet i" on every 10th packet,
  * direction flags alternating in/out, and interface statistics at close. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "trawl/trawl.h"
 
@@ -71,6 +73,10 @@ int main(int argc, char **argv) {
         if (trawl_writer_write(w, &p, err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
             return 1;
+        }
+        if (count == 0 && i % 100 == 99) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
         }
     }
     for (unsigned i = 0; i < nif; i++) {
