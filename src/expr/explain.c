@@ -49,14 +49,14 @@ static void print_bytes(struct expr_out *o, const struct expr_val *v,
 static void print_val(struct expr_out *o, const struct expr_test *t,
                       const struct expr_val *v) {
     switch (t->ctype) {
-    case EXPR_C_UINT:
-        if (t->has_mask)
-            expr_printf(o, "0x%" PRIx64, v->u.lo);
-        else
-            expr_printf(o, "%" PRIu64, v->u.lo);
+    case EXPR_C_UINT: {
+        /* Masks and fields tshark shows in hex (eth.type) read best so. */
+        bool hex = t->has_mask || t->fields[0]->display == DISP_HEX;
+        expr_printf(o, hex ? "0x%" PRIx64 : "%" PRIu64, v->u.lo);
         if (v->u.hi != v->u.lo)
-            expr_printf(o, "..%" PRIu64, v->u.hi);
+            expr_printf(o, hex ? "..0x%" PRIx64 : "..%" PRIu64, v->u.hi);
         return;
+    }
     case EXPR_C_INT:
         expr_printf(o, "%" PRId64, v->i.lo);
         if (v->i.hi != v->i.lo)
@@ -117,11 +117,13 @@ void expr_describe_test(struct expr_out *o, const struct expr_test *t) {
         expr_printf(o, "payload matches re('%s')", t->re_text);
         return;
     }
-    bool eq = t->op == EXPR_OP_EQ && t->nvals;
-    if (t->all && !(eq && t->negate) && t->op != EXPR_OP_EXISTS)
+    /* Equality says its quantifier in its operator (== != === !==);
+     * the others take Wireshark's `all` prefix. */
+    bool eq = t->op == EXPR_OP_EQ || t->op == EXPR_OP_MATCHES;
+    if (t->all && !eq && t->op != EXPR_OP_EXISTS)
         expr_printf(o, "all ");
-    else if (!t->all && eq && t->negate)
-        expr_printf(o, "any ");
+    const char *eq_sym =
+        t->negate ? (t->all ? "!=" : "!==") : (t->all ? "===" : "==");
     for (unsigned k = 0; k < t->nfields; k++)
         expr_printf(o, "%s%s", k ? "|" : "", t->fields[k]->name);
     if (t->occ_lo == 0 && t->occ_hi == 0)
@@ -138,19 +140,22 @@ void expr_describe_test(struct expr_out *o, const struct expr_test *t) {
             expr_printf(o, " %smatches \"%s\"", t->negate ? "not " : "",
                         t->re_text);
         else
-            expr_printf(o, " %s re('%s')", t->negate ? "!=" : "==", t->re_text);
+            expr_printf(o, " %s re('%s')", eq_sym, t->re_text);
         return;
     case EXPR_OP_CONTAINS:
         expr_printf(o, " contains ");
         print_bytes(o, &t->vals[0], false);
         return;
     case EXPR_OP_EQ:
-        if (t->nvals == 1) {
-            expr_printf(o, " %s ", t->negate ? "!=" : "==");
-            print_val(o, t, &t->vals[0]);
-        } else {
-            expr_printf(o, " %s ", t->negate ? "not in" : "in");
+        if (t->nvals > 1 && !t->negate && !t->all) {
+            expr_printf(o, " in ");
             print_set(o, t);
+            return;
+        }
+        expr_printf(o, " %s ", eq_sym);
+        for (uint32_t i = 0; i < t->nvals; i++) {
+            expr_printf(o, "%s", i ? "," : "");
+            print_val(o, t, &t->vals[i]);
         }
         return;
     default:

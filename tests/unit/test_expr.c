@@ -18,6 +18,32 @@
 #include "expr/expr.h"
 #include "trawl/expr.h"
 
+/* ---- allocation counter ---- */
+
+/* The test links with --wrap=malloc,calloc,realloc (tests/unit/meson.build):
+ * every allocation libtrawl's code makes passes here and is counted. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static size_t allocations;
+
+void *__wrap_malloc(size_t n) {
+    allocations++;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size) {
+    allocations++;
+    return __real_calloc(n, size);
+}
+void *__wrap_realloc(void *p, size_t n) {
+    allocations++;
+    return __real_realloc(p, n);
+}
+
 /* ---- packets ------------------------------------------------------------- */
 
 enum { NPKT = 8, PKTMAX = 256 };
@@ -822,6 +848,46 @@ static void test_lazy_decoding(void **state) {
     trawl_view_free(v);
 }
 
+/* Matching allocates nothing: once an expression has met each link type
+ * (a pcap-filter program is compiled then), every further match runs
+ * without a single allocation, regexes (PCRE2 with match data made at
+ * compile time) included. */
+static void test_no_allocation_per_packet(void **state) {
+    (void)state;
+    need_decoders();
+    static const char *const exprs[] = {
+        "tcp.port in {80, 1234} or udp.port == 53",
+        "ip == 10.0/16 and tcpFlags == syn+ack",
+        "IP.src == re('192.168.1.*') or eth.src matches \"^12:34\"",
+        "regexp == \"(?i)allegro|http\"",
+        "vlan == none and not mpls and badCRC == 0",
+        "frame.comment contains \"ell\" or mactype == multicast",
+        "tcp port 1234 or arp",
+    };
+    trawl_view *v = trawl_view_new();
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+        char err[TRAWL_ERRBUF_SIZE];
+        trawl_expr *e;
+        size_t at_compile = allocations;
+        assert_int_equal(
+            trawl_expr_compile(&e, exprs[i], NULL, err, sizeof err), 0);
+        /* The counter sees libtrawl's allocations (compiling makes some). */
+        assert_true(allocations > at_compile);
+        for (int round = 0; round < 3; round++) {
+            size_t before = allocations;
+            for (int k = 0; k < NPKT; k++) {
+                trawl_view_set(v, &pkts[k].rec);
+                trawl_expr_match(e, v);
+            }
+            if (round > 0 && allocations != before)
+                fail_msg("'%s': %zu allocations in a round of %d packets",
+                         exprs[i], allocations - before, NPKT);
+        }
+        trawl_expr_free(e);
+    }
+    trawl_view_free(v);
+}
+
 static void test_explain(void **state) {
     (void)state;
     char err[TRAWL_ERRBUF_SIZE], buf[8192];
@@ -920,6 +986,7 @@ int main(void) {
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allegro_examples),
         cmocka_unit_test(test_lazy_decoding),
+        cmocka_unit_test(test_no_allocation_per_packet),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_pcap_options),
     };
