@@ -114,6 +114,11 @@ TRAWL_API const char *trawl_field_name(const trawl_field *f);  /* "ip.src" */
 TRAWL_API const char *trawl_field_label(const trawl_field *f); /* "Source Address" */
 TRAWL_API const char *trawl_field_proto(const trawl_field *f); /* "ip" */
 TRAWL_API enum trawl_ftype trawl_field_type(const trawl_field *f);
+/* The i-th other spelling of f (pktt's "IP.src" style names), or NULL past
+ * the last. */
+TRAWL_API const char *trawl_field_alias(const trawl_field *f, size_t i);
+/* The type's name for people: "unsigned", "IPv4 address", ... */
+TRAWL_API const char *trawl_ftype_name(enum trawl_ftype t);
 
 /* Calls fn for each occurrence of field f in the packet, outermost first
  * (QinQ tags, tunnelled headers, both ports of tcp.port), decoding only as

@@ -4,6 +4,7 @@
 
 #include "trawl/decode.h"
 #include "trawl/error.h"
+#include "trawl/expr.h"
 #include "trawl/packet.h"
 #include "trawl/reader.h"
 #include "trawl/writer.h"

@@ -27,6 +27,8 @@ static inline bool cli_has_suffix(const char *s, const char *suffix) {
 }
 
 extern const struct cli_command cli_cmd_read;
+extern const struct cli_command cli_cmd_explain;
+extern const struct cli_command cli_cmd_fields;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -34,6 +36,10 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 /* Prints "trawl: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The words joined by single spaces, as tcpdump joins its filter words;
+ * malloc'ed (the caller frees it), NULL when out of memory. */
+char *cli_join_words(char **w, int n);
 
 /* True when argv holds -h/--help before any "--". */
 bool cli_wants_help(int argc, char **argv);

@@ -9,6 +9,8 @@
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_read,
+    &cli_cmd_explain,
+    &cli_cmd_fields,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -34,6 +36,25 @@ static const struct cli_command *find_command(const char *name) {
         if (strcmp(commands[i]->name, name) == 0)
             return commands[i];
     return NULL;
+}
+
+char *cli_join_words(char **w, int n) {
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    char *p = s;
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(w[i]);
+        if (i)
+            *p++ = ' ';
+        memcpy(p, w[i], k);
+        p += k;
+    }
+    *p = '\0';
+    return s;
 }
 
 void cli_print_usage(const struct cli_command *cmd, FILE *out) {

@@ -104,25 +104,6 @@ static bool looks_like_trace(const char *arg) {
     return false;
 }
 
-static char *join_words(char **w, int n) {
-    size_t len = 1;
-    for (int i = 0; i < n; i++)
-        len += strlen(w[i]) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return NULL;
-    char *p = s;
-    for (int i = 0; i < n; i++) {
-        size_t k = strlen(w[i]);
-        if (i)
-            *p++ = ' ';
-        memcpy(p, w[i], k);
-        p += k;
-    }
-    *p = '\0';
-    return s;
-}
-
 /* Levenshtein distance ignoring case, for "did you mean". Names longer
  * than the buffer are never suggested. */
 static size_t edit_distance(const char *a, const char *b) {
@@ -445,7 +426,7 @@ int read_parse_args(int argc, char **argv, struct read_opts *o) {
         nwords = argc - dashdash - 1;
     }
     if (nwords > 0) {
-        o->expr = join_words(words, nwords);
+        o->expr = cli_join_words(words, nwords);
         if (!o->expr) {
             cli_error("out of memory");
             return CLI_USAGE;

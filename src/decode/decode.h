@@ -348,6 +348,23 @@ const struct decode_layer *decode_below(const struct trawl_view *v,
                                         const struct decode_layer *l,
                                         uint16_t proto);
 
+/* Walks the values of several fields at once in packet order (layer by
+ * layer, outermost first; within a layer, in the order of `fs`), decoding
+ * only as far as needed, as trawl_view_field_each does for one field: the
+ * expression language reads `vlan.id` and `ieee8021ad.id` as one list of
+ * tags so that "the outer tag" means the same whatever its TPID. fn
+ * returns false to stop. Returns the number of values visited. */
+size_t decode_fields_each(struct trawl_view *v,
+                          const struct trawl_field *const *fs, size_t n,
+                          trawl_value_fn fn, void *ctx);
+
+/* True when the packet has a layer of protocol `proto`; decodes only until
+ * one is found. */
+bool decode_has_proto(struct trawl_view *v, uint16_t proto);
+
+/* The protocol whose short name is `name` (ignoring case), or PROTO_NONE. */
+uint16_t decode_proto_by_name(const char *name, size_t len);
+
 /* Source then destination port: the 16-bit words at offsets 0 and 2 of
  * the layer (tcp.port, udp.port, sctp.port). */
 bool decode_get_port_pair(const struct trawl_view *v,

@@ -54,6 +54,25 @@ TRAWL_API const char *trawl_field_name(const trawl_field *f) {
 TRAWL_API const char *trawl_field_label(const trawl_field *f) {
     return f->label;
 }
+TRAWL_API const char *trawl_field_alias(const trawl_field *f, size_t i) {
+    for (size_t k = 0; f->aliases && f->aliases[k]; k++)
+        if (k == i)
+            return f->aliases[k];
+    return NULL;
+}
+TRAWL_API const char *trawl_ftype_name(enum trawl_ftype t) {
+    static const char *const names[] = {
+        [TRAWL_FT_NONE] = "protocol",     [TRAWL_FT_BOOL] = "boolean",
+        [TRAWL_FT_UINT] = "unsigned",     [TRAWL_FT_INT] = "signed",
+        [TRAWL_FT_DOUBLE] = "number",     [TRAWL_FT_IPV4] = "IPv4 address",
+        [TRAWL_FT_IPV6] = "IPv6 address", [TRAWL_FT_MAC] = "MAC address",
+        [TRAWL_FT_BYTES] = "bytes",       [TRAWL_FT_STRING] = "string",
+        [TRAWL_FT_TIME] = "time",         [TRAWL_FT_RELTIME] = "time delta",
+    };
+    return (unsigned)t < sizeof names / sizeof names[0] && names[t]
+               ? names[t]
+               : "unknown";
+}
 TRAWL_API const char *trawl_field_proto(const trawl_field *f) {
     return decode_protos[f->proto]->name;
 }
@@ -138,27 +157,59 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
     return decode_get_fixed(v, f, l, k, out);
 }
 
-TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
-                                       trawl_value_fn fn, void *ctx) {
-    if (f->needs_full)
-        decode_finish(v);
-    size_t n = 0;
-    for (size_t i = 0;; i++) {
+static bool field_on_layer(const struct trawl_field *f,
+                           const struct decode_layer *l) {
+    return l->proto == f->proto || (f->proto_alt && l->proto == f->proto_alt);
+}
+
+size_t decode_fields_each(struct trawl_view *v,
+                          const struct trawl_field *const *fs, size_t n,
+                          trawl_value_fn fn, void *ctx) {
+    for (size_t j = 0; j < n; j++)
+        if (fs[j]->needs_full)
+            decode_finish(v);
+    /* The frame pseudo-layer is always layer 0 and never repeats: frame
+     * fields (interface, flags, lengths) need no decoding at all. */
+    bool frame_only = true;
+    for (size_t j = 0; j < n; j++)
+        if (fs[j]->proto != PROTO_FRAME || fs[j]->proto_alt ||
+            fs[j]->needs_full)
+            frame_only = false;
+    size_t layers = frame_only ? 1 : SIZE_MAX;
+    size_t count = 0;
+    for (size_t i = 0; i < layers; i++) {
         while (i >= v->nlayers && decode_more(v))
             ;
         if (i >= v->nlayers)
             break;
         const struct decode_layer *l = &v->layers[i];
-        if (l->proto != f->proto && (!f->proto_alt || l->proto != f->proto_alt))
-            continue;
-        struct trawl_value val;
-        for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
-            n++;
-            if (fn && !fn(ctx, f, &val))
-                return n;
+        for (size_t j = 0; j < n; j++) {
+            const struct trawl_field *f = fs[j];
+            if (!field_on_layer(f, l))
+                continue;
+            struct trawl_value val;
+            for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
+                count++;
+                if (fn && !fn(ctx, f, &val))
+                    return count;
+            }
         }
     }
-    return n;
+    return count;
+}
+
+TRAWL_API size_t trawl_view_field_each(trawl_view *v, const trawl_field *f,
+                                       trawl_value_fn fn, void *ctx) {
+    return decode_fields_each(v, &f, 1, fn, ctx);
+}
+
+uint16_t decode_proto_by_name(const char *name, size_t len) {
+    for (uint16_t p = 0; p < PROTO_COUNT; p++) {
+        const char *pn = decode_protos[p]->name;
+        if (strlen(pn) == len && strncasecmp(pn, name, len) == 0)
+            return p;
+    }
+    return PROTO_NONE;
 }
 
 TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,

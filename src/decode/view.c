@@ -104,6 +104,14 @@ bool decode_more(struct trawl_view *v) {
     return true;
 }
 
+bool decode_has_proto(struct trawl_view *v, uint16_t proto) {
+    uint32_t bit = (uint32_t)1 << proto;
+    while (!(v->protos_seen & bit))
+        if (!decode_more(v))
+            return false;
+    return true;
+}
+
 static void decode_all(struct trawl_view *v) {
     while (decode_more(v))
         ;
