@@ -2,10 +2,13 @@
  * trace through a byte source (source.c), with a sparse packet index for
  * seeking and a follow mode for files still being written.
  *
- * Index: every INDEX_STEP-th packet records where its record starts (file,
+ * Index: every index_step-th packet records where its record starts (file,
  * offset, pcapng section). Seeking to packet N restores the checkpoint at or
- * before N and reads forward at most INDEX_STEP - 1 records, so the index
- * costs 16 bytes per INDEX_STEP packets whatever the trace size. */
+ * before N and reads forward at most index_step - 1 records. The step starts
+ * at INDEX_STEP; when the index reaches INDEX_MAX checkpoints, every other
+ * one is dropped and the step doubles, so the index never passes INDEX_MAX *
+ * 16 bytes (1 MiB) whatever the trace size: a 50 GB trace of small packets
+ * seeks by reading at most a few thousand records. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +25,7 @@
 #include "format/reader_int.h"
 #include "trawl/reader.h"
 
-enum { INDEX_STEP = 64 };
+enum { INDEX_STEP = 64, INDEX_MAX = 65536 };
 
 /* Reports a problem the reader steps over (also used by pcapng.c). */
 void reader_warn(trawl_reader *r, const char *fmt, ...) {
@@ -324,6 +327,8 @@ TRAWL_API int trawl_reader_open(trawl_reader **out, const char *const *paths,
         return core_err(errbuf, errlen, TRAWL_ENOMEM, "reader: out of memory");
     if (opt)
         r->opt = *opt;
+    r->index_step = INDEX_STEP;
+    r->index_max = INDEX_MAX;
     int rc = 0;
     for (size_t i = 0; i < npaths; i++) {
         if ((rc = add_file(r, paths[i])) < 0) {
@@ -363,14 +368,28 @@ TRAWL_API void trawl_reader_close(trawl_reader *r) {
 
 /* ---- the record loop ----------------------------------------------------- */
 
+/* Keeps every other checkpoint and doubles the step. */
+static void index_thin(trawl_reader *r) {
+    size_t k = 0;
+    for (size_t i = 0; i < r->nindex; i += 2)
+        r->index[k++] = r->index[i];
+    r->nindex = k;
+    r->index_step *= 2;
+}
+
 static int index_note(trawl_reader *r, uint64_t offset) {
     uint64_t idx = r->next_index;
     if (idx < r->indexed)
         return 0;
     r->indexed = idx + 1;
-    if (idx % INDEX_STEP)
+    if (idx % r->index_step)
         return 0;
-    size_t k = (size_t)(idx / INDEX_STEP);
+    if (idx / r->index_step >= r->index_max) {
+        index_thin(r);
+        if (idx % r->index_step)
+            return 0;
+    }
+    size_t k = (size_t)(idx / r->index_step);
     if (k >= r->cap_index) {
         size_t ncap = r->cap_index ? r->cap_index * 2 : 1024;
         struct reader_checkpoint *n =
@@ -571,10 +590,10 @@ TRAWL_API int trawl_reader_seek(trawl_reader *r, uint64_t index,
     if (index != r->next_index &&
         (index < r->next_index || index >= r->indexed) && r->nindex) {
         /* Restore the nearest checkpoint at or before the target. */
-        uint64_t k = index / INDEX_STEP;
+        uint64_t k = index / r->index_step;
         if (k >= r->nindex)
             k = r->nindex - 1;
-        if (k * INDEX_STEP > r->next_index || index < r->next_index) {
+        if (k * r->index_step > r->next_index || index < r->next_index) {
             const struct reader_checkpoint *cp = &r->index[k];
             int rc;
             if (cp->file_no != r->cur_file || !r->src_open) {
@@ -584,7 +603,7 @@ TRAWL_API int trawl_reader_seek(trawl_reader *r, uint64_t index,
             if ((rc = fsrc_seek(&r->src, cp->offset, errbuf, errlen)) < 0)
                 return rc;
             r->cur_section = cp->section;
-            r->next_index = k * INDEX_STEP;
+            r->next_index = k * r->index_step;
             r->failed = 0;
             r->at_end = false;
         }

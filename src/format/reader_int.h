@@ -57,6 +57,8 @@ struct trawl_reader {
     uint64_t indexed;    /* packets seen so far */
     struct reader_checkpoint *index;
     size_t nindex, cap_index;
+    uint64_t index_step; /* packets between checkpoints; doubles as needed */
+    size_t index_max;    /* checkpoints kept at most (tests lower it) */
 
     char *comment; /* the current packet's opt_comment */
     size_t cap_comment;

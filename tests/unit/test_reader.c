@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/core.h"
+#include "format/reader_int.h"
 #include "trawl/trawl.h"
 
 static char dir[] = "/tmp/trawl-test-reader-XXXXXX";
@@ -171,6 +172,34 @@ static void test_seek_and_multi_file(void **state) {
     trawl_reader_close(r);
 }
 
+/* A long trace thins its index instead of growing it: with room for 4
+ * checkpoints, 3000 packets leave 4 or fewer, and seeks still land. */
+static void test_index_stays_bounded(void **state) {
+    (void)state;
+    write_packets("long1.pcap", TRAWL_FORMAT_PCAP, 1500, 0);
+    write_packets("long2.pcapng", TRAWL_FORMAT_PCAPNG, 1500, 1500);
+    const char *paths[] = {path_of("long1.pcap"), path_of("long2.pcapng")};
+    trawl_reader *r;
+    char err[TRAWL_ERRBUF_SIZE];
+    assert_int_equal(trawl_reader_open(&r, paths, 2, NULL, err, sizeof err), 0);
+    r->index_max = 4;
+    struct trawl_pkt p;
+    while (trawl_reader_next(r, &p, err, sizeof err) == 1)
+        ;
+    assert_int_equal(trawl_reader_indexed(r), 3000);
+    assert_true(r->nindex <= 4);
+    assert_true(r->index_step >= 3000 / 4);
+    uint64_t targets[] = {2999, 0, 1499, 1500, 777, 2048, 1};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        assert_int_equal(trawl_reader_seek(r, targets[i], err, sizeof err), 0);
+        assert_int_equal(trawl_reader_next(r, &p, err, sizeof err), 1);
+        assert_int_equal(p.index, targets[i]);
+        assert_int_equal(p.data[0], (uint8_t)targets[i]);
+        assert_int_equal(p.file_no, targets[i] >= 1500);
+    }
+    trawl_reader_close(r);
+}
+
 static void test_gzip(void **state) {
     (void)state;
     write_packets("plain.pcap", TRAWL_FORMAT_PCAP, 1000, 0);
@@ -313,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_pcap_big_endian_ns),
         cmocka_unit_test(test_pcapng_two_sections),
         cmocka_unit_test(test_seek_and_multi_file),
+        cmocka_unit_test(test_index_stays_bounded),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_torn_tail),
