@@ -47,6 +47,7 @@ struct read_run {
     trawl_reader *r;
     trawl_writer *w;
     trawl_view *v;
+    trawl_expr *e; /* the filter, or NULL */
     struct pbuf out;
     size_t flush_at;
     int out_errno; /* first error writing standard output */
@@ -95,13 +96,14 @@ static int check_files(const struct read_opts *o) {
     return CLI_OK;
 }
 
-/* The filter expression. The expression language is separate work; this
- * is where it will be compiled (and -c will count matching packets). */
-static int compile_expression(const char *expr) {
-    return cli_usage_error(&cli_cmd_read,
-                           "filter expressions are not available in this "
-                           "build yet (got '%s')",
-                           expr);
+/* Compiles the filter before anything is read: a bad expression stops
+ * trawl with the compiler's message (column, token, suggestion). */
+static int compile_expression(const struct read_opts *o, trawl_expr **out) {
+    struct trawl_expr_options eo = {.pcap_filter = o->bpf};
+    char err[TRAWL_ERRBUF_SIZE];
+    if (trawl_expr_compile(out, o->expr, &eo, err, sizeof err) < 0)
+        return cli_usage_error(&cli_cmd_read, "%s", err);
+    return CLI_OK;
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -179,10 +181,9 @@ static int write_packet(struct read_run *rr, struct trawl_pkt *pkt) {
 
 /* ---- printing ------------------------------------------------------------ */
 
+/* The view is already set on pkt. */
 static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
     const struct read_opts *o = rr->o;
-    trawl_view_set(rr->v, pkt);
-    print_begin_packet(&rr->pc, pkt);
     switch (o->output) {
     case OUT_SUMMARY: print_summary(&rr->pc, rr->v); break;
     case OUT_TREE: print_tree(&rr->pc, rr->v); break;
@@ -216,6 +217,16 @@ static int read_loop(struct read_run *rr) {
         }
         if (rc < 0)
             return CLI_FAIL;
+        if (rr->v) {
+            trawl_view_set(rr->v, &pkt);
+            /* Times are relative to the first and previous packets read,
+             * matching or not, as in tshark -Y. */
+            print_begin_packet(&rr->pc, &pkt);
+        }
+        if (rr->e && !trawl_expr_match(rr->e, rr->v)) {
+            progress_update(&rr->prog, rr->r, rr->packets);
+            continue;
+        }
         rr->packets++;
         if (rr->w) {
             if (write_packet(rr, &pkt) < 0)
@@ -235,19 +246,18 @@ static int run_read(int argc, char **argv) {
         read_opts_free(&o);
         return rc == READ_HELP ? CLI_OK : rc;
     }
-    if (o.expr) {
-        rc = compile_expression(o.expr);
-        if (rc) {
-            read_opts_free(&o);
-            return rc;
-        }
+    trawl_expr *e = NULL;
+    if (o.expr && (rc = compile_expression(&o, &e)) != CLI_OK) {
+        read_opts_free(&o);
+        return rc;
     }
     if ((rc = check_files(&o)) != CLI_OK) {
+        trawl_expr_free(e);
         read_opts_free(&o);
         return rc;
     }
 
-    struct read_run rr = {.o = &o};
+    struct read_run rr = {.o = &o, .e = e};
     int status = CLI_FAIL;
     struct trawl_reader_options ropt = {
         .follow = o.follow,
@@ -277,7 +287,7 @@ static int run_read(int argc, char **argv) {
         cli_error("%s", rr.err);
         goto out;
     }
-    if (o.output != OUT_NONE && !(rr.v = trawl_view_new())) {
+    if ((o.output != OUT_NONE || rr.e) && !(rr.v = trawl_view_new())) {
         cli_error("out of memory");
         goto out;
     }
@@ -322,6 +332,7 @@ out:
     if (rr.w)
         trawl_writer_close(rr.w, NULL, 0);
     trawl_view_free(rr.v);
+    trawl_expr_free(rr.e);
     trawl_reader_close(rr.r);
     print_ctx_free(&rr.pc);
     pbuf_free(&rr.out);

@@ -25,6 +25,7 @@ struct read_opts {
     char *expr;     /* the expression words joined, or NULL; owned */
     uint64_t count; /* -c, 0 = no limit */
     bool hex, hex_ascii, follow, quiet;
+    bool bpf; /* --bpf: read the expression as pcap-filter only */
     enum read_output output;
     enum print_time time_format;
     const char *write_to;   /* -w, borrowed from argv */

@@ -21,12 +21,17 @@ const char read_usage[] =
     "name existing files or end in .pcap, .pcapng, .cap, .gz or .zst; the\n"
     "remaining words form the filter expression, joined with spaces as\n"
     "tcpdump joins its filter words. '--' ends the files: the words after\n"
-    "it are the expression.\n"
+    "it are the expression. Only packets the expression matches are\n"
+    "printed or written; frame.number stays the packet's number in the\n"
+    "trace. The expression is trawl's language (Wireshark fields, Allegro,\n"
+    "pktt and Polycube operands; see docs/expressions.md) or, where it is\n"
+    "not, pcap-filter as tcpdump takes it ('trawl explain EXPR' says which).\n"
     "\n"
     "input:\n"
     "  -r, --read FILE       read this trace ('-' is standard input);\n"
     "                        repeatable\n"
-    "  -c, --count N         stop after N packets\n"
+    "  -c, --count N         stop after N (matching) packets\n"
+    "      --bpf             read the expression as pcap-filter only\n"
     "      --follow          keep reading a file that is still being\n"
     "                        written and move on to the next file of a\n"
     "                        rotation set, like tail -F; stop with Ctrl-C\n"
@@ -83,7 +88,9 @@ const char read_usage[] =
     "  trawl read -t ad -r a.pcap -r b.pcap\n"
     "  trawl read a.pcap b.pcap.zst -w merged.pcapng\n"
     "  trawl read big.pcapng -c 1000 -F pcap -w head.pcap\n"
-    "  trawl read --follow /var/tmp/capture.pcap\n";
+    "  trawl read --follow /var/tmp/capture.pcap\n"
+    "  trawl read trace.pcap 'tcp.flags.syn == 1 and ip.addr == 10.0/16'\n"
+    "  trawl read in.pcap -w out.pcap tcp port 80\n";
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -264,7 +271,7 @@ static int parse_write_format(const char *arg, int *out) {
 
 /* ---- the parser ---------------------------------------------------------- */
 
-enum { OPT_FOLLOW = 1000 };
+enum { OPT_FOLLOW = 1000, OPT_BPF };
 
 static const char short_options[] = ":r:c:nVxXT:e:E:t:w:F:qh";
 
@@ -272,6 +279,7 @@ static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
     {"count", required_argument, NULL, 'c'},
     {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"bpf", no_argument, NULL, OPT_BPF},
     {"verbose", no_argument, NULL, 'V'},
     {"hex", no_argument, NULL, 'x'},
     {"hex-ascii", no_argument, NULL, 'X'},
@@ -316,6 +324,7 @@ static int one_option(int c, const char *arg, struct read_opts *o,
     case 'w': o->write_to = arg; return 0;
     case 'F': return parse_write_format(arg, &o->write_format);
     case OPT_FOLLOW: o->follow = true; return 0;
+    case OPT_BPF: o->bpf = true; return 0;
     case 'h': cli_print_usage(&cli_cmd_read, stdout); return READ_HELP;
     case ':':
         if (optopt)

@@ -51,7 +51,8 @@ def test_help_for_a_command(trawl_bin):
 def test_help_after_dashdash_is_an_expression_word(trawl_bin, tmp_path):
     r = run(trawl_bin, "read", str(tmp_path / "x.pcap"), "--", "--help")
     assert r.returncode == 2
-    assert "(got '--help')" in r.stderr
+    assert r.stderr.startswith("trawl read: unexpected value '--help' at "
+                               "column 1")
 
 
 def test_unknown_command(trawl_bin):
