@@ -29,6 +29,7 @@ static inline bool cli_has_suffix(const char *s, const char *suffix) {
 extern const struct cli_command cli_cmd_read;
 extern const struct cli_command cli_cmd_explain;
 extern const struct cli_command cli_cmd_fields;
+extern const struct cli_command cli_cmd_match;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

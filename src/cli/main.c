@@ -9,6 +9,7 @@
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_read,
+    &cli_cmd_match,
     &cli_cmd_explain,
     &cli_cmd_fields,
 };
