@@ -71,6 +71,16 @@ TRAWL_API int trawl_expr_compile(trawl_expr **out, const char *text,
  * is known. */
 TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v);
 
+/* The part of the expression the kernel can run, for a capture on link
+ * type `linktype` (LINKTYPE_*): a pcap-filter text (compile it with
+ * pcap_compile on the capture's handle) that selects a superset of what
+ * the expression matches, written into buf; "" when the kernel cannot
+ * help (every packet goes up). *exact says whether the text selects
+ * exactly the matches (a pcap-filter reading), so user space may skip
+ * evaluating. Returns 0, or TRAWL_ENOMEM when buf is too small. */
+TRAWL_API int trawl_expr_kernel(trawl_expr *e, int linktype, char *buf,
+                                size_t len, bool *exact);
+
 TRAWL_API void trawl_expr_free(trawl_expr *e);
 
 TRAWL_API enum trawl_expr_reading trawl_expr_reading(const trawl_expr *e);

@@ -236,6 +236,31 @@ static void print_plan(struct expr_out *o, const trawl_expr *e) {
     }
 }
 
+/* The kernel part for Ethernet captures, and its BPF program. */
+static void print_kernel(struct expr_out *o, trawl_expr *e) {
+    char text[8192];
+    bool exact;
+    int lt = e->opt.has_linktype ? e->opt.linktype : 1;
+    if (trawl_expr_kernel(e, lt, text, sizeof text, &exact) < 0 || !text[0]) {
+        expr_printf(o, "kernel: nothing (no part of the expression has a "
+                       "pcap-filter equivalent); every packet goes to user "
+                       "space\n");
+        return;
+    }
+    expr_printf(o, "kernel (pcap-filter, a superset; user space then "
+                   "evaluates the whole expression):\n  %s\n", text);
+    struct trawl_expr_options opt = {.pcap_filter = true,
+                                     .has_linktype = true, .linktype = lt};
+    struct expr_pcap *pc;
+    char err[TRAWL_ERRBUF_SIZE];
+    if (expr_pcap_new(&pc, text, &opt, err, sizeof err) < 0) {
+        expr_printf(o, "  (libpcap refused it: %s)\n", err);
+        return;
+    }
+    expr_pcap_explain(pc, o);
+    expr_pcap_free(pc);
+}
+
 static void explain(trawl_expr *e, struct expr_out *o) {
     expr_printf(o, "expression: %s\n", e->text);
     if (e->reading == TRAWL_EXPR_PCAP) {
@@ -247,8 +272,8 @@ static void explain(trawl_expr *e, struct expr_out *o) {
                         "reading: pcap-filter, compiled by libpcap (not "
                         "trawl syntax: %s)\n",
                         e->trawl_err ? e->trawl_err : "?");
-        expr_printf(o, "kernel: (not yet) the kernel/user split comes later; "
-                       "the BPF program below runs in user space\n");
+        expr_printf(o, "kernel: the whole expression (exact); user space "
+                       "evaluates nothing more\n");
         expr_pcap_explain(e->pcap, o);
         return;
     }
@@ -262,8 +287,7 @@ static void explain(trawl_expr *e, struct expr_out *o) {
         expr_printf(o, "reading: trawl (not valid pcap-filter: %s)\n", perr);
     expr_printf(o, "parse tree:\n");
     print_tree(o, e, e->root, 1, true);
-    expr_printf(o, "kernel: (not yet) the kernel/user split comes later; the "
-                   "whole expression runs in user space\n");
+    print_kernel(o, e);
     print_plan(o, e);
 }
 

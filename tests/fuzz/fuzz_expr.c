@@ -4,6 +4,7 @@
  * packets (Ethernet/IPv4/TCP with a payload, QinQ/IPv4/UDP, IPv6/UDP,
  * ARP), so the parser, the operand macros, the code generator, the
  * evaluator and explain all see it. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             p.has_flags = true;
             trawl_view_set(v, &p);
             trawl_expr_match(e, v);
+        }
+        /* The kernel part always compiles with libpcap. */
+        char kernel[8192];
+        bool exact;
+        if (trawl_expr_kernel(e, 1, kernel, sizeof kernel, &exact) == 0 &&
+            kernel[0]) {
+            struct trawl_expr_options kopt = {.pcap_filter = true};
+            trawl_expr *k;
+            if (trawl_expr_compile(&k, kernel, &kopt, err, sizeof err) != 0)
+                __builtin_trap();
+            trawl_expr_free(k);
         }
         trawl_expr_free(e);
     } else if (strlen(err) == 0) {

@@ -135,7 +135,8 @@ def test_explain_trawl_reading(trawl_bin):
     assert "reading: trawl (not valid pcap-filter" in r.stdout
     assert "    tcpFlags == syn+ack    (column 1)\n" \
            "      #0 tcp.flags & 0x12 == 0x12\n" in r.stdout
-    assert "kernel: (not yet)" in r.stdout
+    assert "kernel (pcap-filter, a superset;" in r.stdout
+    assert "  ((ip net 10.0.0.0/16)) or not (" in r.stdout
     assert "evaluation plan (4 instructions, 2 tests;" in r.stdout
 
 
@@ -186,3 +187,62 @@ def test_docs_list_every_field(trawl_bin):
     assert table.count("\n") > 200
     doc = (ROOT / "docs" / "expressions.md").read_text().split("\n## Fields")[1]
     assert table in doc
+
+
+# ---- the kernel part: a superset of the matches -----------------------------
+
+KERNEL_EXPRS = [
+    "tcp", "udp.port == 53", "ip.src == 10.1.2.3", "ip == 10.0/8",
+    "ipv6.dst == 2001:db8:ffff::abcd", "tcp.dstport in {80, 443}",
+    "port 80", "portrange == 100-120,-10", "eth.src == 02:00:00:00:00:01",
+    "tcp and ip.dst == 192.168.100.200", "arp or icmp", "not tcp",
+    "udp and regexp == 'ping'", "tcpFlags == syn+ack and ip == 10.0/16",
+    "src 10.0.0.0/8 and dport 80", "vlan == 20", "ip.proto == 17",
+    "icmp.type == 8 or tcp.port == 2", "sctp", "mac == 02:00:00:00:00:02",
+]
+
+
+def kernel_text(trawl_bin, expr):
+    r = subprocess.run([str(trawl_bin), "explain", expr], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    for i, l in enumerate(lines):
+        if l.startswith("kernel (pcap-filter"):
+            return lines[i + 1].strip()
+        if l.startswith("kernel: nothing"):
+            return None
+        if l.startswith("kernel: the whole expression (exact)"):
+            return expr
+    raise AssertionError(r.stdout)
+
+
+def all_matches(trawl_bin, path, *words):
+    r = subprocess.run([str(trawl_bin), "match", "--all", str(path), *words],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode in (0, 1), r.stderr
+    return {int(x) for x in r.stdout.split()}
+
+
+def test_kernel_part_is_a_superset(trawl_bin, trace):
+    sample = BUILD / "tools" / "sample.pcapng"
+    filtered = 0
+    for expr in KERNEL_EXPRS:
+        text = kernel_text(trawl_bin, expr)
+        for path in (trace, sample):
+            ours = all_matches(trawl_bin, path, "--", expr)
+            if text is None:
+                continue
+            kernel = all_matches(trawl_bin, path, "--bpf", "--", text)
+            assert ours <= kernel, (expr, path.name, sorted(ours - kernel))
+            total = len(all_matches(trawl_bin, path, "--", "frame"))
+            filtered += total - len(kernel)
+    # The kernel part does filter: many packets never reach user space.
+    assert filtered > 100
+
+
+def test_kernel_part_of_pcap_filter_is_exact(trawl_bin):
+    r = subprocess.run([str(trawl_bin), "explain", "tcp", "port", "80"],
+                       capture_output=True, text=True, timeout=60)
+    assert "kernel: the whole expression (exact)" in r.stdout
+    assert "(000) ldh      [12]" in r.stdout

@@ -888,6 +888,61 @@ static void test_no_allocation_per_packet(void **state) {
     trawl_view_free(v);
 }
 
+/* The kernel part: expression -> pcap-filter text before the "plain
+ * frames" clause ("" = none), and whether it is exact. */
+static const struct {
+    const char *expr, *kernel;
+    bool exact;
+} kernel_cases[] = {
+    {"tcp", "tcp", false},
+    {"ip.src == 10.1.2.3", "(ip src net 10.1.2.3/32)", false},
+    {"tcp.port in {80, 8000..8080}", "(tcp portrange 80-80 or tcp portrange "
+                                     "8000-8080)", false},
+    {"ipv6.dst == 2001:db8::/32", "(ip6 dst net 2001:db8::/32)", false},
+    {"eth.src == 02:00:00:00:00:01", "(ether src 02:00:00:00:00:01)", false},
+    {"udp and regexp == 'x'", "(udp)", false},
+    {"regexp == 'x' and udp", "(udp)", false},
+    {"tcp or regexp == 'x'", "", false},
+    {"not tcp", "", false},
+    {"ip.src != 10.0.0.1", "", false},
+    {"tcp.flags.syn == 1", "", false},
+    {"tcp port 80", "tcp port 80", true},
+    {"", "", true},
+};
+
+static void test_kernel_part(void **state) {
+    (void)state;
+    char err[TRAWL_ERRBUF_SIZE], buf[4096];
+    for (size_t i = 0; i < sizeof kernel_cases / sizeof kernel_cases[0]; i++) {
+        trawl_expr *e;
+        bool exact;
+        assert_int_equal(trawl_expr_compile(&e, kernel_cases[i].expr, NULL,
+                                            err, sizeof err),
+                         0);
+        assert_int_equal(trawl_expr_kernel(e, 1, buf, sizeof buf, &exact), 0);
+        const char *want = kernel_cases[i].kernel;
+        size_t n = strlen(want);
+        if (!kernel_cases[i].exact && n) {
+            if (strncmp(buf, want, n) != 0 ||
+                strncmp(buf + n, " or not (", 9) != 0)
+                fail_msg("%s: got '%s'", kernel_cases[i].expr, buf);
+        } else {
+            assert_string_equal(buf, want);
+        }
+        assert_int_equal(exact, kernel_cases[i].exact);
+        /* Other link types get no kernel part from trawl's reading. */
+        assert_int_equal(trawl_expr_kernel(e, 101, buf, sizeof buf, &exact),
+                         0);
+        if (!kernel_cases[i].exact)
+            assert_string_equal(buf, "");
+        /* A buffer too small is an error, never a cut text. */
+        if (strlen(kernel_cases[i].kernel) > 4)
+            assert_int_equal(trawl_expr_kernel(e, 1, buf, 5, &exact),
+                             TRAWL_ENOMEM);
+        trawl_expr_free(e);
+    }
+}
+
 static void test_explain(void **state) {
     (void)state;
     char err[TRAWL_ERRBUF_SIZE], buf[8192];
@@ -897,7 +952,9 @@ static void test_explain(void **state) {
     trawl_expr_explain_buf(e, buf, sizeof buf);
     assert_non_null(strstr(buf, "reading: trawl (also valid pcap-filter; "
                                 "trawl's reading wins)\n"));
-    assert_non_null(strstr(buf, "kernel: (not yet)"));
+    assert_non_null(strstr(buf, "kernel (pcap-filter, a superset; user space "
+                                "then evaluates the whole expression):\n"
+                                "  tcp or not ("));
     trawl_expr_free(e);
 
     assert_int_equal(trawl_expr_compile(&e,
@@ -987,6 +1044,7 @@ int main(void) {
         cmocka_unit_test(test_allegro_examples),
         cmocka_unit_test(test_lazy_decoding),
         cmocka_unit_test(test_no_allocation_per_packet),
+        cmocka_unit_test(test_kernel_part),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_pcap_options),
     };

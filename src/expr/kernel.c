@@ -1,0 +1,231 @@
+/* The kernel part of an expression: a pcap-filter text that selects a
+ * superset of what the expression matches, for a capture to compile with
+ * libpcap and attach to its socket, so that the kernel drops most of what
+ * user space would reject.
+ *
+ * Why text, not instructions: libpcap's compiler already knows every link
+ * type's offsets, IPv4 header lengths and fragment rules, optimises, and
+ * its output passes the kernel's verifier; generating its input language
+ * keeps trawl's part small and easy to check (explain shows it).
+ *
+ * Why a superset and not exact: trawl's fields are found at any depth
+ * (the IP header quoted in an ICMP error, VXLAN and GRE payloads, IPv6
+ * after extension headers, IPv4 after LLC/SNAP), while pcap-filter reads
+ * fixed places of the outermost headers. So the tests are translated for
+ * "plain" frames only — Ethernet II carrying IPv4 or IPv6 with TCP, UDP or
+ * SCTP directly inside (not a later fragment, not VXLAN), or ARP — where
+ * both readings see the same headers, and every other frame goes up:
+ *
+ *     (TESTS) or not (PLAIN)
+ *
+ * A test that has no pcap-filter equivalent becomes "true", which keeps
+ * `and` a superset; under `or` or `not` it makes the whole part "true".
+ * User space always evaluates the whole expression after the kernel. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decode/decode.h"
+#include "expr/expr.h"
+
+#define LINKTYPE_ETHERNET 1
+
+static const char plain_ethernet[] =
+    "(ip and (ip proto 6 or ip proto 17 or ip proto 132) and "
+    "ip[6:2] & 0x1fff == 0 and not udp port 4789) or "
+    "(ip6 and (ip6 proto 6 or ip6 proto 17 or ip6 proto 132) and "
+    "not udp port 4789) or arp";
+
+/* A growing text; `ok` turns false when it does not fit. */
+struct ktext {
+    char *p;
+    size_t len, cap;
+    bool ok;
+};
+
+static void kput(struct ktext *k, const char *fmt, ...) TRAWL_PRINTF(2, 3);
+static void kput(struct ktext *k, const char *fmt, ...) {
+    if (!k->ok)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(k->p + k->len, k->cap - k->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= k->cap - k->len)
+        k->ok = false;
+    else
+        k->len += (size_t)n;
+}
+
+/* pcap-filter words for one field: what comes before the value. */
+static const char *field_words(const char *name) {
+    static const struct {
+        const char *field, *words;
+    } map[] = {
+        {"ip.src", "ip src net"},         {"ip.dst", "ip dst net"},
+        {"ip.addr", "ip net"},            {"ipv6.src", "ip6 src net"},
+        {"ipv6.dst", "ip6 dst net"},      {"ipv6.addr", "ip6 net"},
+        {"tcp.srcport", "tcp src portrange"},
+        {"tcp.dstport", "tcp dst portrange"},
+        {"tcp.port", "tcp portrange"},    {"udp.srcport", "udp src portrange"},
+        {"udp.dstport", "udp dst portrange"},
+        {"udp.port", "udp portrange"},    {"sctp.srcport", "sctp src portrange"},
+        {"sctp.dstport", "sctp dst portrange"},
+        {"sctp.port", "sctp portrange"},  {"eth.src", "ether src"},
+        {"eth.dst", "ether dst"},         {"eth.addr", "ether host"},
+        {"ip.proto", "ip proto"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].field, name) == 0)
+            return map[i].words;
+    return NULL;
+}
+
+static bool put_value(struct ktext *k, const char *words,
+                      const struct expr_test *t, const struct expr_val *v) {
+    char a[INET6_ADDRSTRLEN];
+    switch (t->ctype) {
+    case EXPR_C_UINT:
+        if (strcmp(words, "ip proto") == 0) {
+            if (v->u.lo != v->u.hi || v->u.lo > 255)
+                return false;
+            kput(k, "%s %u", words, (unsigned)v->u.lo);
+        } else {
+            if (v->u.hi > 65535)
+                return false;
+            kput(k, "%s %u-%u", words, (unsigned)v->u.lo, (unsigned)v->u.hi);
+        }
+        return true;
+    case EXPR_C_ADDR:
+        if (t->addr_len == 6) {
+            for (int i = 0; i < 6; i++)
+                if (v->addr.m[i] != 0xff)
+                    return false;
+            const uint8_t *m = v->addr.a;
+            kput(k, "%s %02x:%02x:%02x:%02x:%02x:%02x", words, m[0], m[1],
+                 m[2], m[3], m[4], m[5]);
+            return true;
+        }
+        unsigned bits = 0;
+        for (unsigned i = 0; i < t->addr_len; i++)
+            bits += (unsigned)__builtin_popcount(v->addr.m[i]);
+        if (!inet_ntop(t->addr_len == 4 ? AF_INET : AF_INET6, v->addr.a, a,
+                       sizeof a))
+            return false;
+        kput(k, "%s %s/%u", words, a, bits);
+        return true;
+    default: return false;
+    }
+}
+
+/* One test: "some counted occurrence equals one of the values", or a
+ * protocol's presence. False when it has no translation. */
+static bool put_test(struct ktext *k, const struct expr_test *t) {
+    if (t->kind == EXPR_T_PROTO) {
+        static const char *const protos[][2] = {
+            {"ip", "ip"},     {"ipv6", "ip6"},   {"tcp", "tcp"},
+            {"udp", "udp"},   {"sctp", "sctp"},  {"arp", "arp"},
+            {"icmp", "icmp"}, {"icmpv6", "icmp6"}, {"igmp", "igmp"},
+        };
+        const char *name = decode_protos[t->proto]->name;
+        for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+            if (strcmp(protos[i][0], name) == 0) {
+                kput(k, "%s", protos[i][1]);
+                return true;
+            }
+        return false;
+    }
+    if (t->kind != EXPR_T_FIELD || t->op != EXPR_OP_EQ || t->negate ||
+        t->all || t->has_mask || t->occ_lo != 0 || t->nvals == 0 ||
+        t->nvals > 32)
+        return false;
+    const char *words[EXPR_MAX_FIELDS];
+    for (unsigned f = 0; f < t->nfields; f++)
+        if (!(words[f] = field_words(t->fields[f]->name)))
+            return false;
+    kput(k, "(");
+    for (unsigned f = 0; f < t->nfields; f++)
+        for (uint32_t i = 0; i < t->nvals; i++) {
+            if (f || i)
+                kput(k, " or ");
+            if (!put_value(k, words[f], t, &t->vals[i]))
+                return false;
+        }
+    kput(k, ")");
+    return true;
+}
+
+/* Writes the translation of `n` into k; false when it is "true" (no
+ * filtering). */
+static bool put_node(struct ktext *k, const struct trawl_expr *e,
+                     const struct expr_node *n) {
+    size_t mark = k->len;
+    switch (n->kind) {
+    case EXPR_N_TEST:
+        if (put_test(k, e->tests[n->test]))
+            return true;
+        break;
+    case EXPR_N_AND: {
+        kput(k, "(");
+        bool a = put_node(k, e, n->a);
+        if (a)
+            kput(k, " and ");
+        size_t before_b = k->len;
+        bool b = put_node(k, e, n->b);
+        if (!b)
+            k->len = before_b - (a ? strlen(" and ") : 0);
+        kput(k, ")");
+        if (a || b)
+            return true;
+        break;
+    }
+    case EXPR_N_OR:
+        kput(k, "(");
+        if (put_node(k, e, n->a)) {
+            kput(k, " or ");
+            if (put_node(k, e, n->b)) {
+                kput(k, ")");
+                return true;
+            }
+        }
+        break;
+    case EXPR_N_NOT:  /* the negation of a superset is no superset */
+    case EXPR_N_CONST: break;
+    }
+    k->len = mark;
+    if (k->cap)
+        k->p[mark] = '\0';
+    return false;
+}
+
+TRAWL_API int trawl_expr_kernel(trawl_expr *e, int linktype, char *buf,
+                                size_t len, bool *exact) {
+    if (!buf || len == 0)
+        return TRAWL_EINVAL;
+    buf[0] = '\0';
+    *exact = false;
+    if (e->reading == TRAWL_EXPR_PCAP) {
+        if ((size_t)snprintf(buf, len, "%s", e->text) >= len)
+            return TRAWL_ENOMEM;
+        *exact = true;
+        return 0;
+    }
+    if (e->root->kind == EXPR_N_CONST) {
+        *exact = e->root->value; /* empty: every packet */
+        return 0;
+    }
+    if (linktype != LINKTYPE_ETHERNET)
+        return 0; /* no kernel part: plain frames are Ethernet's notion */
+    struct ktext k = {.p = buf, .cap = len, .ok = true};
+    if (!put_node(&k, e, e->root) || !k.ok) {
+        buf[0] = '\0';
+        return k.ok ? 0 : TRAWL_ENOMEM;
+    }
+    kput(&k, " or not (%s)", plain_ethernet);
+    if (!k.ok) {
+        buf[0] = '\0';
+        return TRAWL_ENOMEM;
+    }
+    return 0;
+}
