@@ -30,7 +30,8 @@ extern "C" {
     X(TRAWL_ENOENT, -9, "no such file or object")            \
     X(TRAWL_EEXPR, -10, "invalid expression")                \
     X(TRAWL_EBUSY, -11, "busy")                              \
-    X(TRAWL_EINTERNAL, -12, "internal error")
+    X(TRAWL_EINTERNAL, -12, "internal error")                \
+    X(TRAWL_ESTOPPED, -13, "capture stopped")
 
 enum trawl_error {
 #define TRAWL_X_ENUM(name, value, text) name = value,
