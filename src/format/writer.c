@@ -166,6 +166,25 @@ static int flush_direct(trawl_writer *w, char *err, size_t errlen) {
     return 0;
 }
 
+/* A stream writer's flush: the whole records go to the callback in one
+ * call. Its failure is sticky, as a failed write() is, because the stream
+ * no longer holds what the writer thinks it does. */
+static int flush_sink(trawl_writer *w, char *err, size_t errlen) {
+    char msg[TRAWL_ERRBUF_SIZE] = "";
+    int rc = w->sink(w->sink_ctx, w->buf, w->len, msg, sizeof msg);
+    if (rc < 0) {
+        w->len = 0;
+        w->error = rc;
+        snprintf(w->errmsg, sizeof w->errmsg,
+                 "%s: write failed at byte offset %" PRIu64 ": %s", w->name,
+                 w->written, msg[0] ? msg : trawl_strerror(rc));
+        return core_err(err, errlen, w->error, "%s", w->errmsg);
+    }
+    w->written += w->len;
+    w->len = 0;
+    return 0;
+}
+
 int writer_flush(trawl_writer *w, char *err, size_t errlen) {
     if (w->error)
         return core_err(err, errlen, w->error, "%s", w->errmsg);
@@ -175,6 +194,8 @@ int writer_flush(trawl_writer *w, char *err, size_t errlen) {
         w->last_flush_ms = clock_ms(w->clock);
     if (w->direct)
         return flush_direct(w, err, errlen);
+    if (w->sink)
+        return flush_sink(w, err, errlen);
     const uint8_t *p = w->buf;
     size_t n = w->len;
     /* A short write (a signal, a pipe, a full disk on the next call) is
@@ -205,9 +226,12 @@ int writer_flush(trawl_writer *w, char *err, size_t errlen) {
 
 /* ---- public API ---------------------------------------------------------- */
 
-TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
-                                   const struct trawl_writer_options *opt,
-                                   char *errbuf, size_t errlen) {
+/* The constructor behind both public ones: output to fd (owned, closed on
+ * failure too) or, when sink is set, to the callback (fd is -1). */
+static int writer_new(trawl_writer **out, int fd, trawl_write_fn sink,
+                      void *sink_ctx, const char *name,
+                      const struct trawl_writer_options *opt, char *errbuf,
+                      size_t errlen) {
     static const struct trawl_writer_options defaults = {0};
     *out = NULL;
     if (!opt)
@@ -215,7 +239,8 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
     if (!name)
         name = "(output)";
     if ((unsigned)opt->format > TRAWL_FORMAT_PCAPNG) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "%s: unknown output format %d", name, (int)opt->format);
     }
@@ -223,6 +248,8 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
     if (!w)
         goto nomem;
     w->fd = fd;
+    w->sink = sink;
+    w->sink_ctx = sink_ctx;
     w->name = core_strdup(name);
     /* Page aligned for O_DIRECT, with room for a padding block after a
      * full buffer. */
@@ -235,7 +262,7 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
     /* O_DIRECT is the caller's choice (trawl_writer_open makes it for
      * the files it creates); where whole pages cannot be written, the
      * flag would only make plain writes fail, so it goes. */
-    int fl = fcntl(fd, F_GETFL);
+    int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
     if (fl >= 0 && (fl & O_DIRECT)) {
         w->direct = w->format == TRAWL_FORMAT_PCAPNG && direct_ok(fd);
         if (!w->direct)
@@ -268,8 +295,34 @@ nomem:
         free(w->buf);
         free(w);
     }
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory", name);
+}
+
+TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
+                                   const struct trawl_writer_options *opt,
+                                   char *errbuf, size_t errlen) {
+    if (fd < 0) {
+        *out = NULL;
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: invalid file descriptor %d",
+                        name ? name : "(output)", fd);
+    }
+    return writer_new(out, fd, NULL, NULL, name, opt, errbuf, errlen);
+}
+
+TRAWL_API int trawl_writer_open_stream(trawl_writer **out, trawl_write_fn fn,
+                                       void *ctx, const char *name,
+                                       const struct trawl_writer_options *opt,
+                                       char *errbuf, size_t errlen) {
+    if (!fn) {
+        *out = NULL;
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: stream writer without a callback",
+                        name ? name : "(output)");
+    }
+    return writer_new(out, -1, fn, ctx, name, opt, errbuf, errlen);
 }
 
 TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
@@ -438,7 +491,7 @@ TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf, size_t errlen) {
         ftruncate(w->fd, (off_t)(w->written + w->len)) < 0)
         rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot truncate: %s",
                       w->name, strerror(errno));
-    if (close(w->fd) < 0 && rc == 0)
+    if (w->fd >= 0 && close(w->fd) < 0 && rc == 0)
         rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: close failed: %s",
                       w->name, strerror(errno));
     free(w->ifaces);

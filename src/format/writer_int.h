@@ -40,7 +40,11 @@ struct writer_iface {
 
 struct trawl_writer {
     char *name; /* for messages; owned */
-    int fd;     /* owned, closed by trawl_writer_close() */
+    int fd;     /* owned, closed by trawl_writer_close(); -1 for a stream */
+    /* A stream writer hands its whole records to sink(sink_ctx, ...)
+     * instead of writing them to fd. */
+    trawl_write_fn sink;
+    void *sink_ctx;
     enum trawl_format format;
     /* WRITER_BUF_SIZE bytes (and room for a padding block after them),
      * page aligned; buf[0, len) are whole records, of which the first

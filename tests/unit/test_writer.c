@@ -694,6 +694,106 @@ static void flush_interval(void **state) {
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
 }
 
+/* ---- stream output ------------------------------------------------------- */
+
+/* What a stream writer handed its callback: every call's bytes appended,
+ * the sizes of the calls, and an error to return from call `fail_at`. */
+struct sink_log {
+    uint8_t bytes[4096];
+    size_t len;
+    size_t calls[16];
+    size_t ncalls;
+    size_t fail_at; /* 1-based; 0 = never */
+};
+
+static int log_sink(void *ctx, const uint8_t *buf, size_t len, char *e,
+                    size_t elen) {
+    struct sink_log *l = ctx;
+    if (l->fail_at && l->ncalls + 1 == l->fail_at) {
+        snprintf(e, elen, "client went away");
+        return TRAWL_EIO;
+    }
+    assert_true(l->len + len <= sizeof l->bytes);
+    memcpy(l->bytes + l->len, buf, len);
+    l->len += len;
+    if (l->ncalls < 16)
+        l->calls[l->ncalls] = len;
+    l->ncalls++;
+    return 0;
+}
+
+/* The stream gets exactly the bytes a file would: the pcap header when the
+ * interface is added, whole records at each flush, nothing at close but
+ * what was still buffered. */
+static void stream_gets_the_file_bytes(void **state) {
+    const char *p = path_in(state, "same.pcap");
+    trawl_writer *f = open_fmt(p, TRAWL_FORMAT_PCAP);
+    struct sink_log log = {0};
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAP,
+                                     .application = "test"};
+    trawl_writer *w;
+    assert_int_equal(
+        trawl_writer_open_stream(&w, log_sink, &log, "stream", &o, err,
+                                 sizeof err),
+        0);
+    assert_int_equal(log.ncalls, 0); /* pcap's header waits for the link type */
+    uint32_t id = add(w, 1, 0), fid = add(f, 1, 0);
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(log.calls[0], 24);
+    struct trawl_pkt pkt = sample_pkt(id), fpkt = sample_pkt(fid);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_write(f, &fpkt, err, sizeof err), 0);
+    }
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(trawl_writer_flush(w, err, sizeof err), 0);
+    assert_int_equal(log.ncalls, 2);
+    assert_int_equal(log.calls[1], 3 * 20);
+    assert_int_equal(trawl_writer_bytes(w), 24 + 3 * 20);
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_write(f, &fpkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_close(f, err, sizeof err), 0);
+    assert_int_equal(log.ncalls, 3);
+    uint8_t *b = slurp_sized(p, log.len);
+    assert_memory_equal(b, log.bytes, log.len);
+    free(b);
+}
+
+/* pcapng's section header goes out while the writer opens, and a failing
+ * callback is a sticky error naming the stream and the offset. */
+static void stream_errors_are_sticky(void **state) {
+    (void)state;
+    struct sink_log log = {.fail_at = 3};
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAPNG};
+    trawl_writer *w;
+    assert_int_equal(
+        trawl_writer_open_stream(&w, log_sink, &log, "client 1", &o, err,
+                                 sizeof err),
+        0);
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(core_le32(log.bytes), 0x0a0d0d0au);
+    uint32_t id = add(w, 1, 0);
+    assert_int_equal(log.ncalls, 2);
+    size_t before = log.len;
+    struct trawl_pkt pkt = sample_pkt(id);
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_flush(w, err, sizeof err), TRAWL_EIO);
+    char want[128];
+    snprintf(want, sizeof want,
+             "client 1: write failed at byte offset %zu: client went away",
+             before);
+    assert_string_equal(err, want);
+    log.fail_at = 0;
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), TRAWL_EIO);
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), TRAWL_EIO);
+    assert_int_equal(log.len, before);
+    assert_int_equal(trawl_writer_open_stream(&w, NULL, NULL, "x", &o, err,
+                                              sizeof err),
+                     TRAWL_EINVAL);
+    assert_null(w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
@@ -713,6 +813,8 @@ int main(void) {
         T(pcapng_grows_by_whole_records),
         T(pcapng_direct_pages),
         T(flush_interval),
+        T(stream_gets_the_file_bytes),
+        T(stream_errors_are_sticky),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
