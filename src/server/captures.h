@@ -1,0 +1,66 @@
+/* server/captures — starting and finishing capture sessions for the API,
+ * the Allegro URL, favourites and the scheduler alike: what a request's
+ * parameters mean (captures_spec), the checks and bookkeeping of a start
+ * (captures_start), and the record a finished capture leaves
+ * (captures_finish). */
+#ifndef TRAWL_SERVER_CAPTURES_H
+#define TRAWL_SERVER_CAPTURES_H
+
+#include <jansson.h>
+
+#include "server/server.h"
+#include "server/session.h"
+
+/* Reads capture parameters from `args` (the query of a request as an
+ * object of strings, or a JSON body with numbers and booleans) into spec.
+ * trawl's names and the Allegro capture URL's are both accepted:
+ *   filter | expression, start_time_us | startTime, end_time_us | endTime,
+ *   snaplen | snapPacketLength, single_interface | useSingleInterface,
+ *   fromCaptureBuffer, captureToMedia (type "disk"), type, duration_s,
+ *   max_packets, max_bytes, profile, format, compression, interface,
+ *   directory, file_name, count, max_preview_bytes.
+ * Unknown names are refused. Returns 0, or a negative code with the
+ * message, and *status the HTTP status to answer (400, 501). */
+int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
+                  struct session_spec *spec, int *status, char *err,
+                  size_t errlen);
+
+/* Starts a capture: resolves its interface and profile, compiles it,
+ * registers it with the hub and records it in the catalog (and its filter
+ * among the user's recent ones). Takes ownership of spec. *out is a
+ * reference for the caller, whose consumer must end with
+ * captures_finish(). On failure *status is the HTTP status: 400 for an
+ * invalid expression or parameter, 503 when too many captures run. */
+int captures_start(struct srv *srv, struct session_spec *spec,
+                   struct session **out, int *status, char *err, size_t errlen);
+
+/* A consumer is done with s: its end is recorded in the catalog, it leaves
+ * the registry, and the caller's reference is dropped. */
+void captures_finish(struct srv *srv, struct session *s);
+
+/* Saves the counters of every running capture in the catalog. */
+void captures_checkpoint(struct srv *srv);
+
+/* ---- consumers ----------------------------------------------------------- */
+
+/* Declares to a new writer the interfaces its packets will carry: one
+ * when the output holds a single interface (pcap, or single_interface),
+ * else every interface the hub knows so far, in the hub's order, so that
+ * writer ids are hub ids. *ndeclared counts them. */
+int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
+                     uint32_t *ndeclared, char *err, size_t errlen);
+
+/* Moves queued packets of s into w (declaring interfaces that appear
+ * later) while each one's record surely fits in what is left of `budget`
+ * bytes (a packet's bytes and CAPTURES_RECORD_SLACK) or the queue is
+ * empty; the first packet goes in whatever its size unless `strict`.
+ * Returns how many packets were written, TRAWL_ERANGE when strict and the
+ * first did not fit, or another negative code when the writer failed. A
+ * packet the writer refuses (a time stamp its format cannot hold) is
+ * counted as dropped. */
+#define CAPTURES_RECORD_SLACK 64u
+int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
+                   uint32_t *ndeclared, size_t budget, bool strict, char *err,
+                   size_t errlen);
+
+#endif
