@@ -67,40 +67,55 @@ API_HANDLER(api_favourites_list) {
         catalog_favourite_list(r->srv->cat, r->who.user, err, sizeof err), err);
 }
 
-/* The options of a favourite as stored: a JSON object's text, or NULL. */
-static char *options_text(const json_t *opt) {
-    return opt && !json_is_null(opt) ? json_dumps(opt, JSON_COMPACT) : NULL;
+/* A favourite as a request body gives it: its filter (which must compile;
+ * required for a new one), description and capture options (which must
+ * be capture parameters). */
+struct fav_in {
+    const char *filter, *description;
+    char *options; /* JSON text, or NULL when not given */
+};
+
+static bool read_favourite(struct http_req *r, const json_t *b, bool is_new,
+                           struct fav_in *in, enum MHD_Result *answered) {
+    in->filter = json_string_value(json_object_get(b, "filter"));
+    in->description = json_string_value(json_object_get(b, "description"));
+    in->options = NULL;
+    json_t *opt = json_object_get(b, "options");
+    if (is_new && !in->filter) {
+        *answered =
+            http_error(r, 400, "a favourite needs \"filter\" (a string)");
+        return false;
+    }
+    if (opt && !json_is_object(opt) && !json_is_null(opt)) {
+        *answered = http_error(r, 400,
+                               "\"options\" must be an object of "
+                               "capture parameters");
+        return false;
+    }
+    if ((in->filter && !expression_ok(r, in->filter, "", answered)) ||
+        !options_ok(r, opt, SESSION_DOWNLOAD, answered))
+        return false;
+    if (json_is_object(opt))
+        in->options = json_dumps(opt, JSON_COMPACT);
+    return true;
 }
 
 API_HANDLER(api_favourite_add) {
-    enum MHD_Result answered;
-    json_t *b = http_body(r, &answered);
-    if (!b)
-        return answered;
-    const char *filter = json_string_value(json_object_get(b, "filter"));
-    const char *desc = json_string_value(json_object_get(b, "description"));
-    json_t *opt = json_object_get(b, "options");
     enum MHD_Result rc;
-    if (!filter) {
-        rc = http_error(r, 400, "a favourite needs \"filter\" (a string)");
-    } else if (opt && !json_is_object(opt) && !json_is_null(opt)) {
-        rc = http_error(r, 400,
-                        "\"options\" must be an object of capture "
-                        "parameters");
-    } else if (expression_ok(r, filter, "", &rc) &&
-               options_ok(r, opt, SESSION_DOWNLOAD, &rc)) {
+    json_t *b = http_body(r, &rc);
+    if (!b)
+        return rc;
+    struct fav_in in;
+    if (read_favourite(r, b, true, &in, &rc)) {
         char err[TRAWL_ERRBUF_SIZE];
-        char *text = options_text(opt);
-        int64_t id = catalog_favourite_add(r->srv->cat, r->who.user, filter,
-                                           desc, text, err, sizeof err);
-        free(text);
-        if (id < 0) {
-            rc = http_error(r, 500, "%s", err);
-        } else {
-            json_t *fav =
-                catalog_favourite_get(r->srv->cat, id, r->who.user, NULL, 0);
-            rc = http_json(r, 201, fav);
-        }
+        int64_t id =
+            catalog_favourite_add(r->srv->cat, r->who.user, in.filter,
+                                  in.description, in.options, err, sizeof err);
+        rc = id < 0 ? http_error(r, 500, "%s", err)
+                    : http_json(r, 201,
+                                catalog_favourite_get(r->srv->cat, id,
+                                                      r->who.user, NULL, 0));
+        free(in.options);
     }
     json_decref(b);
     return rc;
@@ -108,32 +123,24 @@ API_HANDLER(api_favourite_add) {
 
 API_HANDLER(api_favourite_update) {
     int64_t id = http_param_id(r, 0);
-    enum MHD_Result answered;
-    json_t *b = http_body(r, &answered);
-    if (!b)
-        return answered;
-    const char *filter = json_string_value(json_object_get(b, "filter"));
-    const char *desc = json_string_value(json_object_get(b, "description"));
-    json_t *opt = json_object_get(b, "options");
     enum MHD_Result rc;
-    if (filter && !expression_ok(r, filter, "", &rc)) {
-        json_decref(b);
+    json_t *b = http_body(r, &rc);
+    if (!b)
         return rc;
+    struct fav_in in;
+    if (read_favourite(r, b, false, &in, &rc)) {
+        char err[TRAWL_ERRBUF_SIZE];
+        int code = catalog_favourite_update(r->srv->cat, id, r->who.user,
+                                            in.filter, in.description,
+                                            in.options, err, sizeof err);
+        rc = code < 0 ? http_error(r, http_status_of(code), "%s", err)
+                      : http_json(r, 200,
+                                  catalog_favourite_get(r->srv->cat, id,
+                                                        r->who.user, NULL, 0));
+        free(in.options);
     }
-    if (!options_ok(r, opt, SESSION_DOWNLOAD, &rc)) {
-        json_decref(b);
-        return rc;
-    }
-    char err[TRAWL_ERRBUF_SIZE];
-    char *text = options_text(opt);
-    int code = catalog_favourite_update(r->srv->cat, id, r->who.user, filter,
-                                        desc, text, err, sizeof err);
-    free(text);
     json_decref(b);
-    if (code < 0)
-        return http_error(r, http_status_of(code), "%s", err);
-    return http_json(
-        r, 200, catalog_favourite_get(r->srv->cat, id, r->who.user, NULL, 0));
+    return rc;
 }
 
 API_HANDLER(api_favourite_del) {
