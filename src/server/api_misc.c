@@ -150,7 +150,7 @@ API_HANDLER(api_interfaces) {
     }
     const struct source *src = hub_source(srv->hub);
     return http_json(r, 200,
-                     json_pack("{sssso}", "mode", src->ops->kind, "source",
+                     json_pack("{s:s, s:s, s:o}", "mode", src->ops->kind, "source",
                                src->describe ? src->describe : "", "interfaces",
                                list));
 }

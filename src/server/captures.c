@@ -265,11 +265,12 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
     if (args && !json_is_object(args))
         return util_err(err, errlen, TRAWL_EINVAL,
                         "capture parameters: expected a JSON object");
-    bool buffer = false;
+    bool buffer = false, format_given = false;
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)args, key, v) {
         int p = param_of(key);
+        format_given |= p == P_FORMAT;
         if (p < 0)
             return util_err(err, errlen, TRAWL_EINVAL,
                             "unknown parameter '%s' (see docs/api.md for "
@@ -286,6 +287,11 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
                         "fromCaptureBuffer: the packet ring buffer does not "
                         "exist yet, so captures can only be of traffic from "
                         "now on (leave fromCaptureBuffer out or false)");
+    }
+    if (spec->type == SESSION_DISK && !format_given) {
+        struct settings_values set;
+        settings_get(&srv->settings, &set);
+        spec->format = set.disk_format;
     }
     if (type == SESSION_PREVIEW) {
         /* A preview is the first packets, up to a megabyte, within a few
