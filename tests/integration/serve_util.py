@@ -3,6 +3,7 @@ kernel picks, its own data dir, a replayed trace the test wrote, and a
 small HTTP client (urllib) that speaks to it with Basic auth or a session
 cookie."""
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -188,6 +189,21 @@ class Daemon:
         raise AssertionError("captures still running: " + r.body.decode())
 
 
+@contextlib.contextmanager
+def serving(tmp, replay, args=()):
+    """A started daemon for a test, stopped after it, whose log must show
+    no sanitizer report."""
+    d = Daemon(tmp, replay=replay, args=args).start()
+    try:
+        yield d
+    finally:
+        if d.proc.poll() is None:
+            d.stop()
+        log = d.log_text()
+        assert "AddressSanitizer" not in log, log
+        assert "runtime error" not in log, log
+
+
 def q(**params):
     """A query string as capture URLs want it: %20 for spaces, '+' kept."""
     return "?" + "&".join(f"{k}={urllib.parse.quote(str(v), safe='=+,:[]')}"
@@ -222,3 +238,33 @@ def wait_for(pred, timeout=10, step=0.05):
             return v
         time.sleep(step)
     return pred()
+
+
+def wait_finished(d, cid, timeout=10):
+    """The record of capture cid once the daemon has finished it."""
+    def get():
+        j = d.get(f"/api/v1/captures/{cid}").json()
+        return j if j.get("state") == "finished" else None
+    rec = wait_for(get, timeout=timeout)
+    assert rec, d.get(f"/api/v1/captures/{cid}").body
+    return rec
+
+
+def bulk_trace(path, packets, size=1000, spacing_us=100):
+    """A large trace written directly (scapy would take long): UDP packets
+    of `size` bytes from 10.1.0.1 to 10.1.0.2 port 9, `spacing_us` apart."""
+    import struct
+    eth = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
+    payload_len = size - 14 - 20 - 8
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, size - 14, 0, 0, 64, 17, 0,
+                     bytes([10, 1, 0, 1]), bytes([10, 1, 0, 2]))
+    udp = struct.pack("!HHHH", 5000, 9, 8 + payload_len, 0)
+    frame = eth + ip + udp + b"\xab" * payload_len
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        t = 1_700_000_000 * 1_000_000
+        for i in range(packets):
+            us = t + i * spacing_us
+            f.write(struct.pack("<IIII", us // 1_000_000, us % 1_000_000,
+                                len(frame), len(frame)))
+            f.write(frame)

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (Daemon, capinfos, known_trace, q, tshark_count,
-                        wait_for)
+from serve_util import (capinfos, known_trace, q, serving, tshark_count,
+                        wait_finished, wait_for)
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,8 @@ def trace(tmp_path_factory):
 @pytest.fixture
 def daemon(tmp_path, trace):
     need("tshark")
-    d = Daemon(tmp_path, replay=trace[0]).start()
-    yield d
-    d.stop()
-    assert "ERROR: AddressSanitizer" not in d.log_text()
-    assert "runtime error" not in d.log_text()
+    with serving(tmp_path, trace[0]) as d:
+        yield d
 
 
 def download(d, path, out, **kw):
@@ -70,10 +67,7 @@ def test_allegro_url_counts(daemon, trace, tmp_path, expression, key,
     assert tshark_count(out) == want
     if tshark_filter:
         assert tshark_count(out, tshark_filter) == want
-    cid = int(r.headers["X-Trawl-Capture-Id"])
-    rec = wait_for(lambda: daemon.get(f"/api/v1/captures/{cid}").json()
-                   if daemon.get(f"/api/v1/captures/{cid}").json().get("state")
-                   == "finished" else None)
+    rec = wait_finished(daemon, int(r.headers["X-Trawl-Capture-Id"]))
     c = rec["counters"]
     assert c["captured"] == want
     assert c["ignored"] == counts["total"] - want
@@ -191,9 +185,7 @@ def test_limits(daemon, trace, tmp_path):
     out = tmp_path / "lim.pcapng"
     r = download(daemon, "/api/v1/captures/download" + q(max_packets=7), out)
     assert tshark_count(out) == 7
-    cid = int(r.headers["X-Trawl-Capture-Id"])
-    rec = wait_for(lambda: (lambda j: j if j.get("state") == "finished"
-                            else None)(daemon.get(f"/api/v1/captures/{cid}").json()))
+    rec = wait_finished(daemon, int(r.headers["X-Trawl-Capture-Id"]))
     assert rec["end_reason"] == "packet limit reached"
     r = download(daemon, "/api/v1/captures/download" + q(max_bytes=1000), out)
     r2 = subprocess.run(["tshark", "-r", str(out), "-T", "fields", "-e",

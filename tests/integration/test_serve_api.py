@@ -12,8 +12,8 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (Daemon, capinfos, known_trace, q, tshark_count,
-                        wait_for)
+from serve_util import (capinfos, known_trace, q, serving, tshark_count,
+                        wait_finished, wait_for)
 
 
 @pytest.fixture(scope="module")
@@ -26,21 +26,16 @@ def trace(tmp_path_factory):
 @pytest.fixture
 def daemon(tmp_path, trace):
     need("tshark")
-    d = Daemon(tmp_path, replay=trace[0]).start()
-    yield d
-    d.stop()
-    assert "AddressSanitizer" not in d.log_text()
+    with serving(tmp_path, trace[0]) as d:
+        yield d
 
 
 @pytest.fixture
 def looping(tmp_path, trace):
     """The trace over and over at real time: 200 packets in 0.2 s."""
     need("tshark")
-    d = Daemon(tmp_path, replay=trace[0],
-               args=["--speed", "realtime", "--loop"]).start()
-    yield d
-    d.stop()
-    assert "AddressSanitizer" not in d.log_text()
+    with serving(tmp_path, trace[0], ["--speed", "realtime", "--loop"]) as d:
+        yield d
 
 
 class Stream:
@@ -73,15 +68,6 @@ class Stream:
         self.s.close()
 
 
-def finished(d, cid, timeout=10):
-    def get():
-        j = d.get(f"/api/v1/captures/{cid}").json()
-        return j if j.get("state") == "finished" else None
-    rec = wait_for(get, timeout=timeout)
-    assert rec, d.get(f"/api/v1/captures/{cid}").body
-    return rec
-
-
 # ---- running captures ---------------------------------------------------------
 
 def test_current_captures_live_counters_and_stop(looping):
@@ -103,7 +89,7 @@ def test_current_captures_live_counters_and_stop(looping):
     assert one["id"] == st.id
     r = looping.delete(f"/api/v1/captures/{st.id}")
     assert r.status == 202
-    rec = finished(looping, st.id)
+    rec = wait_finished(looping, st.id)
     assert rec["end_reason"] == "stopped by user: by admin"
     st.close()
     assert looping.delete(f"/api/v1/captures/{st.id}").status == 409
@@ -116,7 +102,7 @@ def test_client_disconnect_ends_capture(looping):
     st = Stream(looping, "/api/v1/captures/download" + q(filter="port==1"))
     time.sleep(0.5)
     st.close()
-    rec = finished(looping, st.id, timeout=5)
+    rec = wait_finished(looping, st.id, timeout=5)
     assert rec["end_reason"] == "client disconnected"
 
 
@@ -125,7 +111,7 @@ def test_duration_limit(looping, tmp_path):
     r = looping.get("/api/v1/captures/download" + q(duration_s=1.5))
     took = time.time() - t0
     assert r.status == 200 and 1.3 < took < 4
-    rec = finished(looping, int(r.headers["X-Trawl-Capture-Id"]))
+    rec = wait_finished(looping, int(r.headers["X-Trawl-Capture-Id"]))
     assert rec["end_reason"] == "duration limit reached"
     out = tmp_path / "d.pcapng"
     out.write_bytes(r.body)
@@ -149,7 +135,7 @@ def test_future_start_and_end_time(looping, tmp_path):
     assert len(times) > 500
     assert min(times) >= start / 1e6
     assert max(times) < end / 1e6
-    rec = finished(looping, int(r.headers["X-Trawl-Capture-Id"]))
+    rec = wait_finished(looping, int(r.headers["X-Trawl-Capture-Id"]))
     assert rec["end_reason"] == "end time reached"
     assert rec["counters"]["ignored"] > 0  # the packets before the start
 
@@ -177,7 +163,7 @@ def test_disk_capture_and_storage(daemon, trace, tmp_path):
                                          "directory": "runs/a"})
     assert r.status == 201, r
     cid = r.json()["id"]
-    rec = finished(daemon, cid)
+    rec = wait_finished(daemon, cid)
     assert rec["type"] == "disk"
     assert len(rec["files"]) == 1 and rec["files"][0].startswith("runs/a/trawl-")
     path = rec["files"][0]
@@ -208,7 +194,7 @@ def test_allegro_capture_to_media(daemon, trace):
     r = daemon.get("/API/data/modules/capture" +
                    q(expression="udp", captureToMedia="true"))
     assert r.status == 201
-    rec = finished(daemon, r.json()["id"])
+    rec = wait_finished(daemon, r.json()["id"])
     assert rec["type"] == "disk" and rec["counters"]["captured"] == trace[1]["udp"]
 
 
@@ -216,7 +202,7 @@ def test_disk_split_by_size(daemon, trace, tmp_path):
     assert daemon.put("/api/v1/settings", {"split_size_bytes": 10000,
                                            "file_name_template": "part"}).status == 200
     r = daemon.post("/api/v1/captures", {"type": "disk", "filter": "tcp"})
-    rec = finished(daemon, r.json()["id"])
+    rec = wait_finished(daemon, r.json()["id"])
     files = rec["files"]
     assert len(files) >= 3
     assert files[0] == "part.pcapng" and files[1] == "part_1.pcapng"
@@ -278,7 +264,7 @@ def test_favourites(daemon, trace, tmp_path):
     assert set(p.stdout.split()) <= {"64", "82"} and "64" in p.stdout
     r = daemon.post(f"/api/v1/favourites/{fid}/start")
     assert r.status == 201
-    finished(daemon, r.json()["id"])
+    wait_finished(daemon, r.json()["id"])
     # Favourites are per user: another user sees none.
     daemon.post("/api/v1/users", {"name": "bob", "password": "bob-secret-1"})
     assert daemon.get("/api/v1/favourites", user="bob",
