@@ -10,10 +10,12 @@ import os
 import pathlib
 import re
 import signal
+import socket
 import subprocess
 import time
 import urllib.parse
 
+import pytest
 from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, wrpcap
 
 from conftest import BUILD
@@ -50,6 +52,15 @@ def known_trace(path, tcp=120, udp=50, icmp=30):
     return {"tcp": tcp, "udp": udp, "icmp": icmp, "total": tcp + udp + icmp}
 
 
+@pytest.fixture(scope="module")
+def trace(tmp_path_factory):
+    """known_trace() in a temporary directory: (path, counts). Test modules
+    import this fixture."""
+    d = tmp_path_factory.mktemp("trace")
+    path = d / "known.pcap"
+    return path, known_trace(path)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -61,6 +72,36 @@ class Response:
 
     def __repr__(self):
         return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Stream:
+    """A download read on a raw socket, so the test decides when to read
+    and when to hang up."""
+
+    def __init__(self, d, path, rcvbuf=None):
+        self.s = socket.socket()
+        if rcvbuf:
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.s.connect((d.host, d.port))
+        auth = d.auth()["Authorization"]
+        self.s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+                       f"Authorization: {auth}\r\n\r\n".encode())
+        self.head = b""
+        while b"\r\n\r\n" not in self.head:
+            chunk = self.s.recv(1)
+            if not chunk:
+                break
+            self.head += chunk
+        self.id = None
+        for line in self.head.decode().split("\r\n"):
+            if line.lower().startswith("x-trawl-capture-id:"):
+                self.id = int(line.split(":")[1])
+
+    def read(self, n):
+        return self.s.recv(n)
+
+    def close(self):
+        self.s.close()
 
 
 class Daemon:

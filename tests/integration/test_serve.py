@@ -7,16 +7,11 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (capinfos, known_trace, q, serving, tshark_count,
+from serve_util import (trace,  # noqa: F401 (a fixture)
+                        capinfos, known_trace, q, serving, tshark_count,
                         wait_finished, wait_for)
 
 
-@pytest.fixture(scope="module")
-def trace(tmp_path_factory):
-    d = tmp_path_factory.mktemp("trace")
-    path = d / "known.pcap"
-    counts = known_trace(path)
-    return path, counts
 
 
 @pytest.fixture

@@ -3,24 +3,18 @@ counters, stopping, disk captures and storage, favourites, profiles (with
 truncation checked by tshark), settings, users, sessions and CSRF,
 previews, metrics, and that every endpoint but the health check wants
 credentials."""
-import json
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
 
 from conftest import need
-from serve_util import (capinfos, known_trace, q, serving, tshark_count,
+from serve_util import (trace,  # noqa: F401 (a fixture)
+                        Stream, capinfos, known_trace, q, serving, tshark_count,
                         wait_finished, wait_for)
 
 
-@pytest.fixture(scope="module")
-def trace(tmp_path_factory):
-    d = tmp_path_factory.mktemp("trace")
-    path = d / "known.pcap"
-    return path, known_trace(path)
 
 
 @pytest.fixture
@@ -36,36 +30,6 @@ def looping(tmp_path, trace):
     need("tshark")
     with serving(tmp_path, trace[0], ["--speed", "realtime", "--loop"]) as d:
         yield d
-
-
-class Stream:
-    """A download read on a raw socket, so the test decides when to read
-    and when to hang up."""
-
-    def __init__(self, d, path, rcvbuf=None):
-        self.s = socket.socket()
-        if rcvbuf:
-            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.s.connect((d.host, d.port))
-        auth = d.auth()["Authorization"]
-        self.s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n"
-                       f"Authorization: {auth}\r\n\r\n".encode())
-        self.head = b""
-        while b"\r\n\r\n" not in self.head:
-            chunk = self.s.recv(1)
-            if not chunk:
-                break
-            self.head += chunk
-        self.id = None
-        for line in self.head.decode().split("\r\n"):
-            if line.lower().startswith("x-trawl-capture-id:"):
-                self.id = int(line.split(":")[1])
-
-    def read(self, n):
-        return self.s.recv(n)
-
-    def close(self):
-        self.s.close()
 
 
 # ---- running captures ---------------------------------------------------------

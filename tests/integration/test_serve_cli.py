@@ -9,15 +9,11 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (TRAWL, Daemon, known_trace, serving, tshark_count,
+from serve_util import (trace,  # noqa: F401 (a fixture)
+                        TRAWL, Daemon, known_trace, serving, tshark_count,
                         wait_finished)
 
 
-@pytest.fixture(scope="module")
-def trace(tmp_path_factory):
-    d = tmp_path_factory.mktemp("trace")
-    path = d / "known.pcap"
-    return path, known_trace(path)
 
 
 def users(data, *args, stdin=None):

@@ -7,9 +7,8 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (bulk_trace, known_trace, q, serving, tshark_count,
-                        wait_finished, wait_for)
-from test_serve_api import Stream
+from serve_util import (Stream, bulk_trace, known_trace, q, serving,
+                        tshark_count, wait_finished)
 
 
 def test_64_concurrent_downloads(tmp_path):

@@ -10,15 +10,11 @@ import time
 import pytest
 
 from conftest import need
-from serve_util import (Daemon, capinfos, known_trace, q, tshark_count,
+from serve_util import (trace,  # noqa: F401 (a fixture)
+                        Daemon, capinfos, known_trace, q, tshark_count,
                         wait_finished, wait_for)
 
 
-@pytest.fixture(scope="module")
-def trace(tmp_path_factory):
-    d = tmp_path_factory.mktemp("trace")
-    path = d / "known.pcap"
-    return path, known_trace(path)
 
 
 def clean_log(d):
