@@ -181,18 +181,9 @@ static int write_packet(struct read_run *rr, struct trawl_pkt *pkt) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* The view is already set on pkt. */
-static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
-    const struct read_opts *o = rr->o;
-    switch (o->output) {
-    case OUT_SUMMARY: print_summary(&rr->pc, rr->v); break;
-    case OUT_TREE: print_tree(&rr->pc, rr->v); break;
-    case OUT_FIELDS: print_fields(&rr->out, rr->v, &o->pf); break;
-    case OUT_JSON: print_json(&rr->out, rr->v); break;
-    case OUT_NONE: break;
-    }
-    if (o->hex)
-        print_hex(&rr->out, pkt, o->hex_ascii);
+/* The view is already set on the packet. */
+static void print_one(struct read_run *rr) {
+    print_packet(&rr->pc, rr->v, &rr->o->print);
     if (rr->out.len >= rr->flush_at)
         flush_out(rr);
 }
@@ -231,8 +222,8 @@ static int read_loop(struct read_run *rr) {
         if (rr->w) {
             if (write_packet(rr, &pkt) < 0)
                 return CLI_FAIL;
-        } else if (o->output != OUT_NONE) {
-            print_packet(rr, &pkt);
+        } else if (o->print.output != OUT_NONE) {
+            print_one(rr);
         }
         progress_update(&rr->prog, rr->r, rr->packets);
     }
@@ -282,19 +273,19 @@ static int run_read(int argc, char **argv) {
         cli_error("%s", rr.err);
         goto out;
     }
-    print_ctx_init(&rr.pc, &rr.out, rr.r, o.time_format);
+    print_ctx_init(&rr.pc, &rr.out, rr.r, o.print.time_format);
     if (o.write_to && open_writer(&rr) < 0) {
         cli_error("%s", rr.err);
         goto out;
     }
-    if ((o.output != OUT_NONE || rr.e) && !(rr.v = trawl_view_new())) {
+    if ((o.print.output != OUT_NONE || rr.e) && !(rr.v = trawl_view_new())) {
         cli_error("out of memory");
         goto out;
     }
     bool to_file = o.write_to && strcmp(o.write_to, "-") != 0;
     progress_init(&rr.prog, rr.r, to_file);
-    if (o.output == OUT_FIELDS && (o.pf.header || o.pf.bom))
-        print_fields_header(&rr.out, &o.pf);
+    if (o.print.output == OUT_FIELDS && (o.print.pf.header || o.print.pf.bom))
+        print_fields_header(&rr.out, &o.print.pf);
 
     status = read_loop(&rr);
     /* What was read is printed (and written) before any error message,
