@@ -86,6 +86,8 @@ struct print_ctx {
     struct pbuf *out;
     /* For interface names in -V; may be NULL. Borrowed. */
     const trawl_reader *reader;
+    /* Or, for packets from a live capture, its interfaces. */
+    const trawl_capture *capture;
     enum print_time time_format;
 
     /* Set by print_begin_packet(). */
@@ -109,6 +111,8 @@ struct print_ctx {
 void print_ctx_init(struct print_ctx *pc, struct pbuf *out,
                     const trawl_reader *reader, enum print_time tf);
 void print_ctx_free(struct print_ctx *pc);
+/* The interface `id` of the packets' reader or capture, or NULL. */
+const struct trawl_iface *print_iface(const struct print_ctx *pc, uint32_t id);
 /* Advances the clocks (first packet, previous packet) to pkt; call once
  * per packet before any text format. */
 void print_begin_packet(struct print_ctx *pc, const struct trawl_pkt *pkt);

@@ -22,26 +22,6 @@
  * arrives, so that output is flushed and Ctrl-C is seen. */
 #define FOLLOW_POLL_MS 200
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
-}
-
-/* The first Ctrl-C (or SIGTERM) stops the loop cleanly, flushing what was
- * read; the handler then resets itself, so a second one kills trawl even
- * when it is blocked on a pipe that never ends. */
-static void catch_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 struct read_run {
     struct read_opts *o;
     trawl_reader *r;
@@ -195,7 +175,7 @@ static void print_one(struct read_run *rr) {
 static int read_loop(struct read_run *rr) {
     const struct read_opts *o = rr->o;
     struct trawl_pkt pkt;
-    while (!stop_requested && (!o->count || rr->packets < o->count)) {
+    while (!cli_stop_signal && (!o->count || rr->packets < o->count)) {
         int rc = trawl_reader_next(rr->r, &pkt, rr->err, sizeof rr->err);
         if (rc == 0)
             return CLI_OK;
@@ -258,14 +238,14 @@ static int run_read(int argc, char **argv) {
     };
     rr.flush_at =
         o.follow || isatty(STDOUT_FILENO) ? OUT_FLUSH_AT_TTY : OUT_FLUSH_AT;
-    catch_signals();
+    cli_catch_stop_signals();
     /* A followed file may not have its header yet (a writer that has
      * only just created it): wait for it, as for later data. */
     while ((rc = trawl_reader_open(&rr.r, o.files, o.nfiles, &ropt, rr.err,
                                    sizeof rr.err)) == TRAWL_EAGAIN &&
-           o.follow && !stop_requested)
+           o.follow && !cli_stop_signal)
         ;
-    if (rc == TRAWL_EAGAIN && stop_requested) {
+    if (rc == TRAWL_EAGAIN && cli_stop_signal) {
         status = CLI_OK; /* stopped before the file had a header */
         goto out;
     }

@@ -103,19 +103,6 @@ static int parse_count(const char *arg, uint64_t *out) {
     return 0;
 }
 
-static int parse_write_format(const char *arg, int *out) {
-    if (strcmp(arg, "pcap") == 0)
-        *out = TRAWL_FORMAT_PCAP;
-    else if (strcmp(arg, "pcap-ns") == 0 || strcmp(arg, "nsecpcap") == 0)
-        *out = TRAWL_FORMAT_PCAP_NS;
-    else if (strcmp(arg, "pcapng") == 0)
-        *out = TRAWL_FORMAT_PCAPNG;
-    else
-        return cli_usage_error(
-            &cli_cmd_read, "-F wants pcap, pcap-ns or pcapng, not '%s'", arg);
-    return 0;
-}
-
 /* ---- the parser ---------------------------------------------------------- */
 
 enum { OPT_FOLLOW = 1000, OPT_BPF };
@@ -146,21 +133,11 @@ static int one_option(int c, const char *arg, struct read_opts *o,
     case 'n': return 0;
     case 'q': o->quiet = true; return 0;
     case 'w': o->write_to = arg; return 0;
-    case 'F': return parse_write_format(arg, &o->write_format);
+    case 'F': return cli_parse_write_format(&cli_cmd_read, arg, &o->write_format);
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_BPF: o->bpf = true; return 0;
     case 'h': cli_print_usage(&cli_cmd_read, stdout); return READ_HELP;
-    case ':':
-        if (optopt)
-            return cli_usage_error(&cli_cmd_read, "option -%c needs a value",
-                                   optopt);
-        return cli_usage_error(&cli_cmd_read, "option '%s' needs a value",
-                               argv[optind - 1]);
-    default:
-        if (optopt)
-            return cli_usage_error(&cli_cmd_read, "unknown option -%c", optopt);
-        return cli_usage_error(&cli_cmd_read, "unknown option '%s'",
-                               argv[optind - 1]);
+    default: return cli_option_error(&cli_cmd_read, c, argv);
     }
 }
 
@@ -187,13 +164,7 @@ int read_parse_args(int argc, char **argv, struct read_opts *o) {
 
     /* The expression starts after "--"; before it, options and files may
      * come in any order (getopt permutes the files to the end). */
-    int dashdash = -1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            dashdash = i;
-            break;
-        }
-    }
+    int dashdash = cli_dashdash(argc, argv);
     int gargc = dashdash >= 0 ? dashdash : argc;
     optind = 0; /* glibc: start afresh, permuting again */
     opterr = 0;
