@@ -15,9 +15,10 @@ import select
 import signal
 import struct
 import subprocess
-import sys
 import time
 import zlib
+
+import pytest
 
 PYTHON = "/usr/bin/python3"
 _serial = itertools.count()
@@ -104,6 +105,34 @@ class Net:
     def send_out(self, frames, i=0, gap=0.0):
         """Frames leaving through the capture side's interface i."""
         self.send(self.a, self.a_if[i], frames, gap)
+
+
+# ---- fixtures (import them into a test module to use them) ----------------
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="live capture tests need root")
+
+
+@pytest.fixture
+def net():
+    """One veth pair between two fresh namespaces, removed afterwards."""
+    n = Net()
+    try:
+        n.up()
+        yield n
+    finally:
+        n.down()
+
+
+@pytest.fixture
+def net2():
+    """The same with two veth pairs."""
+    n = Net(pairs=2)
+    try:
+        n.up()
+        yield n
+    finally:
+        n.down()
 
 
 # ---- frames ---------------------------------------------------------------

@@ -2,7 +2,6 @@
 directions, kernel filter push-down, several interfaces, files and
 standard output, printing as `trawl read` prints, prompt flushing and
 clean stops. Oracles: tshark, capinfos, and trawl read."""
-import os
 import re
 import signal
 import struct
@@ -12,30 +11,10 @@ import time
 import pytest
 
 from conftest import need
-from netns import Capture, Net, seq_frame, udp_frame
+from netns import (  # noqa: F401 (net fixtures)
+    needs_root, net, net2, Capture, seq_frame)
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0,
-                                reason="live capture tests need root")
-
-
-@pytest.fixture
-def net():
-    n = Net()
-    try:
-        n.up()
-        yield n
-    finally:
-        n.down()
-
-
-@pytest.fixture
-def net2():
-    n = Net(pairs=2)
-    try:
-        n.up()
-        yield n
-    finally:
-        n.down()
+pytestmark = needs_root
 
 
 def frame_seqs(trawl_bin, path):

@@ -2,31 +2,18 @@
 refusals while running with Xena's words, the filter replaced from another
 thread while packets flow, two captures in one process, the capture buffer
 read by index and written out, a byte limit, waiting on the descriptor."""
-import os
 import subprocess
 import threading
-import time
 
 import pytest
 
 from conftest import BUILD, need
-from netns import Net, seq_frame
+from netns import needs_root, net, seq_frame  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0,
-                                reason="live capture tests need root")
+pytestmark = needs_root
 
 TOOL = BUILD / "tests" / "capture-api"
 BUSY = "while capture is on the capture parameters cannot be changed"
-
-
-@pytest.fixture
-def net():
-    n = Net()
-    try:
-        n.up()
-        yield n
-    finally:
-        n.down()
 
 
 class Tool:

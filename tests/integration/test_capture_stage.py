@@ -3,27 +3,16 @@ keep rules with a byte count, the capture buffer's two overflow semantics,
 FCS checking, and test-payload streams (loss, duplicates, reordering,
 payload errors, latency). Frames are crafted, sent on a veth pair the test
 creates, and the results read back with tshark and trawl read."""
-import os
 import subprocess
 import time
 
 import pytest
 
 from conftest import need
-from netns import Capture, Net, seq_frame, tpld_frame, udp_frame, with_fcs
+from netns import (  # noqa: F401 (net fixtures)
+    needs_root, net, Capture, seq_frame, tpld_frame, with_fcs)
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0,
-                                reason="live capture tests need root")
-
-
-@pytest.fixture
-def net():
-    n = Net()
-    try:
-        n.up()
-        yield n
-    finally:
-        n.down()
+pytestmark = needs_root
 
 
 def seqs_in(trawl_bin, path):

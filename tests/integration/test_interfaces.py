@@ -3,7 +3,6 @@ namespace the test builds (so the set of interfaces is known), and its
 reasons for not being able to capture."""
 import json
 import os
-import subprocess
 
 import pytest
 
