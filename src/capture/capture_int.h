@@ -242,7 +242,7 @@ struct cap_iface {
     char *filter_text;       /* desc.filter */
     pcap_t *p;               /* NULL while not running */
     int fd;                  /* pcap_get_selectable_fd */
-    bool fcs;                /* frames end in their FCS */
+    bool fcs;                /* frames end in their FCS (--fcs, or rx-fcs) */
     bool exact;              /* the kernel program is the whole filter */
     bool sll;                /* Linux cooked header: direction is in it */
     uint32_t dir_flags;      /* epb direction bits every packet gets */

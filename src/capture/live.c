@@ -12,9 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/ethtool.h>
 #include <linux/filter.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -108,6 +112,60 @@ static void close_sys(struct cap_iface *ifc) {
     }
 }
 
+static int ethtool(int sock, const char *name, void *cmd) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    ifr.ifr_data = cmd;
+    return ioctl(sock, SIOCETHTOOL, &ifr);
+}
+
+/* Whether the NIC hands frames up with their FCS (ethtool -K IF rx-fcs
+ * on), found by the feature's name since its bit number is not fixed. */
+static bool rx_fcs_on(const char *name) {
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return false;
+    bool on = false;
+    struct ethtool_sset_info *ss = NULL;
+    struct ethtool_gstrings *gs = NULL;
+    struct ethtool_gfeatures *gf = NULL;
+    uint32_t n;
+    ss = calloc(1, sizeof *ss + sizeof ss->data[0]);
+    if (!ss)
+        goto out;
+    ss->cmd = ETHTOOL_GSSET_INFO;
+    ss->sset_mask = 1ull << ETH_SS_FEATURES;
+    if (ethtool(sock, name, ss) < 0 || !ss->sset_mask || ss->data[0] == 0 ||
+        ss->data[0] > 4096)
+        goto out;
+    n = ss->data[0];
+    gs = calloc(1, sizeof *gs + (size_t)n * ETH_GSTRING_LEN);
+    gf = calloc(1, sizeof *gf + ((n + 31) / 32) * sizeof gf->features[0]);
+    if (!gs || !gf)
+        goto out;
+    gs->cmd = ETHTOOL_GSTRINGS;
+    gs->string_set = ETH_SS_FEATURES;
+    gs->len = n;
+    gf->cmd = ETHTOOL_GFEATURES;
+    gf->size = (n + 31) / 32;
+    if (ethtool(sock, name, gs) < 0 || ethtool(sock, name, gf) < 0)
+        goto out;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *f = (const char *)gs->data + (size_t)i * ETH_GSTRING_LEN;
+        if (strncmp(f, "rx-fcs", ETH_GSTRING_LEN) == 0) {
+            on = gf->features[i / 32].active >> (i % 32) & 1u;
+            break;
+        }
+    }
+out:
+    free(ss);
+    free(gs);
+    free(gf);
+    close(sock);
+    return on;
+}
+
 int cap_live_open(struct cap_iface *ifc, const struct cap_params *prm,
                   char *errbuf, size_t errlen) {
     char perr[PCAP_ERRBUF_SIZE] = "";
@@ -164,6 +222,7 @@ int cap_live_open(struct cap_iface *ifc, const struct cap_params *prm,
         goto fail;
     }
     int dlt = pcap_datalink(p);
+    ifc->fcs = prm->fcs || (dlt == DLT_EN10MB && rx_fcs_on(name));
     ifc->p = p;
     ifc->dlt = dlt;
     ifc->desc.linktype = linktype_of(dlt);

@@ -354,7 +354,6 @@ static int open_all(trawl_capture *c, char *errbuf, size_t errlen) {
         struct cap_iface *ifc = c->ifaces[i];
         cap_counters_reset(&ifc->cnt);
         ifc->iv_packets = ifc->iv_bytes = 0;
-        ifc->fcs = c->prm.fcs;
         /* Handles are opened with the lock held so that a filter set from
          * another thread sees either none or all of the link types. */
         pthread_mutex_lock(&c->lock);
