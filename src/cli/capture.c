@@ -64,11 +64,11 @@ static void clear_line(struct cap_run *r) {
     }
 }
 
-static void show_line(struct cap_run *r, bool force) {
+static void show_line(struct cap_run *r) {
     if (!r->tty_err)
         return;
     uint64_t now = mono_ms();
-    if (!force && now - r->line_ms < 1000)
+    if (now - r->line_ms < 1000)
         return;
     r->line_ms = now;
     struct trawl_counters k;
@@ -86,15 +86,13 @@ static void flush_text(struct cap_run *r) {
     if (!r->text.len)
         return;
     /* Packets and the counter line share the terminal: the line goes
-     * away while packets are printed and comes back after. */
-    bool redraw = r->line_shown && r->tty_out;
-    if (redraw)
+     * away while packets are printed, and comes back at its next
+     * refresh. */
+    if (r->tty_out)
         clear_line(r);
     int rc = pbuf_flush_fd(&r->text, STDOUT_FILENO);
     if (rc < 0 && !r->out_errno)
         r->out_errno = -rc;
-    if (redraw)
-        show_line(r, true);
 }
 
 static void print_one(struct cap_run *r, const struct trawl_pkt *pkt) {
@@ -268,7 +266,7 @@ static int capture_loop(struct cap_run *r) {
         }
         if (r->tty_out || n == 0 || r->o->stats_ms)
             flush_text(r);
-        show_line(r, false);
+        show_line(r);
     }
 }
 

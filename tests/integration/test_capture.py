@@ -2,7 +2,10 @@
 directions, kernel filter push-down, several interfaces, files and
 standard output, printing as `trawl read` prints, prompt flushing and
 clean stops. Oracles: tshark, capinfos, and trawl read."""
+import os
+import pty
 import re
+import select
 import signal
 import struct
 import subprocess
@@ -53,6 +56,43 @@ def test_counts_match_sent_with_no_drops(net, trawl_bin, tmp_path):
     assert capinfos_count(out) == 300
     assert frame_seqs(trawl_bin, out) == list(range(300))
     assert cap.p.returncode == 0
+    assert "\x1b[K" not in cap.err  # no counter line off a terminal
+
+
+def test_live_counters_on_a_terminal(net, trawl_bin, tmp_path):
+    """With stderr a terminal, a line of counters is redrawn in place about
+    once a second; the final statistics follow it."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp("ip", ["ip", "netns", "exec", net.a, trawl_bin, "capture",
+                         "-i", net.a_if[0], "-w", str(tmp_path / "t.pcap")])
+    out = b""
+    try:
+        time.sleep(0.5)
+        net.send_in([seq_frame(i) for i in range(25)], gap=0.1)
+        time.sleep(0.5)
+        os.kill(pid, signal.SIGINT)
+        while True:
+            ready, _, _ = select.select([fd], [], [], 5)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode()
+    lines = re.findall(r"\r\x1b\[Ktrawl: (\d+) received, ", text)
+    assert len(lines) >= 2, text
+    counts = [int(n) for n in lines]
+    assert counts == sorted(counts) and counts[-1] == 25
+    assert "\r\x1b[Ktrawl: capture stopped (user)" in text
+    assert "trawl: 25 received, 25 captured," in text
 
 
 def test_direction(net, trawl_bin, tmp_path):
