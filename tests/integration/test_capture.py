@@ -334,3 +334,27 @@ def test_statistics_mode(net, trawl_bin):
     for a, b in zip(totals, totals[1:]):
         assert a[1] == b[0]
     assert cap.counters()["captured"] == 20
+
+
+def test_interface_down_then_removed(net, trawl_bin):
+    """A link going down and up again does not end the capture; the
+    interface disappearing does, with the cause, after what was captured
+    is counted."""
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q"]).start()
+    try:
+        net.send_in([seq_frame(i) for i in range(5)])
+        net.run(net.a, "ip", "link", "set", net.a_if[0], "down")
+        time.sleep(0.5)
+        assert cap.p.poll() is None
+        net.run(net.a, "ip", "link", "set", net.a_if[0], "up")
+        net.wait_carrier()
+        net.send_in([seq_frame(i) for i in range(5, 8)])
+        time.sleep(0.5)
+        net.run(net.a, "ip", "link", "del", net.a_if[0])
+        cap.wait(timeout=10)
+    finally:
+        cap.kill()
+    assert cap.p.returncode == 1
+    assert f"{net.a_if[0]}: capture failed: The interface disappeared" in cap.err
+    assert cap.stop_reason() == "error"
+    assert cap.counters()["captured"] == 8
