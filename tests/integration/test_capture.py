@@ -2,6 +2,7 @@
 directions, kernel filter push-down, several interfaces, files and
 standard output, printing as `trawl read` prints, prompt flushing and
 clean stops. Oracles: tshark, capinfos, and trawl read."""
+import json
 import os
 import pty
 import re
@@ -358,3 +359,34 @@ def test_interface_down_then_removed(net, trawl_bin):
     assert f"{net.a_if[0]}: capture failed: The interface disappeared" in cap.err
     assert cap.stop_reason() == "error"
     assert cap.counters()["captured"] == 8
+
+
+@pytest.mark.parametrize("args,promiscuity", [([], 1), (["-p"], 0)])
+def test_promiscuous_mode(net, trawl_bin, args, promiscuity):
+    """The capture puts the interface in promiscuous mode (as the kernel
+    counts it, not the flag `ip link set promisc` sets) unless -p."""
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q", *args]).start()
+    try:
+        link = json.loads(net.run(net.a, "ip", "-d", "-j", "link", "show",
+                                  net.a_if[0]).stdout)[0]
+        assert link["promiscuity"] == promiscuity
+        cap.stop()
+    finally:
+        cap.kill()
+    link = json.loads(net.run(net.a, "ip", "-d", "-j", "link", "show",
+                              net.a_if[0]).stdout)[0]
+    assert link["promiscuity"] == 0
+
+
+def test_immediate_mode(net, trawl_bin):
+    """--immediate (TPACKET_V2 under libpcap, no block timeout) captures
+    lone packets one by one."""
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "--immediate", "-c", "3",
+                                   "-T", "fields", "-e", "udp.dstport"]).start()
+    try:
+        net.send_in([seq_frame(i, dport=5000 + i) for i in range(3)], gap=0.3)
+        cap.wait()
+    finally:
+        cap.kill()
+    assert cap.out.decode().split() == ["5000", "5001", "5002"]
+    assert cap.stop_reason() == "packets"

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from conftest import BUILD, need
-from netns import needs_root, net, seq_frame  # noqa: F401 (fixture)
+from netns import needs_root, net, seq_frame, tpld_frame  # noqa: F401 (fixture)
 
 pytestmark = needs_root
 
@@ -17,11 +17,11 @@ BUSY = "while capture is on the capture parameters cannot be changed"
 
 
 class Tool:
-    """capture-api running in the capture namespace; started() returns
-    once it printed 'ready'."""
+    """capture-api (or another tool) running in the capture namespace;
+    returns once it printed 'ready'."""
 
-    def __init__(self, net, *args):
-        self.p = subprocess.Popen(["ip", "netns", "exec", net.a, str(TOOL), *args],
+    def __init__(self, net, *args, tool=TOOL):
+        self.p = subprocess.Popen(["ip", "netns", "exec", net.a, str(tool), *args],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
         line = self.p.stdout.readline()
@@ -126,3 +126,20 @@ def test_buffer_by_index_and_byte_limit(net, tmp_path):
     r = subprocess.run(["tshark", "-r", str(out), "-T", "fields", "-e",
                         "udp.dstport"], capture_output=True, text=True, check=True)
     assert r.stdout.split() == [str(3000 + n) for n in range(10)]
+
+
+def test_no_allocation_per_packet(net):
+    """Judging and delivering packets — a filter and a keep rule evaluated
+    in user space, test-payload streams, a ring buffer that wraps — makes
+    no allocation once the first packets are through, pumped or pulled."""
+    tool = Tool(net, net.a_if[0], "400", tool=BUILD / "tests" / "capture-alloc")
+    frames = []
+    for i in range(420):
+        frames.append(tpld_frame(i % 2, i // 2, size=120, dport=2000) if i % 3
+                      else seq_frame(i, size=120, dport=2000))
+    net.send_in(frames, gap=0.0002)
+    out = tool.finish()[-1].split()
+    assert out[0:2] == ["packets", "400"]
+    assert out[2:4] == ["allocations", "0"], out
+    assert int(out[5]) >= 400
+    assert int(out[7]) > 0  # the counter does count trawl's allocations
