@@ -51,8 +51,10 @@ def test_refusals_while_running(net):
     assert lines[15].startswith("after stop -13 capture stopped (user)")
     assert lines[15].endswith("state 3 reason user")
     # Stopped, every parameter may change again.
-    assert all(line.endswith(" 0 ok") for line in lines[16:]), lines[16:]
-    assert len(lines[16:]) == 13
+    assert all(line.endswith(" 0 ok") for line in lines[16:29]), lines[16:]
+    # Started again (on the interface added meanwhile too), afresh.
+    assert lines[29] == "restart 0 state 2 ifaces 2 received 0 reason none"
+    assert len(lines) == 30
 
 
 @pytest.mark.parametrize("f1,f2,bpf", [

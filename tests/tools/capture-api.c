@@ -108,6 +108,14 @@ static int refusals(const char *iface) {
            (int)trawl_capture_state(c),
            trawl_stop_reason_name(trawl_capture_stop_reason(c)));
     try_setters(c);
+    /* Started again, it starts afresh. */
+    rc = trawl_capture_start(c, err, sizeof err);
+    struct trawl_counters k;
+    trawl_capture_counters(c, &k);
+    printf("restart %d state %d ifaces %zu received %llu reason %s\n", rc,
+           (int)trawl_capture_state(c), trawl_capture_iface_count(c),
+           (unsigned long long)k.received,
+           trawl_stop_reason_name(trawl_capture_stop_reason(c)));
     trawl_capture_close(c);
     return 0;
 }
