@@ -28,7 +28,8 @@ struct capture_opts {
     uint64_t buffer_bytes; /* --buffer, 0 = none */
     unsigned stats_ms;     /* --stats, 0 = packet mode */
     bool fcs, bpf, immediate, nano, quiet;
-    char *expr; /* the expression words joined, or NULL; owned */
+    char *expr; /* the expression words joined (or --bpf=), or NULL; owned */
+    const char *bpf_text; /* --bpf=BPF, borrowed */
     struct print_opts print;
 };
 

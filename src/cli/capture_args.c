@@ -42,6 +42,8 @@ const char capture_usage[] =
     "      --fcs             frames end in their FCS (a NIC with rx-fcs\n"
     "                        on): check it and flag bad frames\n"
     "      --bpf             read the expression as pcap-filter only\n"
+    "      --bpf=BPF         the filter is BPF, in pcap-filter (instead of\n"
+    "                        expression words)\n"
     "\n"
     "stopping:\n"
     "  -c, --count N         stop after N captured packets\n"
@@ -296,7 +298,7 @@ static const struct option long_options[] = {
     {"buffer", required_argument, NULL, OPT_BUFFER},
     {"stats", required_argument, NULL, OPT_STATS},
     {"fcs", no_argument, NULL, OPT_FCS},
-    {"bpf", no_argument, NULL, OPT_BPF},
+    {"bpf", optional_argument, NULL, OPT_BPF},
     {"immediate", no_argument, NULL, OPT_IMMEDIATE},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
     {"nano", no_argument, NULL, OPT_NANO},
@@ -350,7 +352,10 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
         o->stats_ms = v > UINT32_MAX ? UINT32_MAX : (unsigned)v;
         return 0;
     case OPT_FCS: o->fcs = true; return 0;
-    case OPT_BPF: o->bpf = true; return 0;
+    case OPT_BPF:
+        o->bpf = true;
+        o->bpf_text = arg;
+        return 0;
     case OPT_IMMEDIATE: o->immediate = true; return 0;
     case OPT_NANO: o->nano = true; return 0;
     case OPT_PRECISION:
@@ -426,6 +431,15 @@ int capture_parse_args(int argc, char **argv, struct capture_opts *o) {
                                    words[0]);
         words = argv + dashdash + 1;
         nwords = argc - dashdash - 1;
+    }
+    if (nwords > 0 && o->bpf_text)
+        return cli_usage_error(&cli_cmd_capture,
+                               "the filter is given twice: --bpf=BPF and "
+                               "the expression '%s'",
+                               words[0]);
+    if (o->bpf_text && !(o->expr = strdup(o->bpf_text))) {
+        cli_error("out of memory");
+        return CLI_USAGE;
     }
     if (nwords > 0 && !(o->expr = cli_join_words(words, nwords))) {
         cli_error("out of memory");

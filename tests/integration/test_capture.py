@@ -390,3 +390,19 @@ def test_immediate_mode(net, trawl_bin):
         cap.kill()
     assert cap.out.decode().split() == ["5000", "5001", "5002"]
     assert cap.stop_reason() == "packets"
+
+
+def test_bpf_given_as_the_option_value(net, trawl_bin):
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q",
+                                   "--bpf=udp dst port 1111"]).start()
+    try:
+        net.send_in([seq_frame(i, dport=1111 + i % 2) for i in range(10)])
+        time.sleep(0.3)
+        cap.stop()
+    finally:
+        cap.kill()
+    k = cap.counters()
+    assert k["received"] == k["captured"] == 5
+    r = net.run(net.a, trawl_bin, "capture", "-i", net.a_if[0], "--bpf=udp",
+                "tcp", check=False)
+    assert r.returncode == 2 and "the filter is given twice" in r.stderr
