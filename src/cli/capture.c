@@ -34,6 +34,7 @@ struct cap_run {
     bool tty_out, tty_err;
     bool line_shown; /* the counter line is on the terminal */
     uint64_t line_ms;
+    uint64_t text_ms; /* when printed text last went out */
     int out_errno;
     int failed; /* a write failed: the message is in err */
     char err[TRAWL_ERRBUF_SIZE];
@@ -90,6 +91,7 @@ static void flush_text(struct cap_run *r) {
      * refresh. */
     if (r->tty_out)
         clear_line(r);
+    r->text_ms = mono_ms();
     int rc = pbuf_flush_fd(&r->text, STDOUT_FILENO);
     if (rc < 0 && !r->out_errno)
         r->out_errno = -rc;
@@ -264,7 +266,9 @@ static int capture_loop(struct cap_run *r) {
             r->failed = 1;
             trawl_capture_stop(r->c);
         }
-        if (r->tty_out || n == 0 || r->o->stats_ms)
+        /* A terminal sees every packet at once; a pipe gets large writes,
+         * but never waits more than a pump's time for them. */
+        if (r->tty_out || n == 0 || mono_ms() - r->text_ms >= PUMP_MS)
             flush_text(r);
         show_line(r);
     }

@@ -10,6 +10,7 @@ import select
 import signal
 import struct
 import subprocess
+import threading
 import time
 
 import pytest
@@ -406,3 +407,23 @@ def test_bpf_given_as_the_option_value(net, trawl_bin):
     r = net.run(net.a, trawl_bin, "capture", "-i", net.a_if[0], "--bpf=udp",
                 "tcp", check=False)
     assert r.returncode == 2 and "the filter is given twice" in r.stderr
+
+
+def test_printed_output_reaches_a_pipe_promptly(net, trawl_bin):
+    """Packets printed to a pipe go out in large writes, but a steady
+    trickle is not held back: lines appear within a fraction of a second."""
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "-T", "fields", "-e",
+                                   "udp.dstport"]).start()
+    try:
+        os.set_blocking(cap.p.stdout.fileno(), False)
+        sender = threading.Thread(target=net.send_in, args=(
+            [seq_frame(i, dport=6000 + i) for i in range(30)],), kwargs={"gap": 0.05})
+        sender.start()
+        time.sleep(0.8)
+        early = cap.p.stdout.read() or b""
+        sender.join()
+        cap.stop()
+    finally:
+        cap.kill()
+    assert len(early.split()) >= 5, early
+    assert early.split()[0] == b"6000"
