@@ -89,6 +89,9 @@ def test_filter_replaced_while_running(net, f1, f2, bpf):
     assert bad.startswith("bad -10 ")
     assert ("syntax error" if bpf else "column") in bad
     assert "good 0 ok" in lines
+    # Counters read from another thread all along were consistent.
+    mon = [line for line in lines if line.startswith("monitor")][0].split()
+    assert int(mon[2]) > 100 and mon[4] == "0"
     counters = [line for line in lines if line.startswith("counters")][0].split()
     k = dict(zip(counters[1::2], map(int, counters[2::2])))
     assert k["received"] == k["captured"] + k["ignored"] + k["dropped"]

@@ -145,6 +145,34 @@ static void *switcher(void *arg) {
     return NULL;
 }
 
+/* Reads the counters, state, buffer and stream statistics from another
+ * thread as fast as it can while the capture runs: they only grow, and
+ * never show more captured than received. */
+struct monitor {
+    trawl_capture *c;
+    atomic_bool done;
+    unsigned long reads, bad;
+};
+
+static void *watch(void *arg) {
+    struct monitor *m = arg;
+    struct trawl_counters last = {0};
+    while (!atomic_load(&m->done)) {
+        struct trawl_counters k;
+        struct trawl_buffer_stats bs;
+        struct trawl_stream_stats ss[4];
+        trawl_capture_counters(m->c, &k);
+        trawl_capture_buffer_stats(m->c, &bs);
+        trawl_capture_streams(m->c, ss, 4);
+        if (k.received < last.received || k.captured < last.captured ||
+            k.captured > k.received || k.ignored < last.ignored)
+            m->bad++;
+        last = k;
+        m->reads++;
+    }
+    return NULL;
+}
+
 static int refilter(char **argv, int argc) {
     struct refilter r = {.c = open_on(argv[2]), .next = argv[4]};
     r.opt.pcap_filter = argc > 7 && strcmp(argv[7], "--bpf") == 0;
@@ -156,8 +184,10 @@ static int refilter(char **argv, int argc) {
         die("start");
     printf("ready\n");
     fflush(stdout);
-    pthread_t th;
+    pthread_t th, mon;
+    struct monitor m = {.c = r.c};
     pthread_create(&th, NULL, switcher, &r);
+    pthread_create(&mon, NULL, watch, &m);
     struct trawl_pkt p;
     unsigned long n = 0;
     int idle = 0;
@@ -179,6 +209,9 @@ static int refilter(char **argv, int argc) {
     }
     atomic_store(&r.go, true);
     pthread_join(th, NULL);
+    atomic_store(&m.done, true);
+    pthread_join(mon, NULL);
+    printf("monitor reads %lu bad %lu\n", m.reads, m.bad);
     printf("bad %d %s\n", r.bad_rc, r.bad_err);
     printf("good %d %s\n", r.good_rc, r.good_rc < 0 ? r.good_err : "ok");
     print_counters("", r.c);
