@@ -333,14 +333,10 @@ struct trawl_capture {
     int64_t iv_start_ns;      /* wall clock start of this interval */
     size_t rr;                /* next interface next() looks at */
     struct trawl_pkt cur;     /* what next() hands out */
-    bool have_cur;
     /* pump(): the handlers and the events handled so far. */
     const struct trawl_capture_events *ev;
     void *ev_ctx;
     int events;
-    /* The first error met inside a libpcap callback. */
-    int cb_rc;
-    char cb_err[TRAWL_ERRBUF_SIZE];
 
     /* The capture buffer and its statistics (readable from any thread). */
     struct cap_buf buf;

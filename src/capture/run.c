@@ -397,7 +397,7 @@ TRAWL_API int trawl_capture_start(trawl_capture *c, char *errbuf,
     pthread_mutex_unlock(&c->slock);
     cap_stage_reset(&c->stage);
     c->index = c->captured_bytes = 0;
-    c->halted = c->draining = c->have_cur = false;
+    c->halted = c->draining = false;
     c->rr = 0;
     atomic_store(&c->stop_asked, false);
     atomic_store(&c->start_ns, 0);
