@@ -62,6 +62,21 @@ const struct http_route api_routes[] = {
     {"PUT", "/api/v1/plans/{id}", api_plan_update, 0},
     {"DELETE", "/api/v1/plans/{id}", api_plan_del, 0},
     {"GET", "/api/v1/plans/{id}/runs", api_plan_runs, 0},
+
+    {"GET", "/api/v1/ports", api_ports_list, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/trigger", api_port_capturer, 0},
+    {"PUT", "/api/v1/ports/{if}/capturer/trigger", api_port_capturer, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/keep", api_port_capturer, 0},
+    {"PUT", "/api/v1/ports/{if}/capturer/keep", api_port_capturer, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/state", api_port_capturer, 0},
+    {"PUT", "/api/v1/ports/{if}/capturer/state", api_port_capturer, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/stats", api_port_capturer, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/packets", api_port_packets, 0},
+    {"GET", "/api/v1/ports/{if}/capturer/packets/{n}", api_port_packet, 0},
+    {"GET", "/api/v1/ports/{if}/filters", api_port_filters, 0},
+    {"GET", "/api/v1/ports/{if}/filters/{n}", api_port_filter, 0},
+    {"PUT", "/api/v1/ports/{if}/filters/{n}", api_port_filter, 0},
+    {"DELETE", "/api/v1/ports/{if}/filters/{n}", api_port_filter, 0},
 };
 
 const size_t api_nroutes = UTIL_ARRAY_LEN(api_routes);

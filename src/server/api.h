@@ -84,4 +84,11 @@ API_HANDLER(api_interfaces);
 API_HANDLER(api_metrics);
 API_HANDLER(api_preview);
 
+API_HANDLER(api_ports_list);
+API_HANDLER(api_port_capturer);
+API_HANDLER(api_port_packets);
+API_HANDLER(api_port_packet);
+API_HANDLER(api_port_filters);
+API_HANDLER(api_port_filter);
+
 #endif

@@ -199,31 +199,38 @@ static void offer(struct hub *h, struct snapshot *sn, struct trawl_pkt *pkt) {
     }
 }
 
-/* The trace ended (or failed): the pass is over. */
+/* The source ended: a replay's trace is over (or unreadable), or the live
+ * capture stopped (an interface went away). The captures it fed end,
+ * unless a looping replay just goes round again, and the source starts
+ * again. */
 static void end_pass(struct hub *h, struct snapshot *sn, int rc,
                      const char *msg) {
-    if (rc == TRAWL_ESTOPPED) {
+    bool live = !h->src->waits_for_captures;
+    if (rc == TRAWL_ESTOPPED && !live) {
         if (!h->src->loops)
             end_snapshot(sn, SESSION_END_SOURCE, NULL);
+        atomic_fetch_add(&h->passes, 1);
     } else {
-        hub_log(h, "source: %s", msg);
-        end_snapshot(sn, SESSION_END_ERROR, msg);
+        const char *why = rc == TRAWL_ESTOPPED ? "the live capture stopped"
+                                               : msg;
+        hub_log(h, "source: %s", why);
+        end_snapshot(sn, SESSION_END_ERROR, why);
     }
-    atomic_fetch_add(&h->passes, 1);
+    if (live) {
+        /* Not in a tight loop while an interface stays away. */
+        struct timespec ts = {.tv_sec = 1};
+        nanosleep(&ts, NULL);
+    }
     char err[TRAWL_ERRBUF_SIZE];
-    if (!h->src->ops->rewind) {
-        /* A live source that failed: try again in a while. */
+    if (h->src->ops->restart(h->src, err, sizeof err) < 0) {
+        hub_log(h, "source: cannot start again: %s", err);
         struct timespec ts = {.tv_sec = 1};
         nanosleep(&ts, NULL);
-        return;
+    } else if (live) {
+        hub_log(h, "source: capturing again");
     }
-    if (h->src->ops->rewind(h->src, err, sizeof err) < 0) {
-        hub_log(h, "source: cannot start the trace again: %s", err);
-        struct timespec ts = {.tv_sec = 1};
-        nanosleep(&ts, NULL);
-    }
-    if (!h->src->loops || rc != TRAWL_ESTOPPED)
-        atomic_store(&h->pass_active, !h->src->waits_for_captures);
+    if (!live && (!h->src->loops || rc != TRAWL_ESTOPPED))
+        atomic_store(&h->pass_active, false);
 }
 
 static void *hub_main(void *arg) {

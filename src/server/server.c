@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "server/http.h"
+#include "server/ports.h"
 #include "server/scheduler.h"
 #include "server/server.h"
 #include "server/util.h"
@@ -143,6 +144,21 @@ static int open_source(struct srv *srv, struct source **src, char *err,
                             errlen);
 }
 
+/* A port capturer for each interface of the live source. */
+static int open_ports(struct srv *srv, char *err, size_t errlen) {
+    size_t n = hub_iface_count(srv->hub);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        return util_err(err, errlen, TRAWL_ENOMEM, "ports: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const struct trawl_iface *ifc = hub_iface(srv->hub, (uint32_t)i);
+        names[i] = ifc && ifc->name ? ifc->name : "?";
+    }
+    int rc = ports_new(&srv->ports, names, n, err, errlen);
+    free(names);
+    return rc;
+}
+
 static int setup(struct srv *srv, char *shown, size_t shownlen, char *err,
                  size_t errlen) {
     if (srv->opt.data_dir)
@@ -191,6 +207,8 @@ static int setup(struct srv *srv, char *shown, size_t shownlen, char *err,
     }
     if ((rc = hub_start(srv->hub, err, errlen)) < 0)
         return rc;
+    if (!srv->opt.replay && (rc = open_ports(srv, err, errlen)) < 0)
+        return rc;
     struct http_options ho = {
         .listen = srv->opt.listen ? srv->opt.listen : "127.0.0.1:8080",
         .tls_cert = srv->opt.tls_cert,
@@ -198,6 +216,12 @@ static int setup(struct srv *srv, char *shown, size_t shownlen, char *err,
     };
     if ((rc = http_start(&srv->http, srv, &ho, srv->url, sizeof srv->url, err,
                          errlen)) < 0)
+        return rc;
+    /* A download over a captured interface must not capture itself. */
+    const char *colon = strrchr(srv->url, ':');
+    unsigned port = colon ? (unsigned)atoi(colon + 1) : 0;
+    if (src->ops->exclude_port && port &&
+        (rc = src->ops->exclude_port(src, port, err, errlen)) < 0)
         return rc;
     return sched_start(&srv->sched, srv, err, errlen);
 }
@@ -218,6 +242,8 @@ static void teardown(struct srv *srv) {
      * as MHD lets go of them. */
     http_stop(srv->http);
     srv->http = NULL;
+    ports_free(srv->ports);
+    srv->ports = NULL;
     if (srv->hub) {
         uint64_t until = util_mono_ms() + SHUTDOWN_WAIT_MS;
         while (hub_count(srv->hub) > 0 && util_mono_ms() < until) {

@@ -35,6 +35,7 @@ struct srv_options {
 
 struct sched;
 struct http;
+struct ports;
 
 struct srv {
     struct srv_options opt;
@@ -47,6 +48,7 @@ struct srv {
     struct hub *hub;
     struct sched *sched;
     struct http *http;
+    struct ports *ports; /* Xena's port capturers; NULL when replaying */
     struct metrics metrics;
     /* Held while a capture is checked, recorded and registered, so that
      * two starts cannot both take the last free slot. */

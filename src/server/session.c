@@ -98,6 +98,13 @@ int session_new(struct session **out, struct session_spec *spec,
     s->created_us = util_now_us();
     s->created_ms = util_mono_ms();
     s->max_snaplen = s->spec.profile_rules ? 0 : s->spec.snaplen;
+    /* Without a start time the capture runs from now, packets or not (its
+     * duration counts from now); with one it waits for the first packet
+     * at or after it. */
+    if (!s->spec.start_us) {
+        s->started = true;
+        atomic_store(&s->started_ms, s->created_ms);
+    }
     int rc = 0;
     if (s->spec.filter && s->spec.filter[0])
         rc = trawl_expr_compile(&s->expr, s->spec.filter, NULL, err, errlen);

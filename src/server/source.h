@@ -28,12 +28,17 @@ struct source_ops {
      * code on failure. */
     int (*next)(struct source *s, struct trawl_pkt *pkt, int timeout_ms,
                 char *err, size_t errlen);
-    /* Starts again from the first packet; NULL when the source cannot. */
-    int (*rewind)(struct source *s, char *err, size_t errlen);
+    /* Starts again: a replay from its first packet, a live capture by
+     * opening its interfaces again (after one failed). */
+    int (*restart)(struct source *s, char *err, size_t errlen);
     /* Interfaces known so far; ids are those of trawl_pkt.iface. */
     size_t (*iface_count)(struct source *s);
     const struct trawl_iface *(*iface)(struct source *s, uint32_t id);
     void (*stats)(struct source *s, struct source_stats *out);
+    /* Leaves out TCP traffic of this port (the daemon's own HTTP); NULL
+     * when the source has nothing to leave out. Any thread may call it. */
+    int (*exclude_port)(struct source *s, unsigned port, char *err,
+                        size_t errlen);
     void (*close)(struct source *s);
 };
 

@@ -104,7 +104,7 @@ static int replay_next(struct source *s, struct trawl_pkt *pkt, int timeout_ms,
     return 1;
 }
 
-static int replay_rewind(struct source *s, char *err, size_t errlen) {
+static int replay_restart(struct source *s, char *err, size_t errlen) {
     struct replay *p = (struct replay *)s;
     p->have_pending = false;
     p->pass_started = false;
@@ -135,7 +135,7 @@ static void replay_close(struct source *s) {
 static const struct source_ops replay_ops = {
     .kind = "replay",
     .next = replay_next,
-    .rewind = replay_rewind,
+    .restart = replay_restart,
     .iface_count = replay_iface_count,
     .iface = replay_iface,
     .stats = replay_stats,

@@ -435,7 +435,19 @@ ROUTES = [
     ("GET", "/api/v1/storage/preview/x.pcapng"), ("GET", "/api/v1/plans"),
     ("POST", "/api/v1/plans"), ("GET", "/api/v1/plans/1"),
     ("PUT", "/api/v1/plans/1"), ("DELETE", "/api/v1/plans/1"),
-    ("GET", "/api/v1/plans/1/runs"), ("GET", "/no/such/path"),
+    ("GET", "/api/v1/plans/1/runs"), ("GET", "/api/v1/ports"),
+    ("GET", "/api/v1/ports/eth0/capturer/trigger"),
+    ("PUT", "/api/v1/ports/eth0/capturer/trigger"),
+    ("GET", "/api/v1/ports/eth0/capturer/keep"),
+    ("PUT", "/api/v1/ports/eth0/capturer/keep"),
+    ("GET", "/api/v1/ports/eth0/capturer/state"),
+    ("PUT", "/api/v1/ports/eth0/capturer/state"),
+    ("GET", "/api/v1/ports/eth0/capturer/stats"),
+    ("GET", "/api/v1/ports/eth0/capturer/packets"),
+    ("GET", "/api/v1/ports/eth0/capturer/packets/1"),
+    ("GET", "/api/v1/ports/eth0/filters"), ("GET", "/api/v1/ports/eth0/filters/1"),
+    ("PUT", "/api/v1/ports/eth0/filters/1"),
+    ("DELETE", "/api/v1/ports/eth0/filters/1"), ("GET", "/no/such/path"),
 ]
 
 
@@ -450,7 +462,7 @@ def test_every_route_listed():
     public = {(m, p) for m, p, f in table if "HTTP_PUBLIC" in f}
     assert public == {("GET", "/"), ("GET", "/docs/api.md"),
                       ("GET", "/api/v1/health"), ("POST", "/api/v1/login")}
-    listed = {(m, re.sub(r"/(1|admin|x\.pcapng)(?=/|$)", "/{}", p))
+    listed = {(m, re.sub(r"/(1|admin|eth0|x\.pcapng)(?=/|$)", "/{}", p))
               for m, p in ROUTES}
     for m, p, f in table:
         if "HTTP_PUBLIC" in f:
@@ -480,6 +492,12 @@ def test_public_pages(daemon):
 
 
 # ---- interfaces, status, metrics, preview -------------------------------------
+
+def test_ports_need_live_capture(daemon):
+    assert daemon.get("/api/v1/ports").json() == {"ports": []}
+    r = daemon.get("/api/v1/ports/eth0/capturer/state")
+    assert r.status == 501 and "live capture" in r.json()["error"]
+
 
 def test_interfaces_and_status(daemon):
     i = daemon.get("/api/v1/interfaces").json()
