@@ -69,6 +69,18 @@ TRAWL_API int trawl_writer_open_stream(trawl_writer **out, trawl_write_fn fn,
                                        const struct trawl_writer_options *opt,
                                        char *errbuf, size_t errlen);
 
+/* A stream writer's record of one packet, built straight into buf[0,
+ * len) rather than in the writer's buffer, for a caller whose output must
+ * end up in memory of its own (an HTTP library's send buffer): it saves
+ * copying every record once more. Nothing may be buffered (flush first),
+ * so that the stream stays in order. Returns the record's size, 0 when it
+ * does not fit in len (nothing written), or a negative code: TRAWL_EBUSY
+ * with records still buffered, TRAWL_EINVAL for a writer that is not a
+ * stream, or the refusals of trawl_writer_write(). */
+TRAWL_API long trawl_writer_put(trawl_writer *w, const struct trawl_pkt *pkt,
+                                uint8_t *buf, size_t len, char *errbuf,
+                                size_t errlen);
+
 /* Declares an interface; *id receives the id to put in trawl_pkt.iface.
  * pcap holds one interface: a second one with another link type is refused
  * with TRAWL_EUNSUPPORTED. Strings are copied. */

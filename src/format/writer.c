@@ -438,6 +438,41 @@ TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
     return 0;
 }
 
+TRAWL_API long trawl_writer_put(trawl_writer *w, const struct trawl_pkt *pkt,
+                                uint8_t *buf, size_t len, char *errbuf,
+                                size_t errlen) {
+    if (TRAWL_UNLIKELY(w->error))
+        return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
+    if (!w->sink)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: trawl_writer_put is for stream writers", w->name);
+    if (w->len)
+        return core_err(errbuf, errlen, TRAWL_EBUSY,
+                        "%s: %zu bytes are still buffered: flush first",
+                        w->name, w->len);
+    if (TRAWL_UNLIKELY(
+            pkt->iface >= w->nifaces || pkt->caplen > TRAWL_MAX_CAPLEN ||
+            pkt->ts_nsec >= 1000000000u || (uint64_t)pkt->ts_sec > w->max_sec))
+        return refuse(w, pkt, errbuf, errlen);
+    bool ng = w->format == TRAWL_FORMAT_PCAPNG;
+    size_t need = ng ? pcapng_epb_size(pkt) : PCAP_REC_HDR + pkt->caplen;
+    if (need > len)
+        return 0;
+    /* The record builders write at the end of the buffer: for this one
+     * record, the buffer is the caller's. */
+    uint8_t *own = w->buf;
+    w->buf = buf;
+    int rc = ng ? pcapng_put_epb(w, pkt, errbuf, errlen)
+                : pcap_put_record(w, pkt, errbuf, errlen);
+    w->buf = own;
+    w->len = 0;
+    if (rc < 0)
+        return rc;
+    w->written += need;
+    w->packets++;
+    return (long)need;
+}
+
 TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,
                                      const struct trawl_iface_stats *st) {
     if (id >= w->nifaces || st->start_sec < 0 || st->end_sec < 0 ||

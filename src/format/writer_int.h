@@ -110,6 +110,8 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
                    size_t errlen);
 int pcapng_put_epb(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                    size_t errlen);
+/* The bytes pcapng_put_epb() takes for pkt. */
+size_t pcapng_epb_size(const struct trawl_pkt *pkt);
 int pcapng_put_isb(trawl_writer *w, uint32_t id, char *err, size_t errlen);
 
 #endif

@@ -574,10 +574,31 @@ int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
     return 0;
 }
 
+int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
+                 uint32_t *ndeclared, struct trawl_pkt *pkt, char *err,
+                 size_t errlen) {
+    if (single_output(s)) {
+        if (*ndeclared == 0) {
+            int rc = declare(srv, s, w, pkt->iface, err, errlen);
+            if (rc < 0)
+                return rc;
+            *ndeclared = 1;
+        }
+        pkt->iface = 0;
+        return 0;
+    }
+    while (*ndeclared <= pkt->iface) {
+        int rc = declare(srv, s, w, *ndeclared, err, errlen);
+        if (rc < 0)
+            return rc;
+        (*ndeclared)++;
+    }
+    return 0;
+}
+
 int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
                    uint32_t *ndeclared, size_t budget, bool strict, char *err,
                    size_t errlen) {
-    bool single = single_output(s);
     size_t used = 0;
     int n = 0;
     struct trawl_pkt pkt;
@@ -586,23 +607,10 @@ int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
         size_t need = pkt.caplen + CAPTURES_RECORD_SLACK;
         if (used + need > budget && (n > 0 || strict))
             return n > 0 ? n : TRAWL_ERANGE;
-        if (single) {
-            if (*ndeclared == 0) {
-                int rc = declare(srv, s, w, pkt.iface, err, errlen);
-                if (rc < 0)
-                    return rc;
-                *ndeclared = 1;
-            }
-            pkt.iface = 0;
-        } else {
-            while (*ndeclared <= pkt.iface) {
-                int rc = declare(srv, s, w, *ndeclared, err, errlen);
-                if (rc < 0)
-                    return rc;
-                (*ndeclared)++;
-            }
-        }
-        int rc = trawl_writer_write(w, &pkt, err, errlen);
+        int rc = captures_map(srv, s, w, ndeclared, &pkt, err, errlen);
+        if (rc < 0)
+            return rc;
+        rc = trawl_writer_write(w, &pkt, err, errlen);
         queue_pop(&s->q, size);
         if (rc == TRAWL_EINVAL || rc == TRAWL_ERANGE)
             session_add_refused(s);

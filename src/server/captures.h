@@ -50,6 +50,12 @@ void captures_checkpoint(struct srv *srv);
 int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
                      uint32_t *ndeclared, char *err, size_t errlen);
 
+/* Gives pkt (from s's queue) its interface id in w, declaring to w the
+ * interfaces it did not know yet. */
+int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
+                 uint32_t *ndeclared, struct trawl_pkt *pkt, char *err,
+                 size_t errlen);
+
 /* Moves queued packets of s into w (declaring interfaces that appear
  * later) while each one's record surely fits in what is left of `budget`
  * bytes (a packet's bytes and CAPTURES_RECORD_SLACK) or the queue is

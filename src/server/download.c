@@ -118,6 +118,54 @@ static ssize_t fail(struct download *d) {
     return MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/* Uncompressed, with nothing staged: records are built straight into
+ * MHD's buffer (trawl_writer_put) rather than in the writer's and copied.
+ * Returns the packets written, or a negative code. */
+static int fill_direct(struct download *d) {
+    struct session *s = d->s;
+    struct trawl_pkt pkt;
+    size_t size;
+    int n = 0;
+    while (d->stage.pos == d->stage.len &&
+           (size = queue_peek(&s->q, &pkt)) != 0) {
+        /* A new interface's description goes through the writer's buffer
+         * (and into MHD's, or the stage when it does not fit). */
+        int rc = captures_map(d->srv, s, d->w, &d->ndeclared, &pkt, d->err,
+                              sizeof d->err);
+        if (rc == 0)
+            rc = trawl_writer_flush(d->w, d->err, sizeof d->err);
+        if (rc < 0)
+            return rc;
+        if (d->stage.pos != d->stage.len)
+            break;
+        long k = trawl_writer_put(d->w, &pkt, d->dst + d->dst_len,
+                                  d->dst_cap - d->dst_len, d->err,
+                                  sizeof d->err);
+        if (k == 0 && d->dst_len == 0) {
+            /* A record larger than all of MHD's buffer goes through the
+             * stage, a piece at a time. */
+            k = trawl_writer_write(d->w, &pkt, d->err, sizeof d->err);
+            if (k == 0)
+                k = trawl_writer_flush(d->w, d->err, sizeof d->err);
+            queue_pop(&s->q, size);
+            if (k < 0 && k != TRAWL_EINVAL && k != TRAWL_ERANGE)
+                return (int)k;
+            return n + 1;
+        }
+        if (k == 0)
+            break; /* MHD's buffer is full */
+        queue_pop(&s->q, size);
+        if (k == TRAWL_EINVAL || k == TRAWL_ERANGE)
+            session_add_refused(s);
+        else if (k < 0)
+            return (int)k;
+        else
+            d->dst_len += (size_t)k;
+        n++;
+    }
+    return n;
+}
+
 static ssize_t on_read(void *cls, uint64_t pos, char *buf, size_t max) {
     (void)pos;
     struct download *d = cls;
@@ -135,15 +183,20 @@ static ssize_t on_read(void *cls, uint64_t pos, char *buf, size_t max) {
             d->dst = NULL;
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
-        /* Compressed output is of unknown size, so a batch is sized by
-         * what the compressor is given. */
-        size_t budget =
-            d->comp.kind != COMPRESS_NONE ? max : d->dst_cap - d->dst_len;
-        int n = captures_drain(d->srv, s, d->w, &d->ndeclared, budget, false,
+        int n;
+        if (d->comp.kind == COMPRESS_NONE) {
+            n = fill_direct(d);
+            if (n < 0)
+                return fail(d);
+        } else {
+            /* Compressed output is of unknown size, so a batch is sized by
+             * what the compressor is given. */
+            n = captures_drain(d->srv, s, d->w, &d->ndeclared, max, false,
                                d->err, sizeof d->err);
-        if (n < 0 ||
-            (n > 0 && trawl_writer_flush(d->w, d->err, sizeof d->err) < 0))
-            return fail(d);
+            if (n < 0 ||
+                (n > 0 && trawl_writer_flush(d->w, d->err, sizeof d->err) < 0))
+                return fail(d);
+        }
         if (n > 0)
             continue;
         /* The queue is empty: what the compressor holds goes out now. */

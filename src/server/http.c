@@ -475,6 +475,14 @@ static void client_address(struct http_req *r) {
              port);
 }
 
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value) {
+    (void)kind;
+    size_t *n = cls;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -490,6 +498,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->method = method;
         r->url = url;
         client_address(r);
+        size_t head = strlen(st->uri);
+        MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &head);
+        if (head > HTTP_MAX_HEADERS) {
+            r->status = 431;
+            return http_error(r, 431, "request headers larger than %u bytes",
+                              HTTP_MAX_HEADERS);
+        }
         const char *cl = MHD_lookup_connection_value(
             c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         uint64_t n;
@@ -670,7 +685,7 @@ int http_start(struct http **out, struct srv *srv, const struct http_options *o,
     size_t n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                                        HTTP_MAX_HEADERS, NULL};
+                                        HTTP_CONNECTION_MEMORY, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                         MAX_CONNECTIONS, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,

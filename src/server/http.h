@@ -18,10 +18,14 @@
 struct srv;
 struct http;
 
-/* Request headers and the URL fit in this (MHD's per-connection memory);
- * a body may be this large. */
+/* Request headers and the URL may take this much (a larger request is
+ * answered 431); a body may be this large (else 413). */
 #define HTTP_MAX_HEADERS (64u << 10)
 #define HTTP_MAX_BODY (256u << 10)
+/* MHD's memory per connection: the request as read, then the response's
+ * chunks, which it builds in what is left; large chunks make a download
+ * cost fewer system calls. */
+#define HTTP_CONNECTION_MEMORY (1024u << 10)
 #define HTTP_MAX_PARAMS 8
 
 struct http_req {

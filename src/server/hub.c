@@ -112,6 +112,9 @@ struct snapshot {
     struct session *s[HUB_MAX_SESSIONS];
     size_t n;
     unsigned gen;
+    /* The sessions whose queue had no room for the current packet. */
+    struct session *full[HUB_MAX_SESSIONS];
+    uint32_t caplen[HUB_MAX_SESSIONS];
 };
 
 static void snapshot_release(struct snapshot *sn) {
@@ -171,6 +174,32 @@ static void end_snapshot(struct snapshot *sn, enum session_end why,
     }
 }
 
+/* A replay at max speed waits for the sessions whose queues were full,
+ * looking again every WAIT_ROOM_US, and gives up (they drop the packet)
+ * after WAIT_ROOM_MS: a client that stopped reading without hanging up
+ * must not hold everyone else's replay for long. */
+#define WAIT_ROOM_US 200
+#define WAIT_ROOM_MS 1000
+
+static void wait_for_room(struct hub *h, struct snapshot *sn,
+                          const struct trawl_pkt *pkt, int64_t ts_us,
+                          size_t n) {
+    uint64_t deadline = util_mono_ms() + WAIT_ROOM_MS;
+    while (n) {
+        struct timespec nap = {.tv_nsec = WAIT_ROOM_US * 1000L};
+        nanosleep(&nap, NULL);
+        bool give_up = atomic_load(&h->stop) || util_mono_ms() >= deadline;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (session_retry(sn->full[i], pkt, sn->caplen[i], ts_us, give_up))
+                continue;
+            sn->full[k] = sn->full[i];
+            sn->caplen[k++] = sn->caplen[i];
+        }
+        n = k;
+    }
+}
+
 /* The hub thread is the only writer of its counters: a plain load and
  * store, no locked instruction per packet. */
 static inline void bump(_Atomic uint64_t *c, uint64_t n) {
@@ -190,13 +219,21 @@ static void offer(struct hub *h, struct snapshot *sn, struct trawl_pkt *pkt) {
     }
     trawl_view_set(h->view, pkt);
     int64_t ts_us = pkt->ts_sec * 1000000 + pkt->ts_nsec / 1000;
+    bool wait = h->src->waits_for_room;
+    size_t nfull = 0;
     for (size_t i = 0; i < sn->n; i++) {
         struct session *s = sn->s[i];
-        if (session_ended(s) == SESSION_RUNNING)
-            session_offer(s, h->view, pkt, ts_us);
-        else if (!atomic_load_explicit(&s->hub_seen_end, memory_order_relaxed))
+        if (session_ended(s) == SESSION_RUNNING) {
+            if (!session_offer(s, h->view, pkt, ts_us, wait,
+                               &sn->caplen[nfull]))
+                sn->full[nfull++] = s;
+        } else if (!atomic_load_explicit(&s->hub_seen_end,
+                                         memory_order_relaxed)) {
             atomic_store(&s->hub_seen_end, true);
+        }
     }
+    if (nfull)
+        wait_for_room(h, sn, pkt, ts_us, nfull);
 }
 
 /* The source ended: a replay's trace is over (or unreadable), or the live

@@ -168,48 +168,10 @@ static uint32_t snap_for(struct session *s, trawl_view *view) {
     return s->nrules ? 0 : s->spec.snaplen;
 }
 
-void session_offer(struct session *s, trawl_view *view,
-                   const struct trawl_pkt *pkt, int64_t ts_us) {
-    bump(&s->received, 1);
-    if ((s->iface_only >= 0 && pkt->iface != (uint64_t)s->iface_only) ||
-        (s->linktype_only >= 0 && pkt->linktype != s->linktype_only)) {
-        bump(&s->ignored, 1);
-        return;
-    }
-    if (!s->started) {
-        /* A start time in the future: the first packet at or after it
-         * starts the capture. */
-        if (s->spec.start_us && ts_us < s->spec.start_us) {
-            bump(&s->ignored, 1);
-            return;
-        }
-        s->started = true;
-        atomic_store_explicit(&s->started_ms, util_mono_ms(),
-                              memory_order_relaxed);
-    }
-    if (s->spec.end_us && ts_us >= s->spec.end_us) {
-        session_end(s, SESSION_END_TIME, NULL);
-        session_notify(s, true);
-        return;
-    }
-    if (s->expr && !trawl_expr_match(s->expr, view)) {
-        bump(&s->ignored, 1);
-        return;
-    }
-    uint32_t caplen = pkt->caplen, snap = snap_for(s, view);
-    if (snap && caplen > snap)
-        caplen = snap;
-    if (s->spec.max_bytes &&
-        get(&s->captured_bytes) + caplen > s->spec.max_bytes) {
-        session_end(s, SESSION_END_BYTES, NULL);
-        session_notify(s, true);
-        return;
-    }
-    if (!queue_push(&s->q, pkt, caplen)) {
-        bump(&s->dropped, 1);
-        session_notify(s, true);
-        return;
-    }
+/* A kept packet into the queue, counted as captured; the limits it
+ * reaches end the session. */
+static void push(struct session *s, const struct trawl_pkt *pkt,
+                 uint32_t caplen, int64_t ts_us) {
     bump(&s->captured, 1);
     bump(&s->bytes, pkt->len);
     bump(&s->captured_bytes, caplen);
@@ -222,6 +184,73 @@ void session_offer(struct session *s, trawl_view *view,
         return;
     }
     session_notify(s, false);
+}
+
+bool session_offer(struct session *s, trawl_view *view,
+                   const struct trawl_pkt *pkt, int64_t ts_us, bool wait,
+                   uint32_t *caplen_out) {
+    bump(&s->received, 1);
+    if ((s->iface_only >= 0 && pkt->iface != (uint64_t)s->iface_only) ||
+        (s->linktype_only >= 0 && pkt->linktype != s->linktype_only)) {
+        bump(&s->ignored, 1);
+        return true;
+    }
+    if (!s->started) {
+        /* A start time in the future: the first packet at or after it
+         * starts the capture. */
+        if (ts_us < s->spec.start_us) {
+            bump(&s->ignored, 1);
+            return true;
+        }
+        s->started = true;
+        atomic_store_explicit(&s->started_ms, util_mono_ms(),
+                              memory_order_relaxed);
+    }
+    if (s->spec.end_us && ts_us >= s->spec.end_us) {
+        session_end(s, SESSION_END_TIME, NULL);
+        session_notify(s, true);
+        return true;
+    }
+    if (s->expr && !trawl_expr_match(s->expr, view)) {
+        bump(&s->ignored, 1);
+        return true;
+    }
+    uint32_t caplen = pkt->caplen, snap = snap_for(s, view);
+    if (snap && caplen > snap)
+        caplen = snap;
+    if (s->spec.max_bytes &&
+        get(&s->captured_bytes) + caplen > s->spec.max_bytes) {
+        session_end(s, SESSION_END_BYTES, NULL);
+        session_notify(s, true);
+        return true;
+    }
+    if (queue_push(&s->q, pkt, caplen)) {
+        push(s, pkt, caplen, ts_us);
+        return true;
+    }
+    session_notify(s, true);
+    if (wait) {
+        *caplen_out = caplen;
+        return false;
+    }
+    bump(&s->dropped, 1);
+    return true;
+}
+
+bool session_retry(struct session *s, const struct trawl_pkt *pkt,
+                   uint32_t caplen, int64_t ts_us, bool give_up) {
+    if (session_ended(s) != SESSION_RUNNING)
+        return true;
+    if (queue_push(&s->q, pkt, caplen)) {
+        push(s, pkt, caplen, ts_us);
+        return true;
+    }
+    if (give_up) {
+        bump(&s->dropped, 1);
+        return true;
+    }
+    session_notify(s, true);
+    return false;
 }
 
 void session_tick(struct session *s, uint64_t now_ms, int64_t now_us,

@@ -146,9 +146,18 @@ static inline enum session_end session_ended(struct session *s) {
 /* ---- the hub's side ------------------------------------------------------ */
 
 /* Judges one packet, already set in `view` (shared by every session, so
- * it is decoded once), and queues it when it is kept. */
-void session_offer(struct session *s, trawl_view *view,
-                   const struct trawl_pkt *pkt, int64_t ts_us);
+ * it is decoded once), and queues it when it is kept. A kept packet the
+ * queue has no room for is dropped, unless `wait`: then nothing is
+ * counted yet, the result is false, and *caplen is the length to queue it
+ * with through session_retry(). */
+bool session_offer(struct session *s, trawl_view *view,
+                   const struct trawl_pkt *pkt, int64_t ts_us, bool wait,
+                   uint32_t *caplen);
+/* Queues a packet session_offer() found no room for. Returns true when it
+ * is done with: queued, dropped because `give_up` and there is still no
+ * room, or discarded because the session ended meanwhile. */
+bool session_retry(struct session *s, const struct trawl_pkt *pkt,
+                   uint32_t caplen, int64_t ts_us, bool give_up);
 /* Time-based limits, checked by the hub even when no packet comes:
  * duration, and an end time the wall clock has passed by a second
  * (`wall_end`: the source's times are wall clock times). */

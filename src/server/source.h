@@ -52,6 +52,11 @@ struct source {
      * trace would be played to nobody. */
     bool waits_for_captures;
     bool loops;
+    /* A replay at max speed: it waits for a capture's queue to have room
+     * rather than drop (for at most a second), since a file, unlike an
+     * interface, can wait. At real time or a factor it keeps its clock
+     * and drops what does not fit, as a live interface would. */
+    bool waits_for_room;
     const char *describe; /* "replay of FILE at max speed", owned */
 };
 

@@ -7,7 +7,7 @@
  * packet's) / speed has passed since the pass began, and stamped with that
  * instant exactly, so the spacing of the stamps is the trace's divided by
  * the factor; at max speed each is fed at once and stamped with the wall
- * clock. The first packet is read when the source opens, so that the
+ * clock (read every 32 packets). The first packet is read when the source opens, so that the
  * trace's interfaces are known before any capture starts. */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +30,9 @@ struct replay {
     /* The pass: trace time of its first packet, and when it was fed. */
     bool pass_started;
     int64_t first_ns, start_mono_ns, start_wall_ns;
+    /* At max speed: the wall clock as last read, and packets since. */
+    int64_t clock_now;
+    unsigned since_clock;
 };
 
 static int64_t clock_ns(clockid_t c) {
@@ -93,7 +96,12 @@ static int replay_next(struct source *s, struct trawl_pkt *pkt, int timeout_ms,
         }
         stamp = p->start_wall_ns + offset;
     } else {
-        stamp = clock_ns(CLOCK_REALTIME);
+        /* As fast as it goes, packets come several per microsecond: the
+         * clock is read for every 32nd, and those in between share its
+         * time, which costs a few percent of the replay less. */
+        if (p->since_clock++ % 32 == 0)
+            p->clock_now = clock_ns(CLOCK_REALTIME);
+        stamp = p->clock_now;
     }
     *pkt = p->pending;
     p->have_pending = false;
@@ -169,6 +177,7 @@ int source_replay_open(struct source **out,
     p->base.original_times = o->original_times;
     p->base.waits_for_captures = true;
     p->base.loops = o->loop;
+    p->base.waits_for_room = o->speed == 0;
     p->speed = o->speed;
     if (o->speed > 0)
         snprintf(p->describe, sizeof p->describe, "replay of %s at %gx speed%s",

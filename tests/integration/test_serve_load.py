@@ -73,3 +73,34 @@ def test_slow_client_drops_with_bounded_memory(tmp_path):
         rec = wait_finished(d, st.id)
         assert rec["end_reason"] == "client disconnected"
         assert rec["counters"]["dropped"] > 0
+
+
+def test_max_speed_replay_waits_for_a_slow_client(tmp_path):
+    """At max speed a replay drops nothing for a client slower than the
+    trace; a client that stops reading for over a second costs drops."""
+    need("capinfos")
+    path = tmp_path / "bulk.pcap"
+    bulk_trace(path, 5000, 1000, 50)
+    with serving(tmp_path, path) as d:
+        assert d.put("/api/v1/settings",
+                     {"queue_size_bytes": 1 << 20}).status == 200
+        st = Stream(d, "/api/v1/captures/download", rcvbuf=65536)
+        body = b""
+        while not body.endswith(b"\r\n0\r\n\r\n"):
+            chunk = st.read(65536)
+            if not chunk:
+                break
+            body += chunk
+            time.sleep(0.005)  # some MB/s, slower than the replay
+        st.close()
+        rec = wait_finished(d, st.id)
+        assert rec["counters"]["captured"] == 5000
+        assert rec["counters"]["dropped"] == 0
+        # A client that reads nothing for three seconds.
+        st = Stream(d, "/api/v1/captures/download", rcvbuf=4096)
+        time.sleep(3)
+        c = d.get(f"/api/v1/captures/{st.id}").json()["counters"]
+        st.close()
+        assert c["dropped"] > 0
+        rec = wait_finished(d, st.id)
+        assert rec["counters"]["dropped"] > 0

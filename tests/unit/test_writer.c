@@ -794,6 +794,66 @@ static void stream_errors_are_sticky(void **state) {
     assert_null(w);
 }
 
+/* Records built straight into the caller's memory are the bytes the
+ * buffered path would have written; nothing may be buffered meanwhile. */
+static void stream_put_builds_in_place(void **state) {
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        enum trawl_format fmt = f ? TRAWL_FORMAT_PCAPNG : TRAWL_FORMAT_PCAP;
+        struct sink_log a = {0}, b = {0};
+        struct trawl_writer_options o = {.format = fmt, .application = "t"};
+        trawl_writer *wa, *wb;
+        assert_int_equal(trawl_writer_open_stream(&wa, log_sink, &a, "a", &o,
+                                                  err, sizeof err),
+                         0);
+        assert_int_equal(trawl_writer_open_stream(&wb, log_sink, &b, "b", &o,
+                                                  err, sizeof err),
+                         0);
+        uint32_t ia = add(wa, 1, 0), ib = add(wb, 1, 0);
+        struct trawl_pkt pa = sample_pkt(ia), pb = sample_pkt(ib);
+        pa.has_flags = pb.has_flags = true;
+        pa.flags = pb.flags = TRAWL_PKT_DIR_IN;
+        assert_int_equal(trawl_writer_write(wa, &pa, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_flush(wa, err, sizeof err), 0);
+        uint8_t out[256];
+        memset(out, 0xee, sizeof out);
+        long n = trawl_writer_put(wb, &pb, out, sizeof out, err, sizeof err);
+        size_t want = a.len - b.len; /* the record alone */
+        assert_int_equal(n, (long)want);
+        assert_memory_equal(out, a.bytes + b.len, want);
+        assert_int_equal(out[want], 0xee);
+        assert_int_equal(trawl_writer_bytes(wb), trawl_writer_bytes(wa));
+        /* Too little room: nothing written. */
+        assert_int_equal(trawl_writer_put(wb, &pb, out, want - 1, err,
+                                          sizeof err),
+                         0);
+        /* With a record buffered, put would overtake it. */
+        assert_int_equal(trawl_writer_write(wb, &pb, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_put(wb, &pb, out, sizeof out, err,
+                                          sizeof err),
+                         TRAWL_EBUSY);
+        pb.iface = 7;
+        assert_int_equal(trawl_writer_flush(wb, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_put(wb, &pb, out, sizeof out, err,
+                                          sizeof err),
+                         TRAWL_EINVAL);
+        trawl_writer_close(wa, NULL, 0);
+        trawl_writer_close(wb, NULL, 0);
+    }
+}
+
+static void put_needs_a_stream(void **state) {
+    trawl_writer *w = open_fmt(path_in(state, "f.pcap"), TRAWL_FORMAT_PCAP);
+    uint32_t id = add(w, 1, 0);
+    struct trawl_pkt pkt = sample_pkt(id);
+    uint8_t out[64];
+    assert_int_equal(trawl_writer_put(w, &pkt, out, sizeof out, err,
+                                      sizeof err),
+                     TRAWL_EINVAL);
+    assert_non_null(strstr(err, "stream writers"));
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
@@ -815,6 +875,8 @@ int main(void) {
         T(flush_interval),
         T(stream_gets_the_file_bytes),
         T(stream_errors_are_sticky),
+        T(stream_put_builds_in_place),
+        T(put_needs_a_stream),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
