@@ -30,6 +30,7 @@ extern const struct cli_command cli_cmd_read;
 extern const struct cli_command cli_cmd_explain;
 extern const struct cli_command cli_cmd_fields;
 extern const struct cli_command cli_cmd_match;
+extern const struct cli_command cli_cmd_gen;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_match,
     &cli_cmd_explain,
     &cli_cmd_fields,
+    &cli_cmd_gen,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
