@@ -129,7 +129,8 @@ TRAWL_API int trawl_gen_set_limits(trawl_gen *g, uint64_t count,
 /* "N" (every frame N bytes), "MIN-MAX" (uniformly random, reproducible
  * from run to run) or "imix" (60, 566 and 1514 bytes — 64, 570 and 1518
  * with the FCS — in the proportions 7:4:1, in a fixed cycle of 12
- * frames). Default 60. Sizes below 60 are refused; trawl_gen_start()
+ * frames). Default: the smallest frame that holds the headers and the
+ * test payload, 60 bytes for IPv4 and UDP. Sizes below 60 are refused; trawl_gen_start()
  * also refuses sizes the headers (and the test payload) do not fit in or
  * the interface's MTU does not allow, except that IMIX's smallest frames
  * grow to the smallest size that holds the headers. */

@@ -77,6 +77,7 @@ struct trawl_gen {
     uint64_t count, duration_ms;
     struct gen_end ends[2];
     struct gen_frame_plan plan; /* sizes, ports, flows, test payload */
+    bool size_given;
     enum trawl_gen_tx tx_choice;
 
     /* the run, known from trawl_gen_start() on */
@@ -187,6 +188,7 @@ int trawl_gen_set_size(trawl_gen *g, const char *spec, char *errbuf,
     if (rc < 0)
         return rc;
     g->plan.size = s;
+    g->size_given = true;
     return 0;
 }
 
@@ -476,8 +478,15 @@ int trawl_gen_start(trawl_gen *g, char *errbuf, size_t errlen) {
     if ((rc = probe_iface(g, if_mac, errbuf, errlen)) < 0)
         return rc;
     g->run = g->plan;
-    if ((rc = resolve_addrs(g, if_mac, errbuf, errlen)) < 0 ||
-        (rc = gen_frame_plan_check(&g->run, g->mtu + 14, g->mtu, g->iface,
+    if ((rc = resolve_addrs(g, if_mac, errbuf, errlen)) < 0)
+        return rc;
+    /* Without a size, frames are the smallest that hold the headers (and
+     * the test payload): 60 bytes for IPv4 and UDP. */
+    if (!g->size_given) {
+        uint32_t min = gen_frame_min_len(&g->run);
+        g->run.size = (struct gen_size){GEN_SIZE_FIXED, min, min};
+    }
+    if ((rc = gen_frame_plan_check(&g->run, g->mtu + 14, g->mtu, g->iface,
                                    errbuf, errlen)) < 0 ||
         (rc = check_flows(&g->run, errbuf, errlen)) < 0)
         return rc;
