@@ -90,7 +90,7 @@ struct trawl_gen {
     struct gen_pace pace;
     struct gen_frame_state fs;
     bool is_static;
-    uint64_t start_ns, deadline_ns, drain_until_ns, ifstats_ns;
+    uint64_t deadline_ns, drain_until_ns, ifstats_ns;
     uint32_t if_drop0;
     bool ended;
     int wake_fd;
@@ -99,7 +99,7 @@ struct trawl_gen {
     atomic_int state;
     atomic_bool stop_asked;
     _Atomic uint64_t sent, bytes, errors, if_dropped, first_ns, last_ns,
-        end_ns;
+        start_ns, end_ns;
 };
 
 static int refuse_running(const trawl_gen *g, const char *what,
@@ -510,7 +510,7 @@ int trawl_gen_start(trawl_gen *g, char *errbuf, size_t errlen) {
     gen_pace_init(&g->pace, g->rate,
                   frame_cost(g, gen_frame_max_len(&g->run)),
                   frame_cost(g, g->fs.next_len), now);
-    g->start_ns = now;
+    atomic_store(&g->start_ns, now);
     g->deadline_ns = g->duration_ms ? now + g->duration_ms * 1000000u : 0;
     g->ifstats_ns = now;
     g->if_drop0 = read_tx_dropped(g->iface);
@@ -731,7 +731,8 @@ void trawl_gen_counters(const trawl_gen *g, struct trawl_gen_counters *out) {
     out->interface_dropped =
         atomic_load_explicit(&g->if_dropped, memory_order_relaxed);
     uint64_t end = out->running ? core_now_ns() : atomic_load(&g->end_ns);
-    out->elapsed_ns = end > g->start_ns ? end - g->start_ns : 0;
+    uint64_t start = atomic_load(&g->start_ns);
+    out->elapsed_ns = end > start ? end - start : 0;
     uint64_t first = atomic_load(&g->first_ns), last = atomic_load(&g->last_ns);
     double span = (double)(last - first) / 1e9;
     if (out->sent >= 2 && last > first) {

@@ -2,12 +2,19 @@
  * sizes as asked, valid checksums checked by an independent computation,
  * test payloads that parse, corruption exactly where asked, flows, and a
  * token bucket that keeps its rate on a made-up clock. */
+#include <math.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -15,6 +22,7 @@
 #include "gen/frame.h"
 #include "gen/pace.h"
 #include "trawl/error.h"
+#include "trawl/gen.h"
 #include "trawl/tpld.h"
 
 /* ---- sizes -------------------------------------------------------------- */
@@ -416,6 +424,154 @@ static void pace_bounds_bursts(void **state) {
     assert_int_equal(gen_pace_wait_ns(&p, 1), 0);
 }
 
+/* ---- the object, on the loopback of a network namespace of its own ----- */
+
+/* Moves the test into a new network namespace, where nothing but its own
+ * loopback exists, so frames sent there reach nobody. Needs root. */
+static bool private_netns(void) {
+    return geteuid() == 0 && unshare(CLONE_NEWNET) == 0;
+}
+
+static void set_lo_up(bool up) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    assert_int_equal(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+    if (up)
+        ifr.ifr_flags |= IFF_UP;
+    else
+        ifr.ifr_flags &= ~IFF_UP;
+    assert_int_equal(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+    close(fd);
+}
+
+#define expect_err(call, code, text)                                        \
+    do {                                                                    \
+        char err_[TRAWL_ERRBUF_SIZE] = "";                                  \
+        int rc_ = (call);                                                   \
+        if (rc_ != (code) || !strstr(err_, (text)))                         \
+            fail_msg("%s: rc %d, message '%s'; want %d and '%s'", #call,    \
+                     rc_, err_, (code), (text));                            \
+    } while (0)
+#define ERR err_, sizeof err_
+
+static void object_refusals(void **state) {
+    (void)state;
+    trawl_gen *g;
+    char err[TRAWL_ERRBUF_SIZE];
+    assert_int_equal(trawl_gen_new(&g, err, sizeof err), 0);
+    expect_err(trawl_gen_set_iface(g, "tgnosuch0", ERR), TRAWL_ENOENT,
+               "tgnosuch0: no such interface");
+    expect_err(trawl_gen_set_rate(g, TRAWL_GEN_PPS, NAN, ERR), TRAWL_EINVAL,
+               "rate nan");
+    expect_err(trawl_gen_set_rate(g, TRAWL_GEN_BPS, -1, ERR), TRAWL_EINVAL,
+               "bit rate -1");
+    expect_err(trawl_gen_set_flows(g, 0, TRAWL_GEN_VARY_SPORT, ERR),
+               TRAWL_EINVAL, "flows 0");
+    expect_err(trawl_gen_set_addr(g, TRAWL_GEN_DST, "1.2.3", ERR),
+               TRAWL_EINVAL, "dst '1.2.3': not a MAC, IPv4 or IPv6 address");
+    expect_err(trawl_gen_set_addr(g, TRAWL_GEN_SRC, "ff:ff:ff:ff:ff:ff", ERR),
+               TRAWL_EINVAL, "group (multicast) MAC");
+    expect_err(trawl_gen_set_size(g, "59", ERR), TRAWL_EINVAL, "size 59");
+    expect_err(trawl_gen_start(g, ERR), TRAWL_EINVAL, "no interface given");
+    expect_err(trawl_gen_pump(g, 0, ERR), TRAWL_EINVAL, "not been started");
+    struct trawl_gen_counters c;
+    trawl_gen_counters(g, &c);
+    assert_int_equal(c.sent, 0);
+    assert_false(c.running);
+    trawl_gen_close(g);
+}
+
+static void object_runs(void **state) {
+    (void)state;
+    if (!private_netns())
+        skip();
+    trawl_gen *g;
+    char err[TRAWL_ERRBUF_SIZE];
+    assert_int_equal(trawl_gen_new(&g, err, sizeof err), 0);
+    assert_int_equal(trawl_gen_set_iface(g, "lo", err, sizeof err), 0);
+    expect_err(trawl_gen_start(g, ERR), TRAWL_EINVAL, "lo: interface is down");
+    set_lo_up(true);
+    assert_int_equal(trawl_gen_set_rate(g, TRAWL_GEN_PPS, 1000, err,
+                                        sizeof err), 0);
+    assert_int_equal(trawl_gen_set_limits(g, 50, 0, err, sizeof err), 0);
+    assert_int_equal(trawl_gen_set_tpld(g, true, 3, err, sizeof err), 0);
+    if (trawl_gen_start(g, err, sizeof err) < 0)
+        fail_msg("start: %s", err);
+    char what[512];
+    trawl_gen_describe(g, what, sizeof what);
+    assert_non_null(strstr(what, "lo: "));
+    assert_non_null(strstr(what, "192.0.2.1 port 49152 > 192.0.2.2 port 9"));
+    assert_non_null(strstr(what, "(documentation addresses)"));
+    assert_non_null(strstr(what, "test payload stream 3"));
+    /* Parameters are frozen while it runs. */
+    expect_err(trawl_gen_set_size(g, "100", ERR), TRAWL_EBUSY,
+               "size: while the generator runs its parameters cannot be "
+               "changed");
+    expect_err(trawl_gen_start(g, ERR), TRAWL_EBUSY, "start: while");
+    uint64_t t0 = core_now_ns();
+    assert_int_equal(trawl_gen_pump(g, -1, err, sizeof err), TRAWL_ESTOPPED);
+    double secs = (double)(core_now_ns() - t0) / 1e9;
+    assert_true(secs > 0.04 && secs < 0.5);
+    struct trawl_gen_counters c;
+    trawl_gen_counters(g, &c);
+    assert_false(c.running);
+    assert_int_equal(c.sent, 50);
+    assert_int_equal(c.errors, 0);
+    /* IPv4 + UDP + the test payload: 60 bytes. */
+    assert_int_equal(c.bytes, 50 * 60);
+    assert_true(fabs(c.pps - 1000) < 50);
+    assert_true(fabs(c.bps - 1000 * 480) < 480 * 50);
+    assert_int_equal(trawl_gen_pump(g, 0, err, sizeof err), TRAWL_ESTOPPED);
+
+    /* A new run starts from zero. */
+    assert_int_equal(trawl_gen_set_limits(g, 7, 0, err, sizeof err), 0);
+    assert_int_equal(trawl_gen_set_tx(g, TRAWL_GEN_TX_RING, err, sizeof err),
+                     0);
+    if (trawl_gen_start(g, err, sizeof err) < 0)
+        fail_msg("start again: %s", err);
+    assert_int_equal(trawl_gen_pump(g, 5000, err, sizeof err), TRAWL_ESTOPPED);
+    trawl_gen_counters(g, &c);
+    assert_int_equal(c.sent, 7);
+    trawl_gen_close(g);
+}
+
+static void *stop_later(void *arg) {
+    usleep(200000);
+    trawl_gen_stop(arg);
+    return NULL;
+}
+
+static void object_stops_from_another_thread(void **state) {
+    (void)state;
+    if (!private_netns())
+        skip();
+    set_lo_up(true);
+    trawl_gen *g;
+    char err[TRAWL_ERRBUF_SIZE];
+    assert_int_equal(trawl_gen_new(&g, err, sizeof err), 0);
+    assert_int_equal(trawl_gen_set_iface(g, "lo", err, sizeof err), 0);
+    /* One frame every ten seconds: the pump is asleep when the stop
+     * comes, and must wake for it. */
+    assert_int_equal(trawl_gen_set_rate(g, TRAWL_GEN_PPS, 0.1, err,
+                                        sizeof err), 0);
+    if (trawl_gen_start(g, err, sizeof err) < 0)
+        fail_msg("start: %s", err);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, stop_later, g), 0);
+    uint64_t t0 = core_now_ns();
+    assert_int_equal(trawl_gen_pump(g, 5000, err, sizeof err), TRAWL_ESTOPPED);
+    double secs = (double)(core_now_ns() - t0) / 1e9;
+    pthread_join(th, NULL);
+    assert_true(secs > 0.15 && secs < 1.0);
+    struct trawl_gen_counters c;
+    trawl_gen_counters(g, &c);
+    assert_int_equal(c.sent, 1); /* the first frame leaves at once */
+    trawl_gen_close(g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(size_parse_table),
@@ -427,6 +583,9 @@ int main(void) {
         cmocka_unit_test(static_plans),
         cmocka_unit_test(pace_keeps_rate),
         cmocka_unit_test(pace_bounds_bursts),
+        cmocka_unit_test(object_refusals),
+        cmocka_unit_test(object_runs),
+        cmocka_unit_test(object_stops_from_another_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
