@@ -149,7 +149,7 @@ static int parse_args(int argc, char **argv, trawl_gen *g,
         {NULL, 0, NULL, 0},
     };
     char err[TRAWL_ERRBUF_SIZE];
-    bool have_iface = false, tpld = false;
+    bool have_iface = false, tpld = false, stream_set = false;
     uint64_t count = 0, duration_ms = 0, v, flows = 1, stream = 0;
     enum trawl_gen_vary vary = TRAWL_GEN_VARY_SPORT;
     double d;
@@ -246,7 +246,10 @@ static int parse_args(int argc, char **argv, trawl_gen *g,
                                      optarg);
             break;
         case OPT_TPLD: tpld = true; break;
-        case OPT_STREAM: rc = want_int("--stream", optarg, 65535, &stream); break;
+        case OPT_STREAM:
+            stream_set = true;
+            rc = want_int("--stream", optarg, 65535, &stream);
+            break;
         case OPT_CORRUPT:
             rc = want_int("--corrupt-payload-every", optarg, UINT64_MAX >> 12,
                           &v);
@@ -294,6 +297,10 @@ static int parse_args(int argc, char **argv, trawl_gen *g,
         return cli_usage_error(&cli_cmd_gen,
                                "--rate and --bitrate cannot both be given: "
                                "pace in frames or in bits per second");
+    if (stream_set && !tpld)
+        return cli_usage_error(&cli_cmd_gen,
+                               "--stream needs --tpld: the stream id is "
+                               "part of the test payload");
     if ((rc = lib(trawl_gen_set_limits(g, count, duration_ms, err, sizeof err),
                   err)) ||
         (rc = lib(trawl_gen_set_flows(g, (uint32_t)flows, vary, err,

@@ -26,6 +26,10 @@ FINAL = re.compile(r"(\d+) frames sent, (\d+) bytes, (\d+) errors, (\d+) dropped
                    r"by the interface\n([\d.]+) s, (\d+) frames/s")
 
 
+# How far a measured rate may be from the one asked (see test_rate_accuracy).
+TOLERANCE = 0.05
+
+
 @pytest.fixture
 def pair():
     with VethPair("tg") as v:
@@ -155,10 +159,11 @@ def test_rate_accuracy(trawl_bin, pair, tmp_path, rate, count):
     assert len(frames) == count
     span = (frames[-1][0] - frames[0][0]) / 1e9
     measured = (count - 1) / span
-    # Within 3 % on the receiver's clock: the machine is shared, and a
-    # capture's time stamps carry its own scheduling noise.
-    assert abs(measured - rate) / rate < 0.03, (measured, rate)
-    assert abs(g.pps - rate) / rate < 0.03, (g.pps, rate)
+    # Within 5 % on the receiver's clock. Unloaded it is within 0.1 %; the
+    # machine is shared, and a sender kept off the CPU for more than the
+    # token bucket's 10 ms of catch-up loses the rest of the stall.
+    assert abs(measured - rate) / rate < TOLERANCE, (measured, rate)
+    assert abs(g.pps - rate) / rate < TOLERANCE, (g.pps, rate)
     # No burst at the start: the first tenth of the frames takes about a
     # tenth of the time.
     tenth = (frames[count // 10][0] - frames[0][0]) / 1e9
@@ -171,7 +176,7 @@ def test_bitrate(trawl_bin, pair, tmp_path):
                         "-c", 1000)
     span = (frames[-1][0] - frames[0][0]) / 1e9
     bps = 8 * 500 * (len(frames) - 1) / span
-    assert abs(bps - 4e6) / 4e6 < 0.03, bps
+    assert abs(bps - 4e6) / 4e6 < TOLERANCE, bps
 
 
 def test_low_rate_sleeps(trawl_bin, pair):
@@ -299,6 +304,7 @@ REFUSALS = [
      "flows 20000: source ports 60000-79999 run past 65535"),
     (["--flows", "300", "--flows-by", "src"], 1, "run out of its last byte"),
     (["--proto", "sctp"], 2, "--proto wants udp or tcp"),
+    (["--stream", "3"], 2, "--stream needs --tpld"),
     (["-c", "-1"], 2, "--count wants a whole number"),
 ]
 
