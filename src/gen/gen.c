@@ -92,6 +92,7 @@ struct trawl_gen {
     bool is_static;
     uint64_t deadline_ns, drain_until_ns, ifstats_ns;
     uint32_t if_drop0;
+    bool clock_on; /* the run's clock started (at the first pump) */
     bool ended;
     int wake_fd;
 
@@ -506,15 +507,10 @@ int trawl_gen_start(trawl_gen *g, char *errbuf, size_t errlen) {
                         g->run.flows);
     }
     g->is_static = gen_frame_is_static(&g->run);
-    uint64_t now = core_now_ns();
-    gen_pace_init(&g->pace, g->rate,
-                  frame_cost(g, gen_frame_max_len(&g->run)),
-                  frame_cost(g, g->fs.next_len), now);
-    atomic_store(&g->start_ns, now);
-    g->deadline_ns = g->duration_ms ? now + g->duration_ms * 1000000u : 0;
-    g->ifstats_ns = now;
     g->if_drop0 = read_tx_dropped(g->iface);
+    g->clock_on = false;
     g->ended = false;
+    atomic_store(&g->start_ns, 0);
     atomic_store(&g->sent, 0);
     atomic_store(&g->bytes, 0);
     atomic_store(&g->errors, 0);
@@ -530,6 +526,27 @@ int trawl_gen_start(trawl_gen *g, char *errbuf, size_t errlen) {
     return 0;
 }
 
+/* "1000 frames/s", "0.5 frames/s", "1.5 Mbit/s". */
+static void format_rate(char *buf, size_t len, double rate,
+                        enum trawl_gen_rate_unit unit) {
+    static const char *const prefix[] = {"", "k", "M", "G", "T"};
+    unsigned u = 0;
+    if (rate <= 0) {
+        snprintf(buf, len, "as fast as possible");
+        return;
+    }
+    if (unit != TRAWL_GEN_BPS) {
+        snprintf(buf, len, "%.*f frames/s", rate == (double)(uint64_t)rate ? 0 : 3,
+                 rate);
+        return;
+    }
+    while (rate >= 1000 && u < 4) {
+        rate /= 1000;
+        u++;
+    }
+    snprintf(buf, len, "%g %sbit/s", rate, prefix[u]);
+}
+
 int trawl_gen_describe(const trawl_gen *g, char *buf, size_t len) {
     const struct gen_frame_plan *p = &g->run;
     char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], size[64], rate[64],
@@ -538,16 +555,13 @@ int trawl_gen_describe(const trawl_gen *g, char *buf, size_t len) {
     inet_ntop(af, p->src_ip, src, sizeof src);
     inet_ntop(af, p->dst_ip, dst, sizeof dst);
     gen_size_format(&p->size, size, sizeof size);
-    if (g->rate <= 0)
-        snprintf(rate, sizeof rate, "as fast as possible");
-    else
-        snprintf(rate, sizeof rate, "%g %s", g->rate,
-                 g->unit == TRAWL_GEN_BPS ? "bit/s" : "frames/s");
+    format_rate(rate, sizeof rate, g->rate, g->unit);
+    const char *frames = g->count == 1 ? "frame" : "frames";
     if (g->count && g->duration_ms)
-        snprintf(lim, sizeof lim, ", %" PRIu64 " frames or %g s", g->count,
-                 (double)g->duration_ms / 1000);
+        snprintf(lim, sizeof lim, ", %" PRIu64 " %s or %g s", g->count,
+                 frames, (double)g->duration_ms / 1000);
     else if (g->count)
-        snprintf(lim, sizeof lim, ", %" PRIu64 " frames", g->count);
+        snprintf(lim, sizeof lim, ", %" PRIu64 " %s", g->count, frames);
     else if (g->duration_ms)
         snprintf(lim, sizeof lim, ", for %g s",
                  (double)g->duration_ms / 1000);
@@ -556,8 +570,8 @@ int trawl_gen_describe(const trawl_gen *g, char *buf, size_t len) {
                  p->flows, p->vary_src_addr ? "address" : "port");
     if (p->tpld && p->corrupt_every)
         snprintf(pl, sizeof pl,
-                 ", test payload stream %u, every %" PRIu64
-                 "th one corrupt",
+                 ", test payload stream %u, corrupt in one frame of every "
+                 "%" PRIu64,
                  p->stream, p->corrupt_every);
     else if (p->tpld)
         snprintf(pl, sizeof pl, ", test payload stream %u", p->stream);
@@ -647,6 +661,19 @@ static unsigned send_due(trawl_gen *g, uint64_t now, bool *full,
     return built;
 }
 
+/* The run's time starts with the first pump, not at trawl_gen_start(),
+ * so that whatever the caller does in between neither fills the token
+ * bucket (and sends a burst) nor eats into the duration. */
+static void start_clock(trawl_gen *g, uint64_t now) {
+    gen_pace_init(&g->pace, g->rate,
+                  frame_cost(g, gen_frame_max_len(&g->run)),
+                  frame_cost(g, g->fs.next_len), now);
+    atomic_store(&g->start_ns, now);
+    g->deadline_ns = g->duration_ms ? now + g->duration_ms * 1000000u : 0;
+    g->ifstats_ns = now;
+    g->clock_on = true;
+}
+
 static bool run_over(trawl_gen *g, uint64_t now) {
     return atomic_load(&g->stop_asked) ||
            (g->deadline_ns && now >= g->deadline_ns) ||
@@ -670,6 +697,8 @@ int trawl_gen_pump(trawl_gen *g, int timeout_ms, char *errbuf,
     uint64_t now = core_now_ns();
     uint64_t until = timeout_ms < 0 ? UINT64_MAX
                                     : now + (uint64_t)timeout_ms * 1000000u;
+    if (!g->clock_on)
+        start_clock(g, now);
     for (;;) {
         if (!g->ended && run_over(g, now)) {
             g->ended = true;
@@ -732,7 +761,7 @@ void trawl_gen_counters(const trawl_gen *g, struct trawl_gen_counters *out) {
         atomic_load_explicit(&g->if_dropped, memory_order_relaxed);
     uint64_t end = out->running ? core_now_ns() : atomic_load(&g->end_ns);
     uint64_t start = atomic_load(&g->start_ns);
-    out->elapsed_ns = end > start ? end - start : 0;
+    out->elapsed_ns = start && end > start ? end - start : 0;
     uint64_t first = atomic_load(&g->first_ns), last = atomic_load(&g->last_ns);
     double span = (double)(last - first) / 1e9;
     if (out->sent >= 2 && last > first) {
