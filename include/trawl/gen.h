@@ -179,7 +179,8 @@ TRAWL_API int trawl_gen_set_tx(trawl_gen *g, enum trawl_gen_tx tx,
  * "tg0: no such interface", "size 1600: larger than tg0's MTU of 1500
  * allows (1514 bytes)", "src 192.0.2.1 and dst 2001:db8::2 are of
  * different address families", "tg0: sending needs CAP_NET_RAW (run as
- * root)". Nothing is sent before trawl_gen_pump(). */
+ * root)". Nothing is sent before trawl_gen_pump(), and the run's clock
+ * (pacing, duration, elapsed time) starts at the first pump. */
 TRAWL_API int trawl_gen_start(trawl_gen *g, char *errbuf, size_t errlen);
 
 /* One line saying what the started run sends: interface, addresses,
