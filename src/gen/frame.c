@@ -158,7 +158,12 @@ int gen_frame_plan_check(struct gen_frame_plan *p, uint32_t max_len,
                             GEN_IMIX_LARGE, ifname, mtu, max_len);
         return 0;
     }
-    gen_size_format(&p->size, spec, sizeof spec);
+    /* The size as the user wrote it. */
+    if (p->size.kind == GEN_SIZE_RANGE)
+        snprintf(spec, sizeof spec, "%" PRIu32 "-%" PRIu32, p->size.min,
+                 p->size.max);
+    else
+        snprintf(spec, sizeof spec, "%" PRIu32, p->size.min);
     if (p->size.min < need)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "size %s: frames of %" PRIu32 " bytes cannot hold "
