@@ -9,14 +9,13 @@ import os
 import re
 import shutil
 import signal
-import struct
 import subprocess
 import time
 
 import pytest
 
 from conftest import need
-from veth import Tcpdump, VethPair, read_pcap, tpld_parse
+from netns import Net, read_pcap, tpld_parse
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("tcpdump") is None,
@@ -30,10 +29,75 @@ FINAL = re.compile(r"(\d+) frames sent, (\d+) bytes, (\d+) errors, (\d+) dropped
 TOLERANCE = 0.05
 
 
+class Pair:
+    """The generator's view of a Net: it sends in namespace b on its
+    interface, tcpdump listens on the peer in namespace a."""
+
+    def __init__(self, net):
+        self.net = net
+        self.tx, self.rx = net.b_if[0], net.a_if[0]
+        self.ns_tx = net.b
+
+    def cmd_tx(self, argv):
+        return ["ip", "netns", "exec", self.net.b, *argv]
+
+    def cmd_rx(self, argv):
+        return ["ip", "netns", "exec", self.net.a, *argv]
+
+    def mac(self, dev):
+        return self.net.mac_text(dev)
+
+
 @pytest.fixture
 def pair():
-    with VethPair("tg") as v:
-        yield v
+    n = Net(prefix="tg")
+    try:
+        n.up()
+        yield Pair(n)
+    finally:
+        n.down()
+
+
+class Tcpdump:
+    """tcpdump writing every frame on the receiving side to a pcap file
+    with nanosecond time stamps; it waits until tcpdump listens. stop()
+    ends it (SIGINT) and returns its stderr."""
+
+    def __init__(self, pair, path, bpf=None, timeout=20.0):
+        # Immediate mode: without it the kernel hands a block of packets
+        # up only when it is full or a second has passed. Its blocks then
+        # leave the kernel nearly empty, so the ring is made large enough
+        # (64 MiB) to ride out tcpdump being scheduled late.
+        argv = ["tcpdump", "-i", pair.rx, "-w", str(path), "-n", "-U",
+                "--immediate-mode", "-B", "65536", "--time-stamp-precision",
+                "nano"]
+        if bpf:
+            argv.append(bpf)
+        self.p = subprocess.Popen(pair.cmd_rx(argv), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        self.deadline = time.monotonic() + timeout
+        line = self.p.stderr.readline()
+        if "listening on" not in line:
+            self.p.kill()
+            raise RuntimeError(f"tcpdump did not start: {line}{self.p.stderr.read()}")
+
+    def stop(self, settle=0.3):
+        time.sleep(settle)
+        self.p.send_signal(signal.SIGINT)
+        try:
+            _, err = self.p.communicate(timeout=max(1.0, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            _, err = self.p.communicate()
+        return err
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
 
 
 class Gen:
@@ -48,7 +112,7 @@ class Gen:
 def gen(trawl_bin, pair, *args, timeout=30, check=True):
     """Runs trawl gen on the a side; returns its exit status, stderr, wall
     time and parsed final counters."""
-    argv = pair.cmd_a([trawl_bin, "gen", "-i", pair.a, *map(str, args)])
+    argv = pair.cmd_tx([trawl_bin, "gen", "-i", pair.tx, *map(str, args)])
     start = time.monotonic()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -108,7 +172,7 @@ def test_checksums_and_defaults_tshark(trawl_bin, pair, tmp_path, proto, v6):
                          f"{ip}.dst", f"{proto}.srcport", f"{proto}.dstport",
                          f"{proto}.checksum.status", "ip.checksum.status")
     assert len(rows) == 200
-    src = pair.mac("a")
+    src = pair.mac(pair.tx)
     for r in rows:
         assert r[0] == src and r[1] == "00:00:5e:00:53:01"
         assert (r[2], r[3]) == (("2001:db8::10", "2001:db8::2") if v6
@@ -119,7 +183,7 @@ def test_checksums_and_defaults_tshark(trawl_bin, pair, tmp_path, proto, v6):
 
 
 def test_given_addresses_and_ports(trawl_bin, pair, tmp_path):
-    dmac = pair.mac("b")
+    dmac = pair.mac(pair.rx)
     g, frames = capture(trawl_bin, pair, tmp_path, "-c", 20, "--rate", 1000,
                         "--src", "02:00:00:00:00:aa", "--src", "10.1.2.3",
                         "--dst", dmac, "--dst", "10.1.2.4", "--sport", 1000,
@@ -183,7 +247,7 @@ def test_low_rate_sleeps(trawl_bin, pair):
     """200 frames/s for two seconds: the generator sleeps between frames
     rather than spinning. (`ip netns exec` execs trawl, so the child's
     resource usage is trawl's.)"""
-    argv = pair.cmd_a([trawl_bin, "gen", "-q", "-i", pair.a, "--rate", "200",
+    argv = pair.cmd_tx([trawl_bin, "gen", "-q", "-i", pair.tx, "--rate", "200",
                        "--duration", "2"])
     p = subprocess.Popen(argv, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -272,7 +336,7 @@ def test_count_and_duration_bound_the_run(trawl_bin, pair):
 
 
 def test_sigint_stops_cleanly(trawl_bin, pair):
-    p = subprocess.Popen(pair.cmd_a([trawl_bin, "gen", "-i", pair.a, "--rate", "1000"]),
+    p = subprocess.Popen(pair.cmd_tx([trawl_bin, "gen", "-i", pair.tx, "--rate", "1000"]),
                          stderr=subprocess.PIPE, text=True)
     time.sleep(1.0)
     p.send_signal(signal.SIGINT)
@@ -311,20 +375,20 @@ REFUSALS = [
 
 @pytest.mark.parametrize("args,rc,msg", REFUSALS, ids=[" ".join(a) for a, _, _ in REFUSALS])
 def test_refusals(trawl_bin, pair, args, rc, msg):
-    argv = [trawl_bin, "gen", *([] if args[0] == "-i" else ["-i", pair.a]), *args,
+    argv = [trawl_bin, "gen", *([] if args[0] == "-i" else ["-i", pair.tx]), *args,
             "-c", "1"]
-    p = subprocess.run(pair.cmd_a(argv), capture_output=True, text=True, timeout=10)
+    p = subprocess.run(pair.cmd_tx(argv), capture_output=True, text=True, timeout=10)
     assert p.returncode == rc, p.stderr
-    assert msg.format(a=pair.a) in p.stderr, p.stderr
+    assert msg.format(a=pair.tx) in p.stderr, p.stderr
     assert "frames sent" not in p.stderr  # refused before sending anything
 
 
 def test_interface_down_is_refused(trawl_bin, pair):
-    subprocess.run(["ip", "-n", pair.ns_a, "link", "set", pair.a, "down"], check=True)
-    p = subprocess.run(pair.cmd_a([trawl_bin, "gen", "-i", pair.a, "-c", "1"]),
+    subprocess.run(["ip", "-n", pair.ns_tx, "link", "set", pair.tx, "down"], check=True)
+    p = subprocess.run(pair.cmd_tx([trawl_bin, "gen", "-i", pair.tx, "-c", "1"]),
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 1
-    assert f"{pair.a}: interface is down" in p.stderr
+    assert f"{pair.tx}: interface is down" in p.stderr
 
 
 def test_no_interface_is_a_usage_error(trawl_bin):
