@@ -522,8 +522,11 @@ static void object_runs(void **state) {
     assert_int_equal(c.errors, 0);
     /* IPv4 + UDP + the test payload: 60 bytes. */
     assert_int_equal(c.bytes, 50 * 60);
-    assert_true(fabs(c.pps - 1000) < 50);
-    assert_true(fabs(c.bps - 1000 * 480) < 480 * 50);
+    /* Paced, not flat out (which would be hundreds of thousands a
+     * second); the bound is loose because unit tests run in parallel on a
+     * shared machine, and 50 frames feel every late wake-up. */
+    assert_true(fabs(c.pps - 1000) < 200);
+    assert_true(fabs(c.bps - 1000 * 480) < 480 * 200);
     assert_int_equal(trawl_gen_pump(g, 0, err, sizeof err), TRAWL_ESTOPPED);
 
     /* A new run starts from zero. */
