@@ -33,6 +33,7 @@ extern const struct cli_command cli_cmd_fields;
 extern const struct cli_command cli_cmd_match;
 extern const struct cli_command cli_cmd_capture;
 extern const struct cli_command cli_cmd_interfaces;
+extern const struct cli_command cli_cmd_gen;
 extern const struct cli_command cli_cmd_serve;
 extern const struct cli_command cli_cmd_users;
 extern const struct cli_command cli_cmd_get;
