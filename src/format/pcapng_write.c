@@ -97,7 +97,7 @@ int pcapng_put_shb(trawl_writer *w, const struct trawl_writer_options *opt,
                    text_opt_size(lo) + text_opt_size(la) + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_SHB);
     core_put_le32(b + 8, PCAPNG_BOM);
     core_put_le16(b + 12, 1); /* version 1.0 */
@@ -126,7 +126,7 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
                    text_opt_size(lo) + (has_fcs ? opt_size(1) : 0) + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_IDB);
     core_put_le16(b + 8, (uint16_t)ifc->linktype);
     core_put_le16(b + 10, 0);
@@ -163,7 +163,7 @@ int pcapng_put_epb(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
     size_t total = PCAPNG_EPB_FIXED + data + opts;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_EPB);
     core_put_le32(b + 4, (uint32_t)total);
     core_put_le32(b + 8, pkt->iface);
@@ -202,7 +202,7 @@ int pcapng_put_isb(trawl_writer *w, uint32_t id, char *err, size_t errlen) {
                    (has_end ? 12 : 0) + 5 * 12 + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_ISB);
     core_put_le32(b + 8, id);
     /* The block's own time stamp says when the counters were read: the

@@ -444,6 +444,11 @@ static int end_of_file(trawl_reader *r, long have, size_t want, char *err,
             if (rc < 0)
                 return core_err(err, errlen, rc, "reader: out of memory");
         } else if (r->cur_file + 1 >= r->nfiles || have) {
+            /* The bytes of a partial record may not stay: a pcap writer
+             * fills the rest of its last page and cuts it off again, and
+             * its next write puts the records there. Read them anew. */
+            if (have)
+                fsrc_reread(&r->src);
             if (!follow_wait(r))
                 return core_err(err, errlen, TRAWL_EAGAIN,
                                 "%s: no new data for %u ms", cur_path(r),

@@ -3,7 +3,7 @@
  *
  *   write-test [-f FORMAT] [-c COMMENT] [-a APPL] [-i MS] OUT < SCRIPT
  *   write-test gen [-f FORMAT] [-n N] [-B BYTES] [-s SIZE] [-i MS] [-r PPS]
- *                  [-m] [-b] OUT
+ *                  [-A BUFFERS] [-m] [-b] OUT
  *
  * FORMAT is pcap, pcap-ns or pcapng (the default); OUT may be "-".
  *
@@ -24,7 +24,9 @@
  * 1700000000.000000000, each starting with its 0-based number as 8
  * big-endian bytes; with -m, every 10th packet has a comment and flags.
  * -r paces the packets to PPS a second (in bursts of 100).
- * With -b it prints "PACKETS BYTES SECONDS" of the write loop on stdout. */
+ * With -b it prints "PACKETS BYTES SECONDS DROPPED" of the write loop on
+ * stdout. -A writes asynchronously with that many buffers (of 4 MiB); a
+ * packet the writer drops is counted and the next one written. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,7 +213,7 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
                           .iface = id,
                           .data = data};
     double t0 = now_s();
-    uint64_t i;
+    uint64_t i, dropped = 0;
     for (i = 0; n ? i < n : trawl_writer_bytes(w) < max_bytes; i++) {
         for (int b = 0; b < 8 && b < (int)size; b++)
             data[b] = (uint8_t)(i >> (56 - 8 * b));
@@ -219,8 +221,10 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
         p.comment = extra ? "every tenth packet" : NULL;
         p.has_flags = extra;
         p.flags = TRAWL_PKT_DIR_IN;
-        if (trawl_writer_write(w, &p, err, sizeof err) < 0)
+        int rc = trawl_writer_write(w, &p, err, sizeof err);
+        if (rc < 0)
             die("", err);
+        dropped += rc == TRAWL_WRITER_DROPPED;
         if (pps > 0 && i % 100 == 99) {
             double ahead = (double)(i + 1) / pps - (now_s() - t0);
             if (ahead > 0) {
@@ -240,7 +244,8 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
         die("", err);
     double dt = now_s() - t0;
     if (bench)
-        printf("%" PRIu64 " %" PRIu64 " %.6f\n", i, trawl_writer_bytes(w), dt);
+        printf("%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 "\n", i,
+               trawl_writer_bytes(w), dt, dropped);
 }
 
 int main(int argc, char **argv) {
@@ -252,7 +257,7 @@ int main(int argc, char **argv) {
     bool mixed = false, bench = false;
     int c;
     optind = gen ? 2 : 1;
-    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:r:mb")) != -1) {
+    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:r:A:mb")) != -1) {
         switch (c) {
         case 'f': o.format = parse_format(optarg); break;
         case 'c': o.section_comment = optarg; break;
@@ -262,6 +267,7 @@ int main(int argc, char **argv) {
         case 'B': max_bytes = strtoull(optarg, NULL, 10); break;
         case 's': size = (uint32_t)atoi(optarg); break;
         case 'r': pps = atof(optarg); break;
+        case 'A': o.async_buffers = (unsigned)atoi(optarg); break;
         case 'm': mixed = true; break;
         case 'b': bench = true; break;
         default: return 2;
