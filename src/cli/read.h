@@ -30,6 +30,11 @@ struct read_opts {
     enum print_time time_format;
     const char *write_to;   /* -w, borrowed from argv */
     int write_format;       /* enum trawl_format or READ_FORMAT_AUTO */
+    /* Splitting -w into files (-C MB, -G SEC, --split-packets, -W,
+     * --align) and --single-interface; 0 = not asked. */
+    uint64_t split_bytes, split_seconds, split_packets;
+    unsigned max_files;
+    bool align, single_interface;
     struct print_fields pf; /* -e fields and -E options; arrays owned */
 };
 

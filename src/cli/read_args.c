@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,6 +72,25 @@ const char read_usage[] =
     "                        default: by OUT's name (.pcapng, .pcap), else\n"
     "                        pcapng for pcapng input and pcap with the\n"
     "                        input's time stamp resolution otherwise\n"
+    "  -C, --split-size MB   start a new file before one would pass MB\n"
+    "                        megabytes (1,000,000 bytes, as tcpdump -C)\n"
+    "  -G, --split-seconds SEC\n"
+    "                        start a new file when a packet is SEC seconds\n"
+    "                        (of packet time) after the file's first\n"
+    "  --split-packets N     start a new file after N packets\n"
+    "                        (with several limits, the first reached wins)\n"
+    "  --align               with -G: periods start at local midnight and\n"
+    "                        every SEC after it (files at :00, :05, ...)\n"
+    "  -W, --max-files N     with a split, keep only the last N files,\n"
+    "                        removing the oldest\n"
+    "  --single-interface    write every packet as if on one interface\n"
+    "                        (one pcapng interface block; one link type)\n"
+    "\n"
+    "  OUT may be a strftime(3) template (cap-%Y%m%d-%H%M%S.pcap), expanded\n"
+    "  at each file's first packet time (with --align, at its period's\n"
+    "  start). A split never overwrites a file: a name that exists gets an\n"
+    "  index before its extension (cut.pcap, cut_1.pcap, cut_2.pcap).\n"
+    "  Without a split, OUT is replaced as tcpdump -w replaces it.\n"
     "\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -88,6 +108,8 @@ const char read_usage[] =
     "  trawl read -t ad -r a.pcap -r b.pcap\n"
     "  trawl read a.pcap b.pcap.zst -w merged.pcapng\n"
     "  trawl read big.pcapng -c 1000 -F pcap -w head.pcap\n"
+    "  trawl read big.pcap -C 100 -w cut.pcap          # 100 MB pieces\n"
+    "  trawl read day.pcapng -G 300 --align -w 'cap-%H%M.pcapng'\n"
     "  trawl read --follow /var/tmp/capture.pcap\n"
     "  trawl read trace.pcap 'tcp.flags.syn == 1 and ip.addr == 10.0/16'\n"
     "  trawl read in.pcap -w out.pcap tcp port 80\n";
@@ -226,15 +248,24 @@ static int field_option(struct print_fields *pf, const char *arg) {
                            (int)kl, arg);
 }
 
-static int parse_count(const char *arg, uint64_t *out) {
+/* A positive whole number of at most `max`, for option `opt`, which
+ * wants `what`. */
+static int parse_positive(const char *opt, const char *what, const char *arg,
+                          uint64_t max, uint64_t *out) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(arg, &end, 10);
-    if (errno || *end || !isdigit((unsigned char)arg[0]) || n == 0)
-        return cli_usage_error(
-            &cli_cmd_read, "-c wants a positive packet count, not '%s'", arg);
+    if (errno || *end || !isdigit((unsigned char)arg[0]) || n == 0 ||
+        n > max)
+        return cli_usage_error(&cli_cmd_read, "%s wants %s, not '%s'", opt,
+                               what, arg);
     *out = n;
     return 0;
+}
+
+static int parse_count(const char *arg, uint64_t *out) {
+    return parse_positive("-c", "a positive packet count", arg, UINT64_MAX,
+                          out);
 }
 
 static int parse_time(const char *arg, enum print_time *out) {
@@ -271,9 +302,15 @@ static int parse_write_format(const char *arg, int *out) {
 
 /* ---- the parser ---------------------------------------------------------- */
 
-enum { OPT_FOLLOW = 1000, OPT_BPF };
+enum {
+    OPT_FOLLOW = 1000,
+    OPT_BPF,
+    OPT_SPLIT_PACKETS,
+    OPT_ALIGN,
+    OPT_SINGLE_IFACE,
+};
 
-static const char short_options[] = ":r:c:nVxXT:e:E:t:w:F:qh";
+static const char short_options[] = ":r:c:nVxXT:e:E:t:w:F:C:G:W:qh";
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -290,6 +327,12 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"write", required_argument, NULL, 'w'},
     {"write-format", required_argument, NULL, 'F'},
+    {"split-size", required_argument, NULL, 'C'},
+    {"split-seconds", required_argument, NULL, 'G'},
+    {"split-packets", required_argument, NULL, OPT_SPLIT_PACKETS},
+    {"max-files", required_argument, NULL, 'W'},
+    {"align", no_argument, NULL, OPT_ALIGN},
+    {"single-interface", no_argument, NULL, OPT_SINGLE_IFACE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -323,6 +366,28 @@ static int one_option(int c, const char *arg, struct read_opts *o,
     case 'q': o->quiet = true; return 0;
     case 'w': o->write_to = arg; return 0;
     case 'F': return parse_write_format(arg, &o->write_format);
+    case 'C': {
+        uint64_t mb;
+        int rc = parse_positive("-C", "a positive number of megabytes", arg,
+                                UINT64_MAX / 1000000u, &mb);
+        o->split_bytes = mb * 1000000u;
+        return rc;
+    }
+    case 'G':
+        return parse_positive("-G", "a positive number of seconds", arg,
+                              INT32_MAX, &o->split_seconds);
+    case OPT_SPLIT_PACKETS:
+        return parse_positive("--split-packets", "a positive packet count",
+                              arg, UINT64_MAX, &o->split_packets);
+    case 'W': {
+        uint64_t n;
+        int rc = parse_positive("-W", "a positive number of files", arg,
+                                UINT32_MAX, &n);
+        o->max_files = (unsigned)n;
+        return rc;
+    }
+    case OPT_ALIGN: o->align = true; return 0;
+    case OPT_SINGLE_IFACE: o->single_interface = true; return 0;
     case OPT_FOLLOW: o->follow = true; return 0;
     case OPT_BPF: o->bpf = true; return 0;
     case 'h': cli_print_usage(&cli_cmd_read, stdout); return READ_HELP;
@@ -378,6 +443,26 @@ static int check_output(struct read_opts *o, const struct seen *seen) {
     } else if (o->write_format != READ_FORMAT_AUTO) {
         return cli_usage_error(&cli_cmd_read, "-F goes with -w");
     }
+    bool split = o->split_bytes || o->split_seconds || o->split_packets;
+    if ((split || o->max_files || o->align || o->single_interface) &&
+        !o->write_to)
+        return cli_usage_error(&cli_cmd_read,
+                               "-C, -G, --split-packets, -W, --align and "
+                               "--single-interface go with -w");
+    if ((split || o->max_files) && strcmp(o->write_to, "-") == 0)
+        return cli_usage_error(&cli_cmd_read,
+                               "standard output cannot be split into files: "
+                               "-C, -G, --split-packets and -W want -w FILE");
+    if (o->max_files && !split)
+        return cli_usage_error(&cli_cmd_read,
+                               "-W goes with -C, -G or --split-packets");
+    if (o->align && !o->split_seconds)
+        return cli_usage_error(&cli_cmd_read, "--align goes with -G");
+    if (o->align && o->split_seconds > 86400)
+        return cli_usage_error(&cli_cmd_read,
+                               "--align wants -G of at most a day (86400), "
+                               "not %" PRIu64,
+                               o->split_seconds);
     if (o->quiet)
         o->output = OUT_NONE;
     return 0;

@@ -150,17 +150,24 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
     return 0;
 }
 
+size_t pcapng_epb_size(const struct trawl_pkt *pkt, size_t *comment_len) {
+    size_t lc =
+        pkt->comment ? writer_text_len(pkt->comment, PCAPNG_OPT_MAX) : 0;
+    size_t opts = 0;
+    if (lc || pkt->has_flags)
+        opts = text_opt_size(lc) + (pkt->has_flags ? opt_size(4) : 0) + 4;
+    if (comment_len)
+        *comment_len = lc;
+    return PCAPNG_EPB_FIXED + pad4(pkt->caplen) + opts;
+}
+
 int pcapng_put_epb(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                    size_t errlen) {
     uint32_t caplen = pkt->caplen;
-    size_t lc =
-        pkt->comment ? writer_text_len(pkt->comment, PCAPNG_OPT_MAX) : 0;
+    size_t lc;
+    size_t total = pcapng_epb_size(pkt, &lc);
     bool has_opts = lc || pkt->has_flags;
-    size_t opts = 0;
-    if (has_opts)
-        opts = text_opt_size(lc) + (pkt->has_flags ? opt_size(4) : 0) + 4;
     size_t data = pad4(caplen);
-    size_t total = PCAPNG_EPB_FIXED + data + opts;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
         return w->refused;

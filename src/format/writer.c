@@ -254,6 +254,14 @@ static int writer_new(trawl_writer **out, int fd, const char *name,
     return 0;
 }
 
+size_t writer_async_buffer_size(size_t asked) {
+    size_t size = asked ? asked : WRITER_ASYNC_BUF_SIZE;
+    /* Whole pages, and never smaller than a synchronous buffer, which
+     * every block fits in. */
+    size = (size + WRITER_PAGE - 1) / WRITER_PAGE * WRITER_PAGE;
+    return size < WRITER_BUF_SIZE ? WRITER_BUF_SIZE : size;
+}
+
 static const struct trawl_writer_options default_options = {0};
 
 static int check_format(const struct trawl_writer_options *opt,
@@ -279,14 +287,9 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
     }
     struct writer_pool *pool = NULL;
     if (opt->async_buffers) {
-        size_t size = opt->async_buffer_size ? opt->async_buffer_size
-                                             : WRITER_ASYNC_BUF_SIZE;
-        /* Whole pages, and never smaller than a synchronous buffer, which
-         * every block fits in. */
-        size = (size + WRITER_PAGE - 1) / WRITER_PAGE * WRITER_PAGE;
-        if (size < WRITER_BUF_SIZE)
-            size = WRITER_BUF_SIZE;
-        rc = pool_new(&pool, opt->async_buffers, size, errbuf, errlen);
+        rc = pool_new(&pool, opt->async_buffers,
+                      writer_async_buffer_size(opt->async_buffer_size),
+                      errbuf, errlen);
         if (rc < 0) {
             core_err_prefix(errbuf, errlen, "%s", name);
             close(fd);
@@ -429,6 +432,13 @@ TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
     if (w->flush_ms && clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
         return timed_flush(w, errbuf, errlen);
     return 0;
+}
+
+uint64_t writer_record_size(const trawl_writer *w,
+                            const struct trawl_pkt *pkt) {
+    return w->format == TRAWL_FORMAT_PCAPNG
+               ? pcapng_epb_size(pkt, NULL)
+               : PCAP_REC_HDR + (uint64_t)pkt->caplen;
 }
 
 TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,

@@ -159,11 +159,18 @@ int writer_pkt_err(const trawl_writer *w, char *err, size_t errlen, int code,
  * UTF-8 character boundary; 0 for NULL or "". */
 size_t writer_text_len(const char *s, size_t max);
 
+/* The size of an asynchronous writer's buffers for a size asked (0 for
+ * the default). */
+size_t writer_async_buffer_size(size_t asked);
+
 /* Opens a writer whose buffers come from `pool` (shared with other
  * writers, in the sink module's outputs). */
 int writer_open_pooled(trawl_writer **out, int fd, const char *name,
                        const struct trawl_writer_options *opt,
                        struct writer_pool *pool, char *errbuf, size_t errlen);
+
+/* Bytes trawl_writer_write() would add to the file for pkt. */
+uint64_t writer_record_size(const trawl_writer *w, const struct trawl_pkt *pkt);
 
 /* Declares an interface without flushing: the caller flushes once after
  * declaring several. */
@@ -213,6 +220,9 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
                    size_t errlen);
 int pcapng_put_epb(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                    size_t errlen);
+/* Bytes the packet's EPB takes; *comment_len (if not NULL) receives the
+ * length of its comment option's text. */
+size_t pcapng_epb_size(const struct trawl_pkt *pkt, size_t *comment_len);
 int pcapng_put_isb(trawl_writer *w, uint32_t id, char *err, size_t errlen);
 
 #endif
