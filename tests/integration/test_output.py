@@ -252,3 +252,28 @@ def test_kill_during_rotating_write(tmp_path, mode):
                 assert i_first >= expect
             expect = i_last + 1
         assert len(names) >= 2, names
+
+
+@pytest.mark.parametrize("fmt", ["pcap", "pcapng"])
+def test_follow_across_rotation(trawl_bin, tmp_path, fmt):
+    """trawl read --follow on the first file of a live output moves on to
+    cut_1, cut_2 ... as the output rotates, and sees every packet once."""
+    first = tmp_path / f"cut.{fmt}"
+    gen = subprocess.Popen([str(WRITE_TEST), "out", "-f", fmt, "-n", "0",
+                            "-B", str(32 << 20), "-i", "1", "-r", "50000",
+                            "-s", "80", "-P", "1000", str(first)],
+                           stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 20
+        while not first.exists() and time.time() < deadline:
+            time.sleep(0.01)
+        r = subprocess.run([trawl_bin, "read", "--follow", "-c", "4500",
+                            "-T", "fields", "-e", "frame.time_epoch",
+                            str(first)], capture_output=True, text=True,
+                           timeout=60)
+    finally:
+        gen.kill()
+        gen.wait(timeout=10)
+    assert r.returncode == 0, r.stderr
+    times = r.stdout.split()
+    assert times == [f"{T0}.{i:06d}000" for i in range(4500)]
