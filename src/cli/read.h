@@ -7,14 +7,7 @@
 #include <stdint.h>
 
 #include "cli/print.h"
-
-enum read_output {
-    OUT_SUMMARY, /* default: one line per packet */
-    OUT_TREE,    /* -V */
-    OUT_FIELDS,  /* -T fields */
-    OUT_JSON,    /* -T json */
-    OUT_NONE,    /* -q, or -w */
-};
+#include "cli/split.h"
 
 /* Output formats for -F; READ_FORMAT_AUTO lets the names decide. */
 enum { READ_FORMAT_AUTO = -1 };
@@ -24,18 +17,12 @@ struct read_opts {
     size_t nfiles;
     char *expr;     /* the expression words joined, or NULL; owned */
     uint64_t count; /* -c, 0 = no limit */
-    bool hex, hex_ascii, follow, quiet;
+    bool follow, quiet;
     bool bpf; /* --bpf: read the expression as pcap-filter only */
-    enum read_output output;
-    enum print_time time_format;
-    const char *write_to;   /* -w, borrowed from argv */
-    int write_format;       /* enum trawl_format or READ_FORMAT_AUTO */
-    /* Splitting -w into files (-C MB, -G SEC, --split-packets, -W,
-     * --align) and --single-interface; 0 = not asked. */
-    uint64_t split_bytes, split_seconds, split_packets;
-    unsigned max_files;
-    bool align, single_interface;
-    struct print_fields pf; /* -e fields and -E options; arrays owned */
+    const char *write_to; /* -w, borrowed from argv */
+    int write_format;     /* enum trawl_format or READ_FORMAT_AUTO */
+    struct split_opts split; /* -C -G --split-packets -W --align ... */
+    struct print_opts print;
 };
 
 /* Returned by read_parse_args() when -h was seen (the help is printed). */
