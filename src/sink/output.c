@@ -271,7 +271,8 @@ static int create_file(trawl_output *o, int64_t name_sec, char *name,
         return rc;
     bool same = o->seq > 0 && strcmp(base, o->last_base) == 0;
     uint64_t idx = same ? o->last_index + 1 : 0;
-    bool exclusive = !(o->opt.overwrite && !o->lazy);
+    /* Only an output's one file may replace what is there. */
+    bool exclusive = !(o->opt.overwrite && o->seq == 0);
     for (uint64_t tries = 0; tries < MAX_INDEX; tries++, idx++) {
         if (idx == 0)
             snprintf(name, len, "%s", base);
