@@ -11,7 +11,8 @@
  *
  * Modes: sync-pcap, sync-pcapng (trawl's writer: the caller writes each
  * full 1 MiB buffer itself with O_DIRECT), async-pcap, async-pcapng (the
- * writer's thread does, from BUFFERS buffers of MIB MiB, default 16 x 4),
+ * writer's thread does, from BUFFERS buffers of MIB MiB, default 8 x 16
+ * as in trawl capture),
  * and stdio-pcap (records fwrite()n into a 1 MiB stdio buffer and written
  * through the page cache, as libpcap's pcap_dump does). Default: all.
  *
@@ -198,8 +199,8 @@ int main(int argc, char **argv) {
     struct cfg c = {.dir = "/var/tmp",
                     .bytes = 2000ull * 1000000u,
                     .size = 1514,
-                    .buffers = 16,
-                    .buffer_size = 4u << 20};
+                    .buffers = 8,
+                    .buffer_size = 16u << 20};
     unsigned runs = 1;
     int opt;
     while ((opt = getopt(argc, argv, "d:m:r:s:n:A:S:")) != -1) {

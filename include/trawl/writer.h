@@ -46,7 +46,7 @@ struct trawl_writer_options {
      * 0 = only when the buffer fills or at trawl_writer_flush(). */
     unsigned flush_interval_ms;
     /* Asynchronous writing: this many buffers (at least 2) of
-     * async_buffer_size bytes (0 = 4 MiB; at least 1 MiB, in whole
+     * async_buffer_size bytes (0 = 16 MiB; at least 1 MiB, in whole
      * pages), so at most their product of memory. 0 = synchronous. */
     unsigned async_buffers;
     size_t async_buffer_size;

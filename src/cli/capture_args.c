@@ -88,7 +88,7 @@ const char capture_usage[] =
     "                        block each) and pcap for one\n"
     "      --write-buffer SIZE\n"
     "                        memory for packets on their way to disk\n"
-    "                        (default 64 MiB; sizes as --buffer takes them):\n"
+    "                        (default 128 MiB; sizes as --buffer takes them):\n"
     "                        a writer thread writes it out with O_DIRECT;\n"
     "                        when the disk falls behind by all of it, the\n"
     "                        packets that do not fit are counted as dropped\n"

@@ -25,7 +25,7 @@ static int positive(const struct cli_command *cmd, const char *opt,
 
 int split_opts_take(const struct cli_command *cmd, struct split_opts *so,
                     int c, const char *arg) {
-    uint64_t n;
+    uint64_t n = 0;
     int rc;
     switch (c) {
     case 'C':

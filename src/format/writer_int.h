@@ -19,7 +19,7 @@
  * on the hot path. Asynchronous writers use buffers of their own size, at
  * least this large. */
 #define WRITER_BUF_SIZE (1u << 20)
-#define WRITER_ASYNC_BUF_SIZE (4u << 20)
+#define WRITER_ASYNC_BUF_SIZE (16u << 20)
 
 /* O_DIRECT writes (to a regular file, see writer_io.c) cover whole pages:
  * buffer, file offset and length are multiples of this. After such a

@@ -27,7 +27,7 @@
  * big-endian bytes; with -m, every 10th packet has a comment and flags.
  * -r paces the packets to PPS a second (in bursts of 100).
  * With -b it prints "PACKETS BYTES SECONDS DROPPED" of the write loop on
- * stdout. -A writes asynchronously with that many buffers (of 4 MiB); a
+ * stdout. -A writes asynchronously with that many buffers (of 16 MiB); a
  * packet the writer drops is counted and the next one written.
  *
  * `out` generates as `gen` does, through an output (trawl_output) that
