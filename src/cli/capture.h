@@ -25,6 +25,7 @@ struct capture_opts {
     int write_format;     /* enum trawl_format or CAPTURE_FORMAT_AUTO */
     struct split_opts split; /* -C -G --split-packets -W --align ... */
     uint64_t write_buffer;   /* --write-buffer bytes, 0 = the default */
+    const char *comment;     /* --capture-comment, borrowed */
     /* Start and stop criteria and limits; strings borrowed from argv. */
     struct trawl_trigger trigger;
     struct trawl_keep keep;

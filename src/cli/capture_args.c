@@ -86,6 +86,8 @@ const char capture_usage[] =
     "                        default: by FILE's name (.pcapng, .pcap), else\n"
     "                        pcapng for several interfaces (one interface\n"
     "                        block each) and pcap for one\n"
+    "      --capture-comment TEXT\n"
+    "                        the comment of every file's section (pcapng)\n"
     "      --write-buffer SIZE\n"
     "                        memory for packets on their way to disk\n"
     "                        (default 128 MiB; sizes as --buffer takes them):\n"
@@ -288,6 +290,7 @@ enum {
     OPT_NANO,
     OPT_PRECISION,
     OPT_WRITE_BUFFER,
+    OPT_COMMENT,
 };
 
 static const char short_options[] =
@@ -303,6 +306,7 @@ static const struct option long_options[] = {
     {"write-format", required_argument, NULL, 'F'},
     SPLIT_LONG_OPTIONS,
     {"write-buffer", required_argument, NULL, OPT_WRITE_BUFFER},
+    {"capture-comment", required_argument, NULL, OPT_COMMENT},
     {"count", required_argument, NULL, 'c'},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"start-on", required_argument, NULL, OPT_START_ON},
@@ -364,6 +368,7 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case OPT_BUFFER: return parse_size("--buffer", arg, &o->buffer_bytes);
     case OPT_WRITE_BUFFER:
         return parse_size("--write-buffer", arg, &o->write_buffer);
+    case OPT_COMMENT: o->comment = arg; return 0;
     case OPT_STATS:
         if (parse_seconds("--stats", arg, &v))
             return CLI_USAGE;
@@ -414,6 +419,9 @@ static int check(struct capture_opts *o) {
                                "--write-buffer wants at least 2 MiB");
     if (o->write_buffer && !o->write_to)
         return cli_usage_error(&cli_cmd_capture, "--write-buffer goes with -w");
+    if (o->comment && !o->write_to)
+        return cli_usage_error(&cli_cmd_capture,
+                               "--capture-comment goes with -w");
     int src = split_opts_check(&cli_cmd_capture, &o->split, o->write_to);
     if (src)
         return src;

@@ -79,6 +79,7 @@ int capture_out_open(struct capture_out **out, const struct capture_opts *o,
     struct trawl_output_options oo = {
         .path = o->write_to,
         .format = format_for(o),
+        .section_comment = o->comment,
         .flush_interval_ms = FLUSH_INTERVAL_MS,
         .async_buffers = live ? nbufs : 0,
         .async_buffer_size = bufsize,

@@ -51,11 +51,12 @@ enum {
     "                        write every packet as if on one interface (one\n" \
     "                        pcapng interface block; needs one link type)\n" \
     "\n" \
-    "  OUT may be a strftime(3) template (cap-%Y%m%d-%H%M%S.pcap), expanded\n" \
-    "  at each file's first packet time (with --align, at the start of its\n" \
-    "  period). A split never overwrites a file: a name that exists gets an\n" \
-    "  index before its extension (cut.pcap, cut_1.pcap, cut_2.pcap).\n" \
-    "  Without a split, OUT is replaced as tcpdump -w replaces it.\n"
+    "  -w's name may be a strftime(3) template (cap-%Y%m%d-%H%M%S.pcap),\n" \
+    "  expanded at each file's first packet time (with --align, at the\n" \
+    "  start of its period). A split never overwrites a file: a name that\n" \
+    "  exists gets an index before its extension (cut.pcap, cut_1.pcap,\n" \
+    "  cut_2.pcap). Without a split, the file is replaced, as tcpdump -w\n" \
+    "  replaces it.\n"
 
 /* Takes getopt's option c when it is a split option: returns 0 when taken,
  * CLI_USAGE after printing what is wrong, 1 when c is not one. */

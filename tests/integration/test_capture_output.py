@@ -85,7 +85,8 @@ def test_split_by_packets(net, trawl_bin, tmp_path):
 
 def test_sighup_starts_a_new_file(net, trawl_bin, tmp_path):
     out = tmp_path / "h.pcapng"
-    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "-w", str(out)])
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], "--capture-comment",
+                                   "rack 7, port 3", "-w", str(out)])
     cap.start()
     try:
         net.send_in([seq_frame(i) for i in range(20)])
@@ -101,6 +102,10 @@ def test_sighup_starts_a_new_file(net, trawl_bin, tmp_path):
     assert names(tmp_path) == ["h.pcapng", "h_1.pcapng"]
     assert seqs(trawl_bin, out) == list(range(20))
     assert seqs(trawl_bin, tmp_path / "h_1.pcapng") == list(range(20, 30))
+    for name in names(tmp_path):
+        r = subprocess.run(["capinfos", str(tmp_path / name)],
+                           capture_output=True, text=True)
+        assert "Capture comment:     rack 7, port 3" in r.stdout
 
 
 def test_split_by_time_while_idle_and_ring(net, trawl_bin, tmp_path):
