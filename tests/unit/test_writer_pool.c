@@ -4,6 +4,7 @@
  * flushed by time reach the file. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,6 +228,53 @@ static void timed_flush(void **state) {
     unlink(p);
 }
 
+/* A write error on the thread (a full device) reaches the producer at
+ * its next hand-over, with the file and the offset, and stays. */
+static void thread_error_reported(void **state) {
+    (void)state;
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAP,
+                                     .async_buffers = 2,
+                                     .async_buffer_size = 1 << 20};
+    trawl_writer *w;
+    /* The header goes out at once, in the caller: /dev/full refuses it
+     * there already. */
+    assert_int_equal(trawl_writer_open(&w, "/dev/full", &o, err, sizeof err),
+                     0);
+    struct trawl_iface ifc = {.linktype = 1, .fcslen = -1};
+    uint32_t id;
+    assert_int_equal(trawl_writer_add_iface(w, &ifc, &id, err, sizeof err),
+                     TRAWL_EIO);
+    assert_string_equal(err, "/dev/full: write failed at byte offset 0: No "
+                             "space left on device");
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), TRAWL_EIO);
+
+    /* A pipe whose reader has gone: the header is written (the pipe takes
+     * it), the thread's first buffer fails. */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    signal(SIGPIPE, SIG_IGN);
+    assert_int_equal(trawl_writer_open_fd(&w, p[1], "pipe", &o, err,
+                                          sizeof err),
+                     0);
+    assert_int_equal(trawl_writer_add_iface(w, &ifc, &id, err, sizeof err),
+                     0);
+    close(p[0]);
+    static uint8_t data[2000];
+    int rc = 0;
+    for (uint64_t i = 0; i < 100000 && rc >= 0; i++) {
+        struct trawl_pkt pkt = nth(id, i, data);
+        rc = trawl_writer_write(w, &pkt, err, sizeof err);
+        if (rc == TRAWL_WRITER_DROPPED)
+            nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
+    }
+    assert_int_equal(rc, TRAWL_EIO);
+    assert_non_null(strstr(err, "pipe: write failed at byte offset 24: "
+                                "Broken pipe"));
+    struct trawl_pkt pkt = nth(id, 0, data);
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), TRAWL_EIO);
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), TRAWL_EIO);
+}
+
 /* Bad pool shapes are refused with the numbers. */
 static void bad_shapes(void **state) {
     (void)state;
@@ -247,6 +295,7 @@ int main(void) {
         cmocka_unit_test(pcapng_round_trip),
         cmocka_unit_test(slow_sink_drops),
         cmocka_unit_test(timed_flush),
+        cmocka_unit_test(thread_error_reported),
         cmocka_unit_test(bad_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
