@@ -33,6 +33,7 @@ extern const struct cli_command cli_cmd_fields;
 extern const struct cli_command cli_cmd_match;
 extern const struct cli_command cli_cmd_capture;
 extern const struct cli_command cli_cmd_interfaces;
+extern const struct cli_command cli_cmd_gen;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

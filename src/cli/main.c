@@ -13,6 +13,7 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_read,
     &cli_cmd_capture,
     &cli_cmd_interfaces,
+    &cli_cmd_gen,
     &cli_cmd_match,
     &cli_cmd_explain,
     &cli_cmd_fields,

@@ -40,14 +40,17 @@ def sh(*args, check=True):
 
 
 class Net:
-    """Two namespaces joined by `pairs` veth pairs."""
+    """Two namespaces joined by `pairs` veth pairs. `prefix` starts every
+    name (the capture tests' is tc, trawl gen's tests and bench/capture
+    use tg), so helpers running tests at the same time never collide."""
 
-    def __init__(self, pairs=1):
+    def __init__(self, pairs=1, prefix="tc"):
         uid = f"{os.getpid() % 100000}{next(_serial)}"
-        self.a, self.b = f"tc{uid}a", f"tc{uid}b"
+        self.a, self.b = f"{prefix}{uid}a", f"{prefix}{uid}b"
         self.pairs = pairs
-        self.a_if = [f"tc{uid}a{i}" for i in range(pairs)]
-        self.b_if = [f"tc{uid}b{i}" for i in range(pairs)]
+        self.a_if = [f"{prefix}{uid}a{i}" for i in range(pairs)]
+        self.b_if = [f"{prefix}{uid}b{i}" for i in range(pairs)]
+        assert all(len(n) <= 15 for n in self.a_if + self.b_if), self.a_if
         self.mac = {}
 
     def up(self):
@@ -80,6 +83,9 @@ class Net:
                     if st.strip() == "up":
                         break
                     time.sleep(0.05)
+
+    def mac_text(self, dev):
+        return ":".join(f"{b:02x}" for b in self.mac[dev])
 
     def down(self):
         for ns in (self.a, self.b):
@@ -175,6 +181,40 @@ def tpld_stamp(frame, stream, seq, tx_ns=None, fill_off=L4_PAYLOAD):
         "!HII", stream, seq, tx_ns & 0xFFFFFFFF)
     f[p + 14:p + 18] = struct.pack("!I", zlib.crc32(bytes(f[fill_off:p + 14])))
     return bytes(f)
+
+
+def tpld_parse(frame):
+    """The reverse of tpld_stamp(), from docs/test-payload.md: None when
+    the frame carries no test payload, else (ok, stream, seq, tx_ns,
+    fill_off)."""
+    if len(frame) < 18:
+        return None
+    p = frame[-18:]
+    fill = p[3]
+    if p[:3] != TPLD_MAGIC or fill > len(frame) - 18:
+        return None
+    stream, seq, tx_ns, check = struct.unpack("!HIII", p[4:18])
+    # The check covers the frame from the fill offset up to and including
+    # the transmit time.
+    ok = zlib.crc32(frame[fill:len(frame) - 4]) == check
+    return ok, stream, seq, tx_ns, fill
+
+
+def read_pcap(path):
+    """[(ts_ns, frame bytes)] of a classic pcap file of either byte order
+    and time stamp resolution."""
+    data = open(path, "rb").read()
+    magic = struct.unpack("<I", data[:4])[0]
+    order, nano = {0xa1b2c3d4: ("<", False), 0xa1b23c4d: ("<", True),
+                   0xd4c3b2a1: (">", False), 0x4d3cb2a1: (">", True)}[magic]
+    out, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, caplen, _ = struct.unpack(order + "IIII", data[off:off + 16])
+        off += 16
+        out.append((sec * 10**9 + (frac if nano else frac * 1000),
+                    data[off:off + caplen]))
+        off += caplen
+    return out
 
 
 def tpld_frame(stream, seq, size=64, tx_ns=None, **kw):
