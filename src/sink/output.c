@@ -9,6 +9,7 @@
  * closed, a file removed) are queued as events and delivered to the
  * callbacks in the caller's thread, at its next call. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "format/writer_int.h"
@@ -304,10 +306,20 @@ static int open_file(trawl_output *o, int64_t sec, uint32_t nsec, char *err,
     f->removed_ev = (struct out_event){.kind = EV_REMOVED, .file = f};
     sink_split_begin(&o->split, sec, nsec, 0);
     char name[SINK_NAME_MAX];
+    char path[SINK_NAME_MAX + 256];
     int fd;
-    if (strcmp(o->tmpl, "-") == 0) {
+    bool is_stdout = strcmp(o->tmpl, "-") == 0;
+    if (is_stdout) {
+        /* A copy, so that closing the output leaves descriptor 1 alone. */
         snprintf(name, sizeof name, "-");
-        fd = 1;
+        snprintf(path, sizeof path, "standard output");
+        fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) {
+            int e = errno;
+            free(f);
+            return core_err(err, errlen, TRAWL_EIO,
+                            "standard output: cannot write: %s", strerror(e));
+        }
     } else {
         fd = create_file(o, o->opt.align ? o->split.start_sec : sec, name,
                          sizeof name, err, errlen);
@@ -315,14 +327,12 @@ static int open_file(trawl_output *o, int64_t sec, uint32_t nsec, char *err,
             free(f);
             return fd;
         }
+        sink_dir_path(&o->dir, name, path, sizeof path);
     }
-    char path[SINK_NAME_MAX + 256];
-    sink_dir_path(&o->dir, name, path, sizeof path);
     f->name = core_strdup(name);
-    f->path = core_strdup(fd == 1 ? "-" : path);
+    f->path = core_strdup(is_stdout ? "-" : path);
     if (!f->name || !f->path) {
-        if (fd != 1)
-            close(fd);
+        close(fd);
         file_free(f);
         return core_err(err, errlen, TRAWL_ENOMEM, "output: out of memory");
     }
@@ -332,13 +342,10 @@ static int open_file(trawl_output *o, int64_t sec, uint32_t nsec, char *err,
         .application = o->appl,
         .flush_interval_ms = o->opt.flush_interval_ms,
     };
-    int rc;
-    if (fd == 1)
-        rc = trawl_writer_open(&o->w, "-", &wo, err, errlen);
-    else if (o->pool)
-        rc = writer_open_pooled(&o->w, fd, path, &wo, o->pool, err, errlen);
-    else
-        rc = trawl_writer_open_fd(&o->w, fd, path, &wo, err, errlen);
+    /* The writer takes the descriptor, on failure too. */
+    int rc = o->pool ? writer_open_pooled(&o->w, fd, path, &wo, o->pool, err,
+                                          errlen)
+                     : trawl_writer_open_fd(&o->w, fd, path, &wo, err, errlen);
     if (rc == 0)
         rc = declare_ifaces(o, err, errlen);
     if (rc < 0) {
@@ -359,7 +366,7 @@ static int open_file(trawl_output *o, int64_t sec, uint32_t nsec, char *err,
         v.bytes = o->split.bytes;
         o->opt.on_open(o->opt.ctx, &v);
     }
-    if (o->opt.max_files && fd != 1) {
+    if (o->opt.max_files && !is_stdout) {
         f->in_ring = true;
         struct out_file *old = sink_ring_push(&o->ring, f);
         if (old)
@@ -391,7 +398,7 @@ static int close_file(trawl_output *o, enum trawl_output_reason reason,
     f->bytes = st.bytes;
     o->done_packets += f->packets;
     o->done_bytes += f->bytes;
-    if (o->pool && strcmp(f->path, "-") != 0) {
+    if (o->pool) {
         /* The bytes close still adds (statistics blocks) are not known
          * here; the length reported is the one before them. */
         writer_close_async(w, file_closed, f);
