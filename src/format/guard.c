@@ -180,7 +180,16 @@ int guard_start(struct format_guard *g, int fd, enum guard_format fmt,
     if ((e = posix_spawn_file_actions_init(&fa)) != 0)
         goto fail;
     fa_ok = true;
-    if ((e = posix_spawn_file_actions_adddup2(&fa, fd_copy, GUARD_FILE_FD)) ||
+    /* No terminal input or output: a guard needs neither, and a program
+     * that links libtrawl only later (an interpreter loading it as a
+     * module) never becomes a guard — it then finds an empty standard
+     * input and ends at once instead of waiting at a prompt, and the file
+     * simply has no guard. */
+    if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+                                              0)) ||
+        (e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+                                              0)) ||
+        (e = posix_spawn_file_actions_adddup2(&fa, fd_copy, GUARD_FILE_FD)) ||
         (e = posix_spawn_file_actions_adddup2(&fa, pipe_copy,
                                               GUARD_PIPE_FD)) ||
         (e = posix_spawn_file_actions_addclosefrom_np(&fa, GUARD_PIPE_FD + 1)))

@@ -23,7 +23,10 @@
  * kilobytes whatever the size of the process it watches (a fork would keep
  * every page the writer later changes). It runs in its own process group
  * and ignores terminal signals, so Ctrl-C and `kill -9 -PGID` leave it
- * alone; only a SIGKILL to the guard itself defeats it.
+ * alone; only a SIGKILL to the guard itself defeats it. A program that
+ * loads libtrawl only after it starts (an interpreter importing it as a
+ * module) cannot become a guard: executed again it runs as itself, with
+ * standard input and output on /dev/null, and its files go unguarded.
  *
  * The writer holds flock(LOCK_EX) on the file, through the open file
  * description it shares with its guard, so the lock is released only when
