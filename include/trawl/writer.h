@@ -2,9 +2,17 @@
  *
  * A writer appends whole records only: it buffers complete records and
  * hands the kernel whole records, so a writer killed at any instant leaves
- * a file that reads back completely up to its last whole record (a torn
- * tail, if the kernel cut a write short, is stepped over by the reader with
- * a warning).
+ * a regular file that reads back completely up to its last whole record,
+ * pcap and pcapng alike (docs/architecture.md, "Crash safety"). While it
+ * writes a regular file it holds flock(LOCK_EX) on it; `flock -s FILE`
+ * returns once the file is final, after a kill -9 too.
+ *
+ * A writer is synchronous by default: when its buffer fills, the call that
+ * filled it writes it. An asynchronous writer (async_buffers) has several
+ * large buffers and a thread of its own that writes full ones, so that
+ * trawl_writer_write() never waits for the disk: when every buffer is
+ * still waiting to be written, the packet is dropped and counted instead,
+ * and memory never grows past the buffers.
  */
 #ifndef TRAWL_WRITER_H
 #define TRAWL_WRITER_H
@@ -37,7 +45,17 @@ struct trawl_writer_options {
     /* Flush to the kernel at least this often (ms) when packets arrive;
      * 0 = only when the buffer fills or at trawl_writer_flush(). */
     unsigned flush_interval_ms;
+    /* Asynchronous writing: this many buffers (at least 2) of
+     * async_buffer_size bytes (0 = 16 MiB; at least 1 MiB, in whole
+     * pages), so at most their product of memory. 0 = synchronous. */
+    unsigned async_buffers;
+    size_t async_buffer_size;
 };
+
+/* What trawl_writer_write() returns, in asynchronous mode only, for a
+ * packet it dropped because every buffer was waiting for the disk. Not an
+ * error: the writer goes on, and counts it (trawl_writer_get_stats). */
+#define TRAWL_WRITER_DROPPED 1
 
 /* Creates `path` ("-" = standard output). For pcap, the link type and snap
  * length come from the first interface added. */
@@ -90,7 +108,8 @@ TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
                                      size_t errlen);
 
 /* Appends one packet. pkt->iface must be an id from add_iface; comment and
- * flags are written in pcapng and dropped in pcap. */
+ * flags are written in pcapng and dropped in pcap. Returns 0, or
+ * TRAWL_WRITER_DROPPED (asynchronous mode), or a negative code. */
 TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
                                  char *errbuf, size_t errlen);
 
@@ -103,13 +122,26 @@ struct trawl_iface_stats {
 TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,
                                      const struct trawl_iface_stats *st);
 
-/* Hands buffered whole records to the kernel. */
+/* Hands buffered whole records to the kernel (asynchronous mode: to the
+ * writer's thread, without waiting). */
 TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf, size_t errlen);
 
 /* Bytes written to the file so far (including buffered ones). */
 TRAWL_API uint64_t trawl_writer_bytes(const trawl_writer *w);
 
-/* Writes the ISBs (pcapng), flushes and closes. Always frees w. */
+struct trawl_writer_stats {
+    uint64_t packets;       /* written */
+    uint64_t bytes;         /* the file's length once flushed */
+    uint64_t dropped;       /* packets dropped: every buffer was waiting */
+    uint64_t dropped_bytes; /* their captured bytes */
+    unsigned buffers;       /* buffers the writer has */
+    unsigned buffers_busy_max; /* most of them in use at once (async) */
+};
+TRAWL_API void trawl_writer_get_stats(const trawl_writer *w,
+                                      struct trawl_writer_stats *st);
+
+/* Writes the ISBs (pcapng), flushes and closes; an asynchronous writer
+ * waits for its thread to write everything. Always frees w. */
 TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf, size_t errlen);
 
 #ifdef __cplusplus

@@ -48,6 +48,18 @@ static uint64_t mono_ms(void) {
 
 /* ---- the counter line -------------------------------------------------------- */
 
+/* The capture's counters (of interface `iface`, or UINT32_MAX for all),
+ * with what the output dropped counted as dropped, not captured. */
+static void counters(const struct cap_run *r, uint32_t iface,
+                     struct trawl_counters *k) {
+    if (iface == UINT32_MAX)
+        trawl_capture_counters(r->c, k);
+    else
+        trawl_capture_iface_counters(r->c, iface, k);
+    if (r->out)
+        capture_out_adjust(r->out, iface, k);
+}
+
 static void format_counters(char *buf, size_t len,
                             const struct trawl_counters *k) {
     snprintf(buf, len,
@@ -73,7 +85,7 @@ static void show_line(struct cap_run *r) {
         return;
     r->line_ms = now;
     struct trawl_counters k;
-    trawl_capture_counters(r->c, &k);
+    counters(r, UINT32_MAX, &k);
     char buf[320];
     format_counters(buf, sizeof buf, &k);
     fprintf(stderr, "\r\033[Ktrawl: %s", buf);
@@ -205,13 +217,13 @@ static void print_statistics(const struct cap_run *r) {
     char buf[320];
     fprintf(stderr, "trawl: capture stopped (%s)\n",
             trawl_stop_reason_name(bs.reason));
-    trawl_capture_counters(c, &k);
+    counters(r, UINT32_MAX, &k);
     format_counters(buf, sizeof buf, &k);
     fprintf(stderr, "trawl: %s, %" PRIu64 " captured-bytes\n", buf,
             k.captured_bytes);
     size_t n = trawl_capture_iface_count(c);
     for (uint32_t i = 0; n > 1 && i < n; i++) {
-        trawl_capture_iface_counters(c, i, &k);
+        counters(r, i, &k);
         format_counters(buf, sizeof buf, &k);
         fprintf(stderr, "trawl:   %s: %s\n", trawl_capture_iface(c, i)->name,
                 buf);
@@ -242,6 +254,23 @@ static void print_statistics(const struct cap_run *r) {
 
 /* ---- the loop ---------------------------------------------------------------------- */
 
+/* SIGHUP: the output starts a new file (with -w). */
+static volatile sig_atomic_t rotate_signal;
+
+static void on_hup(int sig) {
+    (void)sig;
+    rotate_signal = 1;
+}
+
+static void catch_hup(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hup;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 static int capture_loop(struct cap_run *r) {
     const struct trawl_capture_events ev = {
         .on_packet = r->o->buffer_bytes ? NULL : on_packet,
@@ -261,8 +290,11 @@ static int capture_loop(struct cap_run *r) {
             return CLI_FAIL;
         if (r->failed)
             continue; /* stopping: the message is kept */
-        if (n == 0 && r->out &&
-            capture_out_flush(r->out, r->err, sizeof r->err) < 0) {
+        bool hup = rotate_signal;
+        if (hup)
+            rotate_signal = 0;
+        if (r->out &&
+            capture_out_tick(r->out, hup, r->err, sizeof r->err) < 0) {
             r->failed = 1;
             trawl_capture_stop(r->c);
         }
@@ -302,6 +334,8 @@ static int run_capture(int argc, char **argv) {
     print_ctx_init(&r.pc, &r.text, NULL, o.print.time_format);
     r.pc.capture = r.c;
     cli_catch_stop_signals();
+    if (o.write_to)
+        catch_hup();
     if (trawl_capture_start(r.c, err, sizeof err) < 0) {
         cli_error("%s", err);
         goto out;
@@ -337,13 +371,14 @@ static int run_capture(int argc, char **argv) {
     if (status == CLI_FAIL && !r.failed)
         cli_error("%s", r.err);
     if (r.out) {
+        /* Closed here, freed at the end: its drops still count in the
+         * statistics. */
         char cerr[TRAWL_ERRBUF_SIZE];
         if (capture_out_close(r.out, r.c, cerr, sizeof cerr) < 0 &&
             !r.failed) {
             r.failed = 1;
             snprintf(r.err, sizeof r.err, "%s", cerr);
         }
-        r.out = NULL;
     }
     if (r.failed) {
         cli_error("%s", r.err);
@@ -361,8 +396,10 @@ static int run_capture(int argc, char **argv) {
     }
     print_statistics(&r);
 out:
-    if (r.out)
+    if (r.out) {
         capture_out_close(r.out, r.c, NULL, 0);
+        capture_out_free(r.out);
+    }
     trawl_capture_close(r.c);
     trawl_view_free(r.v);
     print_ctx_free(&r.pc);

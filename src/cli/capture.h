@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli/print.h"
+#include "cli/split.h"
 #include "trawl/trawl.h"
 
 /* -F not given: the file's name and the interfaces decide. */
@@ -22,6 +23,9 @@ struct capture_opts {
     uint32_t buffer_kib; /* -B, 0 = trawl's default */
     const char *write_to; /* -w, borrowed */
     int write_format;     /* enum trawl_format or CAPTURE_FORMAT_AUTO */
+    struct split_opts split; /* -C -G --split-packets -W --align ... */
+    uint64_t write_buffer;   /* --write-buffer bytes, 0 = the default */
+    const char *comment;     /* --capture-comment, borrowed */
     /* Start and stop criteria and limits; strings borrowed from argv. */
     struct trawl_trigger trigger;
     struct trawl_keep keep;
@@ -57,14 +61,26 @@ int capture_out_open(struct capture_out **out, const struct capture_opts *o,
 /* Appends one packet; pkt->iface is the capture's interface id. */
 int capture_out_write(struct capture_out *out, const struct trawl_pkt *pkt,
                       char *errbuf, size_t errlen);
-/* Hands what is buffered to the kernel, so that a reader following the
- * file sees it (the loop calls it when packets stop coming). */
-int capture_out_flush(struct capture_out *out, char *errbuf, size_t errlen);
-/* Records the capture's counters (pcapng statistics), flushes and closes;
- * always frees out. */
+/* Called by the loop after every pump: hands what is buffered to the
+ * kernel when it is older than the flush interval (so that a reader
+ * following the file sees it), closes a file whose -G period ended, and
+ * starts a new file before the next packet when `rotate` (SIGHUP). */
+int capture_out_tick(struct capture_out *out, bool rotate, char *errbuf,
+                     size_t errlen);
+/* Records the capture's counters (pcapng statistics), flushes and closes
+ * the files (waiting for the writer thread); a second call does nothing.
+ * capture_out_adjust() still works until capture_out_free(). */
 int capture_out_close(struct capture_out *out, const trawl_capture *c,
                       char *errbuf, size_t errlen);
-/* Packets written so far. */
+void capture_out_free(struct capture_out *out);
+/* Packets written so far, and those dropped because the disk could not
+ * keep up (every write buffer was still waiting for it). */
 uint64_t capture_out_packets(const struct capture_out *out);
+uint64_t capture_out_dropped(const struct capture_out *out);
+/* Moves the packets the output dropped, of interface `iface` (UINT32_MAX:
+ * of every interface), from captured to dropped in k, so that the
+ * counters say what reached the file. */
+void capture_out_adjust(const struct capture_out *out, uint32_t iface,
+                        struct trawl_counters *k);
 
 #endif

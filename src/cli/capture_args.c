@@ -86,6 +86,17 @@ const char capture_usage[] =
     "                        default: by FILE's name (.pcapng, .pcap), else\n"
     "                        pcapng for several interfaces (one interface\n"
     "                        block each) and pcap for one\n"
+    "      --capture-comment TEXT\n"
+    "                        the comment of every file's section (pcapng)\n"
+    "      --write-buffer SIZE\n"
+    "                        memory for packets on their way to disk\n"
+    "                        (default 128 MiB; sizes as --buffer takes them):\n"
+    "                        a writer thread writes it out with O_DIRECT;\n"
+    "                        when the disk falls behind by all of it, the\n"
+    "                        packets that do not fit are counted as dropped\n"
+    "                        instead of holding up the capture\n"
+    SPLIT_OPTIONS_HELP
+    "  SIGHUP starts a new file at once.\n"
     "\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -110,7 +121,9 @@ const char capture_usage[] =
     "  trawl capture -i eth0 --duration 60 -q -w minute.pcapng\n"
     "  trawl capture -i eth0 --buffer 64 --stop-on fcserr --fcs -w bad.pcapng\n"
     "  trawl capture -i eth0 --keep tpld:7 --keep-bytes 64 -c 1000 -q\n"
-    "  trawl capture -i eth0 --stats 1 udp\n";
+    "  trawl capture -i eth0 --stats 1 udp\n"
+    "  trawl capture -i eth0 -G 300 --align -W 288 -w 'eth0-%H%M.pcapng'\n"
+    "  trawl capture -i eth0 -C 1000 -W 10 -w ring.pcap\n";
 
 /* ---- values ---------------------------------------------------------------- */
 
@@ -276,10 +289,12 @@ enum {
     OPT_IMMEDIATE,
     OPT_NANO,
     OPT_PRECISION,
+    OPT_WRITE_BUFFER,
+    OPT_COMMENT,
 };
 
 static const char short_options[] =
-    ":i:Q:ps:B:w:F:c:qnlUh" PRINT_SHORT_OPTIONS;
+    ":i:Q:ps:B:w:F:c:qnlUh" PRINT_SHORT_OPTIONS SPLIT_SHORT_OPTIONS;
 
 static const struct option long_options[] = {
     {"interface", required_argument, NULL, 'i'},
@@ -289,6 +304,9 @@ static const struct option long_options[] = {
     {"buffer-size", required_argument, NULL, 'B'},
     {"write", required_argument, NULL, 'w'},
     {"write-format", required_argument, NULL, 'F'},
+    SPLIT_LONG_OPTIONS,
+    {"write-buffer", required_argument, NULL, OPT_WRITE_BUFFER},
+    {"capture-comment", required_argument, NULL, OPT_COMMENT},
     {"count", required_argument, NULL, 'c'},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"start-on", required_argument, NULL, OPT_START_ON},
@@ -313,6 +331,8 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
                       char **argv) {
     int rc = print_opts_take(&cli_cmd_capture, &o->print, c, arg);
     if (rc <= 0)
+        return rc;
+    if ((rc = split_opts_take(&cli_cmd_capture, &o->split, c, arg)) <= 0)
         return rc;
     uint64_t v;
     switch (c) {
@@ -346,6 +366,9 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
         o->keep.byte_count = (uint32_t)v;
         return 0;
     case OPT_BUFFER: return parse_size("--buffer", arg, &o->buffer_bytes);
+    case OPT_WRITE_BUFFER:
+        return parse_size("--write-buffer", arg, &o->write_buffer);
+    case OPT_COMMENT: o->comment = arg; return 0;
     case OPT_STATS:
         if (parse_seconds("--stats", arg, &v))
             return CLI_USAGE;
@@ -391,6 +414,17 @@ static int check(struct capture_opts *o) {
     if (o->buffer_bytes && o->buffer_bytes < 64)
         return cli_usage_error(&cli_cmd_capture,
                                "--buffer must hold at least 64 bytes");
+    if (o->write_buffer && o->write_buffer < (2u << 20))
+        return cli_usage_error(&cli_cmd_capture,
+                               "--write-buffer wants at least 2 MiB");
+    if (o->write_buffer && !o->write_to)
+        return cli_usage_error(&cli_cmd_capture, "--write-buffer goes with -w");
+    if (o->comment && !o->write_to)
+        return cli_usage_error(&cli_cmd_capture,
+                               "--capture-comment goes with -w");
+    int src = split_opts_check(&cli_cmd_capture, &o->split, o->write_to);
+    if (src)
+        return src;
     return print_opts_check(&cli_cmd_capture, &o->print, o->write_to != NULL,
                             o->quiet || o->stats_ms);
 }

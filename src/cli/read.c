@@ -25,7 +25,7 @@
 struct read_run {
     struct read_opts *o;
     trawl_reader *r;
-    trawl_writer *w;
+    trawl_output *w; /* -w */
     trawl_view *v;
     trawl_expr *e; /* the filter, or NULL */
     struct pbuf out;
@@ -104,14 +104,13 @@ static enum trawl_format output_format(const struct read_opts *o,
 
 static int open_writer(struct read_run *rr) {
     const struct read_opts *o = rr->o;
-    struct trawl_writer_options wopt = {
+    struct trawl_output_options wopt = {
+        .path = o->write_to,
         .format = output_format(o, rr->r),
         .section_comment = trawl_reader_section_comment(rr->r),
-        /* A follower's output is read while it grows. */
-        .flush_interval_ms = o->follow ? 500 : 0,
     };
-    return trawl_writer_open(&rr->w, o->write_to, &wopt, rr->err,
-                             sizeof rr->err);
+    split_opts_apply(&o->split, &wopt);
+    return trawl_output_open(&rr->w, &wopt, rr->err, sizeof rr->err);
 }
 
 static int declare_iface(struct read_run *rr, uint32_t id) {
@@ -135,7 +134,7 @@ static int declare_iface(struct read_run *rr, uint32_t id) {
                  "interface %" PRIu32 " is not known to the reader", id);
         return TRAWL_EINTERNAL;
     }
-    return trawl_writer_add_iface(rr->w, ifc, &rr->ifmap[id], rr->err,
+    return trawl_output_add_iface(rr->w, ifc, &rr->ifmap[id], rr->err,
                                   sizeof rr->err);
 }
 
@@ -156,7 +155,7 @@ static int write_packet(struct read_run *rr, struct trawl_pkt *pkt) {
         }
     }
     pkt->iface = rr->ifmap[pkt->iface];
-    return trawl_writer_write(rr->w, pkt, rr->err, sizeof rr->err);
+    return trawl_output_write(rr->w, pkt, rr->err, sizeof rr->err);
 }
 
 /* ---- printing ------------------------------------------------------------ */
@@ -182,7 +181,7 @@ static int read_loop(struct read_run *rr) {
         if (rc == TRAWL_EAGAIN && o->follow) {
             /* Nothing new for a while: show what we have. */
             flush_out(rr);
-            if (rr->w && trawl_writer_flush(rr->w, rr->err, sizeof rr->err) < 0)
+            if (rr->w && trawl_output_flush(rr->w, rr->err, sizeof rr->err) < 0)
                 return CLI_FAIL;
             continue;
         }
@@ -274,8 +273,10 @@ static int run_read(int argc, char **argv) {
     flush_out(&rr);
     char werr[TRAWL_ERRBUF_SIZE];
     int wrc = 0;
+    struct trawl_output_stats wst = {0};
     if (rr.w) {
-        wrc = trawl_writer_close(rr.w, werr, sizeof werr);
+        trawl_output_get_stats(rr.w, &wst);
+        wrc = trawl_output_close(rr.w, werr, sizeof werr);
         rr.w = NULL;
     }
     if (status == CLI_FAIL)
@@ -284,9 +285,17 @@ static int run_read(int argc, char **argv) {
         cli_error("%s", werr);
         status = CLI_FAIL;
     } else if (o.write_to && isatty(STDERR_FILENO)) {
-        fprintf(stderr, "trawl: %" PRIu64 " packet%s written to %s\n",
-                rr.packets, rr.packets == 1 ? "" : "s",
-                to_file ? o.write_to : "standard output");
+        if (wst.files > 1)
+            fprintf(stderr,
+                    "trawl: %" PRIu64 " packet%s written to %" PRIu64
+                    " files (%s)%s\n",
+                    rr.packets, rr.packets == 1 ? "" : "s", wst.files,
+                    o.write_to,
+                    wst.removed ? ", the oldest removed" : "");
+        else
+            fprintf(stderr, "trawl: %" PRIu64 " packet%s written to %s\n",
+                    rr.packets, rr.packets == 1 ? "" : "s",
+                    to_file ? o.write_to : "standard output");
     }
     if (rr.out.oom) {
         cli_error("out of memory: some output was dropped");
@@ -301,7 +310,7 @@ static int run_read(int argc, char **argv) {
                 rr.packets == 1 ? "" : "s");
 out:
     if (rr.w)
-        trawl_writer_close(rr.w, NULL, 0);
+        trawl_output_close(rr.w, NULL, 0);
     trawl_view_free(rr.v);
     trawl_expr_free(rr.e);
     trawl_reader_close(rr.r);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cli/print.h"
+#include "cli/split.h"
 
 /* Output formats for -F; READ_FORMAT_AUTO lets the names decide. */
 enum { READ_FORMAT_AUTO = -1 };
@@ -20,6 +21,7 @@ struct read_opts {
     bool bpf; /* --bpf: read the expression as pcap-filter only */
     const char *write_to; /* -w, borrowed from argv */
     int write_format;     /* enum trawl_format or READ_FORMAT_AUTO */
+    struct split_opts split; /* -C -G --split-packets -W --align ... */
     struct print_opts print;
 };
 

@@ -52,6 +52,7 @@ const char read_usage[] =
     "                        default: by OUT's name (.pcapng, .pcap), else\n"
     "                        pcapng for pcapng input and pcap with the\n"
     "                        input's time stamp resolution otherwise\n"
+    SPLIT_OPTIONS_HELP
     "\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -69,6 +70,8 @@ const char read_usage[] =
     "  trawl read -t ad -r a.pcap -r b.pcap\n"
     "  trawl read a.pcap b.pcap.zst -w merged.pcapng\n"
     "  trawl read big.pcapng -c 1000 -F pcap -w head.pcap\n"
+    "  trawl read big.pcap -C 100 -w cut.pcap          # 100 MB pieces\n"
+    "  trawl read day.pcapng -G 300 --align -w 'cap-%H%M.pcapng'\n"
     "  trawl read --follow /var/tmp/capture.pcap\n"
     "  trawl read trace.pcap 'tcp.flags.syn == 1 and ip.addr == 10.0/16'\n"
     "  trawl read in.pcap -w out.pcap tcp port 80\n";
@@ -107,7 +110,8 @@ static int parse_count(const char *arg, uint64_t *out) {
 
 enum { OPT_FOLLOW = 1000, OPT_BPF };
 
-static const char short_options[] = ":r:c:n" PRINT_SHORT_OPTIONS "w:F:qh";
+static const char short_options[] =
+    ":r:c:n" PRINT_SHORT_OPTIONS "w:F:" SPLIT_SHORT_OPTIONS "qh";
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -118,6 +122,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"write", required_argument, NULL, 'w'},
     {"write-format", required_argument, NULL, 'F'},
+    SPLIT_LONG_OPTIONS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -126,6 +131,8 @@ static int one_option(int c, const char *arg, struct read_opts *o,
                       char **argv) {
     int rc = print_opts_take(&cli_cmd_read, &o->print, c, arg);
     if (rc <= 0)
+        return rc;
+    if ((rc = split_opts_take(&cli_cmd_read, &o->split, c, arg)) <= 0)
         return rc;
     switch (c) {
     case 'r': o->files[o->nfiles++] = arg; return 0;
@@ -145,6 +152,9 @@ static int one_option(int c, const char *arg, struct read_opts *o,
 static int check_output(struct read_opts *o) {
     if (!o->write_to && o->write_format != READ_FORMAT_AUTO)
         return cli_usage_error(&cli_cmd_read, "-F goes with -w");
+    int rc = split_opts_check(&cli_cmd_read, &o->split, o->write_to);
+    if (rc)
+        return rc;
     return print_opts_check(&cli_cmd_read, &o->print, o->write_to != NULL,
                             o->quiet);
 }

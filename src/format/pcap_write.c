@@ -6,7 +6,7 @@ int pcap_put_header(trawl_writer *w, const struct trawl_iface *ifc, char *err,
                     size_t errlen) {
     uint8_t *h = writer_reserve(w, PCAP_FILE_HDR, err, errlen);
     if (!h)
-        return w->error;
+        return w->refused;
     bool ns = w->format == TRAWL_FORMAT_PCAP_NS;
     core_put_le32(h, ns ? PCAP_MAGIC_NS : PCAP_MAGIC_US);
     core_put_le16(h + 4, 2); /* version 2.4 */
@@ -32,7 +32,7 @@ int pcap_put_record(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
     size_t total = PCAP_REC_HDR + caplen;
     uint8_t *p = writer_reserve(w, total, err, errlen);
     if (!p)
-        return w->error;
+        return w->refused;
     uint32_t frac =
         w->format == TRAWL_FORMAT_PCAP_NS ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
     core_put_le32(p, (uint32_t)pkt->ts_sec);

@@ -97,7 +97,7 @@ int pcapng_put_shb(trawl_writer *w, const struct trawl_writer_options *opt,
                    text_opt_size(lo) + text_opt_size(la) + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_SHB);
     core_put_le32(b + 8, PCAPNG_BOM);
     core_put_le16(b + 12, 1); /* version 1.0 */
@@ -126,7 +126,7 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
                    text_opt_size(lo) + (has_fcs ? opt_size(1) : 0) + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_IDB);
     core_put_le16(b + 8, (uint16_t)ifc->linktype);
     core_put_le16(b + 10, 0);
@@ -150,26 +150,27 @@ int pcapng_put_idb(trawl_writer *w, const struct trawl_iface *ifc, char *err,
     return 0;
 }
 
-size_t pcapng_epb_size(const struct trawl_pkt *pkt) {
+size_t pcapng_epb_size(const struct trawl_pkt *pkt, size_t *comment_len) {
     size_t lc =
         pkt->comment ? writer_text_len(pkt->comment, PCAPNG_OPT_MAX) : 0;
     size_t opts = 0;
     if (lc || pkt->has_flags)
         opts = text_opt_size(lc) + (pkt->has_flags ? opt_size(4) : 0) + 4;
+    if (comment_len)
+        *comment_len = lc;
     return PCAPNG_EPB_FIXED + pad4(pkt->caplen) + opts;
 }
 
 int pcapng_put_epb(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                    size_t errlen) {
     uint32_t caplen = pkt->caplen;
-    size_t lc =
-        pkt->comment ? writer_text_len(pkt->comment, PCAPNG_OPT_MAX) : 0;
+    size_t lc;
+    size_t total = pcapng_epb_size(pkt, &lc);
     bool has_opts = lc || pkt->has_flags;
     size_t data = pad4(caplen);
-    size_t total = pcapng_epb_size(pkt);
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_EPB);
     core_put_le32(b + 4, (uint32_t)total);
     core_put_le32(b + 8, pkt->iface);
@@ -208,7 +209,7 @@ int pcapng_put_isb(trawl_writer *w, uint32_t id, char *err, size_t errlen) {
                    (has_end ? 12 : 0) + 5 * 12 + 4;
     uint8_t *b = writer_reserve(w, total, err, errlen);
     if (!b)
-        return w->error;
+        return w->refused;
     core_put_le32(b, PCAPNG_ISB);
     core_put_le32(b + 8, id);
     /* The block's own time stamp says when the counters were read: the

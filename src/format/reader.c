@@ -220,20 +220,23 @@ static int natural_cmp(const char *a, const char *b) {
     return *a ? 1 : *b ? -1 : 0;
 }
 
-/* True when `cand` belongs to the same rotation set as `cur`: equal after
- * every run of digits is folded into one placeholder (tcpdump -G strftime
- * names, trawl's numbered names), or `cur` followed by digits (tcpdump -C:
- * "cap", "cap1", "cap2"...). */
-static bool same_set(const char *cur, const char *cand) {
-    size_t lc = strlen(cur);
-    if (strncmp(cand, cur, lc) == 0 && cand[lc]) {
-        const char *q = cand + lc;
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (!*q)
-            return true;
-    }
-    const char *a = cur, *b = cand;
+/* The length of `name` without trawl's index suffix ("_DIGITS" just
+ * before the extension, or at the end: cut_2.pcap is cut.pcap's third
+ * file), written to out with the extension kept. */
+static void strip_index(const char *name, char *out, size_t len) {
+    snprintf(out, len, "%s", name);
+    char *dot = strrchr(out, '.');
+    if (!dot || dot == out)
+        dot = out + strlen(out);
+    char *p = dot;
+    while (p > out && isdigit((unsigned char)p[-1]))
+        p--;
+    if (p < dot && p > out + 1 && p[-1] == '_')
+        memmove(p - 1, dot, strlen(dot) + 1);
+}
+
+/* Equal after every run of digits is folded into one placeholder. */
+static bool same_folded(const char *a, const char *b) {
     while (*a && *b) {
         if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
             while (isdigit((unsigned char)*a))
@@ -248,6 +251,28 @@ static bool same_set(const char *cur, const char *cand) {
         b++;
     }
     return !*a && !*b;
+}
+
+/* True when `cand` belongs to the same rotation set as `cur`: equal after
+ * every run of digits is folded into one placeholder (tcpdump -G strftime
+ * names, trawl's numbered names), or after trawl's index suffixes are
+ * dropped (cut.pcap, cut_1.pcap; cap-1200.pcap, cap-1200_1.pcap), or
+ * `cur` followed by digits (tcpdump -C: "cap", "cap1", "cap2"...). */
+static bool same_set(const char *cur, const char *cand) {
+    size_t lc = strlen(cur);
+    if (strncmp(cand, cur, lc) == 0 && cand[lc]) {
+        const char *q = cand + lc;
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (!*q)
+            return true;
+    }
+    if (same_folded(cur, cand))
+        return true;
+    char a[NAME_MAX + 1], b[NAME_MAX + 1];
+    strip_index(cur, a, sizeof a);
+    strip_index(cand, b, sizeof b);
+    return same_folded(a, b);
 }
 
 /* Finds the file that follows `path` in its rotation set, or NULL. The
@@ -444,6 +469,11 @@ static int end_of_file(trawl_reader *r, long have, size_t want, char *err,
             if (rc < 0)
                 return core_err(err, errlen, rc, "reader: out of memory");
         } else if (r->cur_file + 1 >= r->nfiles || have) {
+            /* The bytes of a partial record may not stay: a pcap writer
+             * fills the rest of its last page and cuts it off again, and
+             * its next write puts the records there. Read them anew. */
+            if (have)
+                fsrc_reread(&r->src);
             if (!follow_wait(r))
                 return core_err(err, errlen, TRAWL_EAGAIN,
                                 "%s: no new data for %u ms", cur_path(r),

@@ -1,36 +1,30 @@
-/* The trace writer: the file, the buffer, and the public API over the pcap
- * (pcap_write.c) and pcapng (pcapng_write.c) record builders.
+/* The trace writer: the buffer, and the public API over the pcap
+ * (pcap_write.c) and pcapng (pcapng_write.c) record builders. How buffers
+ * reach the file so that a killed writer leaves whole records is
+ * writer_io.c; the asynchronous mode's buffers and thread are
+ * writer_pool.c.
  *
  * Records are built directly in one large buffer, which only ever holds
  * whole records and is handed to the kernel whole; every block the writer
  * builds fits in it (see WRITER_MAX_EPB), so no record is ever split over
  * two writes by the writer itself.
  *
- * That alone does not make a killed writer leave whole records: the kernel
- * copies a buffered write() into the page cache a page (or folio) at a
- * time and gives up between two when SIGKILL is pending, so the file can
- * end part way into a record. An O_DIRECT write, in contrast, is waited
- * for uninterruptibly and extends the file only once complete. So pcapng
- * going to a regular file is written with O_DIRECT, in whole pages: the
- * records, then a padding block (PCAPNG_TRAWL_PAD, a local-use block type
- * every pcapng reader skips) up to the next page boundary; the next flush
- * rewrites that last page with the records that follow, and close cuts the
- * padding off. pcap has no block a reader would skip, and tmpfs takes
- * O_DIRECT but writes through the page cache all the same, so those are
- * written with plain write() and may end in a torn record after kill -9
- * (the reader steps over it with a warning). */
+ * A synchronous writer has one buffer and writes it itself when it fills.
+ * An asynchronous one takes its buffers from a pool and hands full ones to
+ * the pool's thread; when the thread has every buffer, packets are dropped
+ * (and counted) rather than waited for, while headers wait. A new file's
+ * headers, up to its first packet, are written at once by the caller even
+ * then, so that every file is a valid trace from the moment it exists. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/magic.h>
-#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "format/writer_int.h"
+#include "format/writer_pool.h"
 
 /* Latest second each format can stamp: pcap has 32 unsigned bits of
  * seconds, pcapng 64 bits of nanoseconds. */
@@ -86,103 +80,59 @@ int writer_pkt_err(const trawl_writer *w, char *err, size_t errlen, int code,
     return code;
 }
 
-/* Records the first I/O error; the file's end is then unknown, so it
- * stays the answer to every later call. */
-static int io_fail(trawl_writer *w, char *err, size_t errlen, uint64_t off,
-                   int e) {
-    if (!w->error) {
-        w->error = TRAWL_EIO;
-        snprintf(w->errmsg, sizeof w->errmsg,
-                 "%s: write failed at byte offset %" PRIu64 ": %s", w->name,
-                 off, strerror(e));
-    }
-    return core_err(err, errlen, w->error, "%s", w->errmsg);
-}
+/* ---- handing buffers on --------------------------------------------------- */
 
-/* Whether pcapng to this descriptor can be written with O_DIRECT in whole
- * pages (see the top of this file): a regular file, not on tmpfs, written
- * from its start and not in append mode (pwrite() places the pages). */
-static bool direct_ok(int fd) {
-    struct stat st;
-    struct statfs sfs;
-    int fl = fcntl(fd, F_GETFL);
-    return fl >= 0 && !(fl & O_APPEND) && fstat(fd, &st) == 0 &&
-           S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0 &&
-           sfs.f_type != TMPFS_MAGIC && lseek(fd, 0, SEEK_CUR) == 0;
-}
-
-static void set_direct(int fd, bool on) {
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT);
-}
-
-/* Gives up O_DIRECT for plain writes, which continue where the file ends:
- * the kernel refused an aligned direct write (a device wanting larger
- * blocks), which can only happen on the first, as all are alike. */
-static void stop_direct(trawl_writer *w) {
-    set_direct(w->fd, false);
-    w->direct = false;
-}
-
-/* The O_DIRECT flush: the records, a padding block to the next page
- * boundary, one pwrite() of whole pages at the page-aligned offset of
- * buf[0]; then the last partial page moves to the front of the buffer, to
- * be written again with the records that follow it. */
-static int flush_direct(trawl_writer *w, char *err, size_t errlen) {
-    size_t len = w->len;
-    size_t pad = (WRITER_PAGE - len % WRITER_PAGE) % WRITER_PAGE;
-    if (pad && pad < 12)
-        pad += WRITER_PAGE; /* a block has at least 12 bytes */
-    if (pad) {
-        uint8_t *p = w->buf + len;
-        core_put_le32(p, PCAPNG_TRAWL_PAD);
-        core_put_le32(p + 4, (uint32_t)pad);
-        memset(p + 8, 0, pad - 12);
-        core_put_le32(p + pad - 4, (uint32_t)pad);
-    }
-    size_t total = len + pad, done = 0;
-    while (done < total) {
-        ssize_t r = pwrite(w->fd, w->buf + done, total - done,
-                           (off_t)(w->written + done));
-        if (r > 0) {
-            done += (size_t)r;
-            continue;
-        }
-        int e = r == 0 ? EIO : errno;
-        if (e == EINTR)
-            continue;
-        if (e == EINVAL && w->written == 0 && done == 0) {
-            stop_direct(w);
-            return writer_flush(w, err, errlen);
-        }
-        w->len = w->kept;
-        return io_fail(w, err, errlen, w->written + done, e);
-    }
-    size_t keep = len % WRITER_PAGE;
-    memmove(w->buf, w->buf + len - keep, keep);
-    w->written += len - keep;
+/* After buf[0, len) went to the file: an O_DIRECT write covered the last
+ * partial page with padding, so that page stays at the front of the
+ * buffer, to be written again with the records that follow it. */
+static void after_write(trawl_writer *w) {
+    size_t keep = w->direct ? w->len % WRITER_PAGE : 0;
+    memmove(w->buf, w->buf + w->len - keep, keep);
+    w->written += w->len - keep;
     w->len = w->kept = keep;
+}
+
+/* Writes the buffer in the calling thread. */
+static int flush_here(trawl_writer *w, char *err, size_t errlen) {
+    int rc = sink_write(w->sink, w->buf, w->len, w->written);
+    if (rc == SINK_NOT_DIRECT) {
+        w->direct = false; /* nothing was written: write it all plainly */
+        rc = sink_write(w->sink, w->buf, w->len, w->written);
+    }
+    if (rc < 0) {
+        w->len = w->kept;
+        return writer_take_sink_error(w, err, errlen);
+    }
+    after_write(w);
     return 0;
 }
 
-/* A stream writer's flush: the whole records go to the callback in one
- * call. Its failure is sticky, as a failed write() is, because the stream
- * no longer holds what the writer thinks it does. */
-static int flush_sink(trawl_writer *w, char *err, size_t errlen) {
-    char msg[TRAWL_ERRBUF_SIZE] = "";
-    int rc = w->sink(w->sink_ctx, w->buf, w->len, msg, sizeof msg);
-    if (rc < 0) {
-        w->len = 0;
-        w->error = rc;
-        snprintf(w->errmsg, sizeof w->errmsg,
-                 "%s: write failed at byte offset %" PRIu64 ": %s", w->name,
-                 w->written, msg[0] ? msg : trawl_strerror(rc));
-        return core_err(err, errlen, w->error, "%s", w->errmsg);
-    }
-    w->written += w->len;
-    w->len = 0;
-    return 0;
+/* Takes a buffer from the pool for the records that follow, with the
+ * partial page they continue at its front. */
+static bool take_buffer(trawl_writer *w, bool wait) {
+    struct pool_buf *b = pool_acquire(w->pool, wait);
+    if (!b)
+        return false;
+    w->pb = b;
+    w->buf = b->data;
+    w->cap = w->pool->bufsize;
+    memcpy(w->buf, w->tail, w->tail_len);
+    w->len = w->kept = w->tail_len;
+    return true;
+}
+
+/* Queues the current buffer for the pool's thread; the writer is then
+ * without a buffer. */
+static void submit_buffer(trawl_writer *w) {
+    size_t keep = w->direct ? w->len % WRITER_PAGE : 0;
+    memcpy(w->tail, w->buf + w->len - keep, keep);
+    pool_submit_buf(w->pb, w->sink, w->len, w->written);
+    w->queued = true;
+    w->written += w->len - keep;
+    w->tail_len = keep;
+    w->pb = NULL;
+    w->buf = NULL;
+    w->cap = w->len = w->kept = 0;
 }
 
 int writer_flush(trawl_writer *w, char *err, size_t errlen) {
@@ -192,81 +142,95 @@ int writer_flush(trawl_writer *w, char *err, size_t errlen) {
         return 0; /* nothing new */
     if (w->flush_ms)
         w->last_flush_ms = clock_ms(w->clock);
-    if (w->direct)
-        return flush_direct(w, err, errlen);
-    if (w->sink)
-        return flush_sink(w, err, errlen);
-    const uint8_t *p = w->buf;
-    size_t n = w->len;
-    /* A short write (a signal, a pipe, a full disk on the next call) is
-     * continued where it stopped; a non-blocking descriptor is waited on. */
-    while (n) {
-        ssize_t r = write(w->fd, p, n);
-        if (r > 0) {
-            w->written += (uint64_t)r;
-            p += r;
-            n -= (size_t)r;
-            continue;
-        }
-        int e = r == 0 ? EIO : errno;
-        if (e == EINTR)
-            continue;
-        if (e == EAGAIN || e == EWOULDBLOCK) {
-            struct pollfd pfd = {.fd = w->fd, .events = POLLOUT};
-            if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
-                continue;
-            e = errno;
-        }
-        w->len = 0;
-        return io_fail(w, err, errlen, w->written, e);
-    }
-    w->len = 0;
+    /* A new file's headers go out at once, also in asynchronous mode;
+     * the pool's thread has nothing of this file yet, so order holds. */
+    if (!w->pool || (!w->queued && w->packets == 0))
+        return flush_here(w, err, errlen);
+    int rc = writer_take_sink_error(w, err, errlen);
+    if (rc < 0)
+        return rc;
+    submit_buffer(w);
+    take_buffer(w, false);
     return 0;
 }
 
-/* ---- public API ---------------------------------------------------------- */
+/* The flush an interval asks for. An asynchronous writer whose thread is
+ * still busy keeps filling its buffer instead: the records could not be
+ * written sooner anyway, and a buffer handed on for every interval would
+ * leave none to fill when the intervals are short. */
+static int timed_flush(trawl_writer *w, char *err, size_t errlen) {
+    if (w->pool && !pool_idle(w->pool))
+        return 0;
+    return writer_flush(w, err, errlen);
+}
 
-/* The constructor behind both public ones: output to fd (owned, closed on
- * failure too) or, when sink is set, to the callback (fd is -1). */
-static int writer_new(trawl_writer **out, int fd, trawl_write_fn sink,
-                      void *sink_ctx, const char *name,
-                      const struct trawl_writer_options *opt, char *errbuf,
+int writer_make_room(trawl_writer *w, size_t n, char *err, size_t errlen) {
+    (void)n; /* every block fits in an empty buffer (WRITER_MAX_EPB) */
+    if (w->buf && writer_flush(w, err, errlen) < 0) {
+        w->refused = w->error;
+        return -1;
+    }
+    if (!w->buf && !take_buffer(w, w->may_wait)) {
+        w->refused = TRAWL_WRITER_DROPPED;
+        return -1;
+    }
+    return 0;
+}
+/* ---- opening ------------------------------------------------------------- */
+
+static void writer_free(trawl_writer *w) {
+    if (w->pb)
+        pool_put_back(w->pool, w->pb);
+    else if (!w->pool)
+        free(w->buf);
+    sink_free(w->sink);
+    if (w->own_pool)
+        pool_free(w->pool);
+    free(w->ifaces);
+    free(w);
+}
+
+/* The writer of `fd` (taken: closed on failure too), with its buffers from
+ * `pool` (owned when own_pool) or its own. */
+static int writer_new(trawl_writer **out, int fd, const char *name,
+                      const struct trawl_writer_options *opt,
+                      struct writer_pool *pool, bool own_pool,
+                      trawl_write_fn fn, void *fn_ctx, char *errbuf,
                       size_t errlen) {
-    static const struct trawl_writer_options defaults = {0};
     *out = NULL;
-    if (!opt)
-        opt = &defaults;
-    if (!name)
-        name = "(output)";
-    if ((unsigned)opt->format > TRAWL_FORMAT_PCAPNG) {
+    trawl_writer *w = core_calloc(1, sizeof *w);
+    if (!w) {
         if (fd >= 0)
             close(fd);
-        return core_err(errbuf, errlen, TRAWL_EINVAL,
-                        "%s: unknown output format %d", name, (int)opt->format);
+        if (own_pool)
+            pool_free(pool);
+        return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
+                        name);
     }
-    trawl_writer *w = core_calloc(1, sizeof *w);
-    if (!w)
-        goto nomem;
-    w->fd = fd;
-    w->sink = sink;
-    w->sink_ctx = sink_ctx;
-    w->name = core_strdup(name);
-    /* Page aligned for O_DIRECT, with room for a padding block after a
-     * full buffer. */
-    if (posix_memalign((void **)&w->buf, WRITER_PAGE,
-                       WRITER_BUF_SIZE + 2 * WRITER_PAGE) != 0)
-        w->buf = NULL;
-    if (!w->name || !w->buf)
-        goto nomem;
+    w->pool = pool;
+    w->own_pool = own_pool;
+    int rc = fn ? sink_open_stream(&w->sink, fn, fn_ctx, name, errbuf, errlen)
+                : sink_open(&w->sink, fd, name, opt->format, errbuf, errlen);
+    if (rc < 0) {
+        writer_free(w);
+        return rc;
+    }
+    w->name = w->sink->name;
+    w->direct = w->sink->direct;
     w->format = opt->format;
-    /* O_DIRECT is the caller's choice (trawl_writer_open makes it for
-     * the files it creates); where whole pages cannot be written, the
-     * flag would only make plain writes fail, so it goes. */
-    int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-    if (fl >= 0 && (fl & O_DIRECT)) {
-        w->direct = w->format == TRAWL_FORMAT_PCAPNG && direct_ok(fd);
-        if (!w->direct)
-            set_direct(fd, false);
+    if (pool) {
+        take_buffer(w, true);
+    } else {
+        /* Page aligned for O_DIRECT, with room for padding after a full
+         * buffer. */
+        if (posix_memalign((void **)&w->buf, WRITER_PAGE,
+                           WRITER_BUF_SIZE + WRITER_PAD_ROOM) != 0) {
+            w->buf = NULL;
+            writer_free(w);
+            return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
+                            name);
+        }
+        w->cap = WRITER_BUF_SIZE;
     }
     w->max_sec =
         w->format == TRAWL_FORMAT_PCAPNG ? PCAPNG_MAX_SEC : PCAP_MAX_SEC;
@@ -279,7 +243,9 @@ static int writer_new(trawl_writer **out, int fd, trawl_write_fn sink,
      * a valid pcapng file from the start and a bad descriptor or a full
      * disk is reported here. pcap's header waits for the link type. */
     if (w->format == TRAWL_FORMAT_PCAPNG) {
-        int rc = pcapng_put_shb(w, opt, errbuf, errlen);
+        w->may_wait = true;
+        rc = pcapng_put_shb(w, opt, errbuf, errlen);
+        w->may_wait = false;
         if (rc == 0)
             rc = writer_flush(w, errbuf, errlen);
         if (rc < 0) {
@@ -289,40 +255,89 @@ static int writer_new(trawl_writer **out, int fd, trawl_write_fn sink,
     }
     *out = w;
     return 0;
-nomem:
-    if (w) {
-        free(w->name);
-        free(w->buf);
-        free(w);
-    }
-    if (fd >= 0)
-        close(fd);
-    return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory", name);
+}
+
+size_t writer_async_buffer_size(size_t asked) {
+    size_t size = asked ? asked : WRITER_ASYNC_BUF_SIZE;
+    /* Whole pages, and never smaller than a synchronous buffer, which
+     * every block fits in. */
+    size = (size + WRITER_PAGE - 1) / WRITER_PAGE * WRITER_PAGE;
+    return size < WRITER_BUF_SIZE ? WRITER_BUF_SIZE : size;
+}
+
+static const struct trawl_writer_options default_options = {0};
+
+static int check_format(const struct trawl_writer_options *opt,
+                        const char *name, char *errbuf, size_t errlen) {
+    if ((unsigned)opt->format > TRAWL_FORMAT_PCAPNG)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: unknown output format %d", name, (int)opt->format);
+    return 0;
 }
 
 TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
                                    const struct trawl_writer_options *opt,
                                    char *errbuf, size_t errlen) {
-    if (fd < 0) {
-        *out = NULL;
-        return core_err(errbuf, errlen, TRAWL_EINVAL,
-                        "%s: invalid file descriptor %d",
-                        name ? name : "(output)", fd);
+    *out = NULL;
+    if (!opt)
+        opt = &default_options;
+    if (!name)
+        name = "(output)";
+    int rc = check_format(opt, name, errbuf, errlen);
+    if (rc < 0) {
+        close(fd);
+        return rc;
     }
-    return writer_new(out, fd, NULL, NULL, name, opt, errbuf, errlen);
+    struct writer_pool *pool = NULL;
+    if (opt->async_buffers) {
+        rc = pool_new(&pool, opt->async_buffers,
+                      writer_async_buffer_size(opt->async_buffer_size),
+                      errbuf, errlen);
+        if (rc < 0) {
+            core_err_prefix(errbuf, errlen, "%s", name);
+            close(fd);
+            return rc;
+        }
+    }
+    return writer_new(out, fd, name, opt, pool, pool != NULL, NULL, NULL,
+                      errbuf, errlen);
 }
 
 TRAWL_API int trawl_writer_open_stream(trawl_writer **out, trawl_write_fn fn,
                                        void *ctx, const char *name,
                                        const struct trawl_writer_options *opt,
                                        char *errbuf, size_t errlen) {
-    if (!fn) {
-        *out = NULL;
+    *out = NULL;
+    if (!opt)
+        opt = &default_options;
+    if (!name)
+        name = "(output)";
+    if (!fn)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
-                        "%s: stream writer without a callback",
-                        name ? name : "(output)");
+                        "%s: stream writer without a callback", name);
+    /* The callback decides how to wait; a thread of the writer's own in
+     * between would only add a copy. */
+    if (opt->async_buffers)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: stream writers are synchronous", name);
+    int rc = check_format(opt, name, errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    return writer_new(out, -1, name, opt, NULL, false, fn, ctx, errbuf,
+                      errlen);
+}
+
+int writer_open_pooled(trawl_writer **out, int fd, const char *name,
+                       const struct trawl_writer_options *opt,
+                       struct writer_pool *pool, char *errbuf, size_t errlen) {
+    *out = NULL;
+    int rc = check_format(opt, name, errbuf, errlen);
+    if (rc < 0) {
+        close(fd);
+        return rc;
     }
-    return writer_new(out, -1, fn, ctx, name, opt, errbuf, errlen);
+    return writer_new(out, fd, name, opt, pool, false, NULL, NULL, errbuf,
+                      errlen);
 }
 
 TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
@@ -338,17 +353,14 @@ TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
     if (fd < 0)
         return core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot create: %s",
                         is_stdout ? "standard output" : path, strerror(errno));
-    if (!is_stdout && opt && opt->format == TRAWL_FORMAT_PCAPNG &&
-        direct_ok(fd))
-        set_direct(fd, true);
     return trawl_writer_open_fd(out, fd, is_stdout ? "standard output" : path,
                                 opt, errbuf, errlen);
 }
 
-TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
-                                     const struct trawl_iface *iface,
-                                     uint32_t *id, char *errbuf,
-                                     size_t errlen) {
+/* ---- interfaces and packets ---------------------------------------------- */
+
+int writer_add_iface(trawl_writer *w, const struct trawl_iface *iface,
+                     uint32_t *id, char *errbuf, size_t errlen) {
     if (w->error)
         return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
     /* Both formats carry link types in 16 bits (pcap's upper bits are
@@ -378,19 +390,27 @@ TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
         w->cap_ifaces = ncap;
     }
     int rc = 0;
+    w->may_wait = true;
     if (pcapng)
         rc = pcapng_put_idb(w, iface, errbuf, errlen);
     else if (w->nifaces == 0)
         rc = pcap_put_header(w, iface, errbuf, errlen);
-    /* Headers go to the kernel at once: a reader following the file sees
-     * the interface before its first packet arrives. */
-    if (rc == 0)
-        rc = writer_flush(w, errbuf, errlen);
+    w->may_wait = false;
     if (rc < 0)
         return rc;
     w->ifaces[w->nifaces] = (struct writer_iface){.linktype = iface->linktype};
     *id = (uint32_t)w->nifaces++;
     return 0;
+}
+
+TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
+                                     const struct trawl_iface *iface,
+                                     uint32_t *id, char *errbuf,
+                                     size_t errlen) {
+    int rc = writer_add_iface(w, iface, id, errbuf, errlen);
+    /* Headers go to the kernel at once: a reader following the file sees
+     * the interface before its first packet arrives. */
+    return rc < 0 ? rc : writer_flush(w, errbuf, errlen);
 }
 
 /* Why a packet cannot be written; kept out of the hot path. */
@@ -430,11 +450,16 @@ TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
     int rc = w->format == TRAWL_FORMAT_PCAPNG
                  ? pcapng_put_epb(w, pkt, errbuf, errlen)
                  : pcap_put_record(w, pkt, errbuf, errlen);
-    if (rc < 0)
+    if (TRAWL_UNLIKELY(rc != 0)) {
+        if (rc == TRAWL_WRITER_DROPPED) {
+            w->dropped++;
+            w->dropped_bytes += pkt->caplen;
+        }
         return rc;
+    }
     w->packets++;
     if (w->flush_ms && clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
-        return writer_flush(w, errbuf, errlen);
+        return timed_flush(w, errbuf, errlen);
     return 0;
 }
 
@@ -443,34 +468,45 @@ TRAWL_API long trawl_writer_put(trawl_writer *w, const struct trawl_pkt *pkt,
                                 size_t errlen) {
     if (TRAWL_UNLIKELY(w->error))
         return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
-    if (!w->sink)
+    if (!w->sink->fn)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "%s: trawl_writer_put is for stream writers", w->name);
-    if (w->len)
+    if (w->len != w->kept)
         return core_err(errbuf, errlen, TRAWL_EBUSY,
                         "%s: %zu bytes are still buffered: flush first",
-                        w->name, w->len);
+                        w->name, w->len - w->kept);
     if (TRAWL_UNLIKELY(
             pkt->iface >= w->nifaces || pkt->caplen > TRAWL_MAX_CAPLEN ||
             pkt->ts_nsec >= 1000000000u || (uint64_t)pkt->ts_sec > w->max_sec))
         return refuse(w, pkt, errbuf, errlen);
-    bool ng = w->format == TRAWL_FORMAT_PCAPNG;
-    size_t need = ng ? pcapng_epb_size(pkt) : PCAP_REC_HDR + pkt->caplen;
+    uint64_t need = writer_record_size(w, pkt);
     if (need > len)
         return 0;
     /* The record builders write at the end of the buffer: for this one
      * record, the buffer is the caller's. */
     uint8_t *own = w->buf;
+    size_t own_cap = w->cap, own_len = w->len;
     w->buf = buf;
-    int rc = ng ? pcapng_put_epb(w, pkt, errbuf, errlen)
-                : pcap_put_record(w, pkt, errbuf, errlen);
-    w->buf = own;
+    w->cap = len;
     w->len = 0;
+    int rc = w->format == TRAWL_FORMAT_PCAPNG
+                 ? pcapng_put_epb(w, pkt, errbuf, errlen)
+                 : pcap_put_record(w, pkt, errbuf, errlen);
+    w->buf = own;
+    w->cap = own_cap;
+    w->len = own_len;
     if (rc < 0)
         return rc;
     w->written += need;
     w->packets++;
     return (long)need;
+}
+
+uint64_t writer_record_size(const trawl_writer *w,
+                            const struct trawl_pkt *pkt) {
+    return w->format == TRAWL_FORMAT_PCAPNG
+               ? pcapng_epb_size(pkt, NULL)
+               : PCAP_REC_HDR + (uint64_t)pkt->caplen;
 }
 
 TRAWL_API int trawl_writer_set_stats(trawl_writer *w, uint32_t id,
@@ -491,8 +527,22 @@ TRAWL_API int trawl_writer_flush(trawl_writer *w, char *errbuf, size_t errlen) {
 
 TRAWL_API uint64_t trawl_writer_bytes(const trawl_writer *w) {
     /* Padding is not counted: close cuts it off. */
-    return w->written + w->len;
+    return w->written + (w->buf ? w->len : w->tail_len);
 }
+
+TRAWL_API void trawl_writer_get_stats(const trawl_writer *w,
+                                      struct trawl_writer_stats *st) {
+    *st = (struct trawl_writer_stats){
+        .packets = w->packets,
+        .bytes = trawl_writer_bytes(w),
+        .dropped = w->dropped,
+        .dropped_bytes = w->dropped_bytes,
+        .buffers = w->pool ? w->pool->nbufs : 1,
+        .buffers_busy_max = w->pool ? w->pool->busy_max : 0,
+    };
+}
+
+/* ---- closing ------------------------------------------------------------- */
 
 /* What close appends: the pcap header of a file that never got an
  * interface, or the pcapng statistics blocks. */
@@ -514,24 +564,91 @@ static int put_trailer(trawl_writer *w, char *err, size_t errlen) {
     return 0;
 }
 
+/* The trailer, and everything still buffered handed on: written here
+ * (synchronous), or queued for the pool's thread. Returns 0 or the first
+ * error. */
+static int finish_records(trawl_writer *w, char *err, size_t errlen) {
+    if (w->error)
+        return core_err(err, errlen, w->error, "%s", w->errmsg);
+    w->may_wait = true;
+    int rc = put_trailer(w, err, errlen);
+    w->may_wait = false;
+    if (rc < 0)
+        return rc;
+    if (!w->pool || (!w->queued && w->packets == 0))
+        return writer_flush(w, err, errlen);
+    rc = writer_take_sink_error(w, err, errlen);
+    if (rc == 0 && w->buf && w->len > w->kept)
+        submit_buffer(w);
+    return rc;
+}
+
+static void close_job_run(struct pool_job *job) {
+    struct writer_sink *s =
+        (struct writer_sink *)((char *)job -
+                               offsetof(struct writer_sink, close_job));
+    int rc = sink_finish(s, s->close_end);
+    if (s->closed)
+        s->closed(s->closed_ctx, rc, rc ? s->errmsg : NULL);
+    sink_free(s);
+}
+
+void writer_close_async(trawl_writer *w,
+                        void (*closed)(void *ctx, int rc, const char *msg),
+                        void *ctx) {
+    char err[TRAWL_ERRBUF_SIZE];
+    int rc = finish_records(w, err, sizeof err);
+    struct writer_sink *s = w->sink;
+    if (rc < 0 && !atomic_load(&s->error)) {
+        /* Not a write error (those are the sink's already): say it at
+         * close all the same. */
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", err);
+        atomic_store_explicit(&s->error, rc, memory_order_release);
+    }
+    s->close_end = trawl_writer_bytes(w);
+    s->closed = closed;
+    s->closed_ctx = ctx;
+    s->close_job.run = close_job_run;
+    w->sink = NULL;
+    struct writer_pool *pool = w->pool;
+    bool own = w->own_pool;
+    w->own_pool = false;
+    writer_free(w);
+    pool_submit(pool, &s->close_job);
+    if (own)
+        pool_free(pool);
+}
+
+struct close_result {
+    int rc;
+    char msg[TRAWL_ERRBUF_SIZE];
+};
+
+static void note_closed(void *ctx, int rc, const char *msg) {
+    struct close_result *r = ctx;
+    r->rc = rc;
+    if (msg)
+        snprintf(r->msg, sizeof r->msg, "%s", msg);
+}
+
 TRAWL_API int trawl_writer_close(trawl_writer *w, char *errbuf, size_t errlen) {
     if (!w)
         return 0;
-    int rc = w->error ? core_err(errbuf, errlen, w->error, "%s", w->errmsg)
-                      : put_trailer(w, errbuf, errlen);
-    if (rc == 0)
-        rc = writer_flush(w, errbuf, errlen);
-    /* A file closed normally ends in its last record, not in padding. */
-    if (rc == 0 && w->direct &&
-        ftruncate(w->fd, (off_t)(w->written + w->len)) < 0)
-        rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: cannot truncate: %s",
-                      w->name, strerror(errno));
-    if (w->fd >= 0 && close(w->fd) < 0 && rc == 0)
-        rc = core_err(errbuf, errlen, TRAWL_EIO, "%s: close failed: %s",
-                      w->name, strerror(errno));
-    free(w->ifaces);
-    free(w->buf);
-    free(w->name);
-    free(w);
+    if (w->pool) {
+        /* Queued behind the file's last buffers; a pool of the writer's
+         * own is drained when it is freed, a shared one here. */
+        struct close_result r = {0};
+        struct writer_pool *pool = w->pool;
+        bool own = w->own_pool;
+        writer_close_async(w, note_closed, &r);
+        if (!own)
+            pool_drain(pool);
+        return r.rc ? core_err(errbuf, errlen, r.rc, "%s", r.msg) : 0;
+    }
+    int rc = finish_records(w, errbuf, errlen);
+    int frc = sink_finish(w->sink, trawl_writer_bytes(w));
+    if (frc < 0 && rc == 0)
+        rc = core_err(errbuf, errlen, frc, "%s", w->sink->errmsg);
+    writer_free(w);
     return rc;
 }

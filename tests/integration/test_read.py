@@ -363,13 +363,15 @@ def test_every_flag_is_accepted(trawl_bin, ether, tmp_path):
     shorts, longs = parser_options()
     values = {"-r": str(ether), "-c": "1", "-T": "text", "-e": "ip.src",
               "-E": "header=y", "-t": "e", "-w": str(tmp_path / "o.pcap"),
-              "-F": "pcap"}
+              "-F": "pcap", "-C": "1", "-G": "10", "-W": "2"}
     for opt in shorts:
         args = [opt] + ([values[opt]] if opt in values else [])
         if opt == "-E":
             args = ["-e", "ip.src"] + args
-        if opt == "-F":
+        if opt in ("-F", "-C", "-G"):
             args = ["-w", str(tmp_path / "o.pcap")] + args
+        if opt == "-W":
+            args = ["-w", str(tmp_path / "o.pcap"), "-C", "1"] + args
         if opt == "-h":
             continue
         r = trawl(trawl_bin, ether, "-c", "1", *args)

@@ -3,7 +3,9 @@
  *
  *   write-test [-f FORMAT] [-c COMMENT] [-a APPL] [-i MS] OUT < SCRIPT
  *   write-test gen [-f FORMAT] [-n N] [-B BYTES] [-s SIZE] [-i MS] [-r PPS]
- *                  [-m] [-b] OUT
+ *                  [-A BUFFERS] [-m] [-b] OUT
+ *   write-test out [gen options] [-P PACKETS] [-Z BYTES] [-G SEC] [-W N]
+ *                  TEMPLATE
  *
  * FORMAT is pcap, pcap-ns or pcapng (the default); OUT may be "-".
  *
@@ -24,7 +26,14 @@
  * 1700000000.000000000, each starting with its 0-based number as 8
  * big-endian bytes; with -m, every 10th packet has a comment and flags.
  * -r paces the packets to PPS a second (in bursts of 100).
- * With -b it prints "PACKETS BYTES SECONDS" of the write loop on stdout. */
+ * With -b it prints "PACKETS BYTES SECONDS DROPPED" of the write loop on
+ * stdout. -A writes asynchronously with that many buffers (of 16 MiB); a
+ * packet the writer drops is counted and the next one written.
+ *
+ * `out` generates as `gen` does, through an output (trawl_output) that
+ * splits every PACKETS packets, BYTES bytes or SEC seconds of packet time
+ * and keeps the last N files; it prints "open NAME" and "close NAME
+ * PACKETS" lines as its callbacks run. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +45,36 @@
 
 static char err[TRAWL_ERRBUF_SIZE];
 static trawl_writer *open_writer; /* closed by die() */
+
+/* Where `gen` and `out` write: a writer or an output. */
+struct target {
+    trawl_writer *w;
+    trawl_output *o;
+};
+
+static int target_add(struct target *t, const struct trawl_iface *ifc,
+                      uint32_t *id) {
+    return t->o ? trawl_output_add_iface(t->o, ifc, id, err, sizeof err)
+                : trawl_writer_add_iface(t->w, ifc, id, err, sizeof err);
+}
+
+static int target_write(struct target *t, const struct trawl_pkt *p) {
+    return t->o ? trawl_output_write(t->o, p, err, sizeof err)
+                : trawl_writer_write(t->w, p, err, sizeof err);
+}
+
+static uint64_t target_bytes(const struct target *t) {
+    if (!t->o)
+        return trawl_writer_bytes(t->w);
+    struct trawl_output_stats st;
+    trawl_output_get_stats(t->o, &st);
+    return st.bytes;
+}
+
+static int target_flush(struct target *t) {
+    return t->o ? trawl_output_flush(t->o, err, sizeof err)
+                : trawl_writer_flush(t->w, err, sizeof err);
+}
 
 static _Noreturn void die(const char *what, const char *msg) {
     fprintf(stderr, "error: %s%s%s\n", what, *what ? ": " : "", msg);
@@ -196,14 +235,14 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
+static void generate(struct target *w, uint64_t n, uint64_t max_bytes,
                      uint32_t size, double pps, bool mixed, bool bench) {
     static uint8_t data[65536];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
     uint32_t id;
     struct trawl_iface ifc = {.linktype = 1, .name = "gen0", .fcslen = -1};
-    if (trawl_writer_add_iface(w, &ifc, &id, err, sizeof err) < 0)
+    if (target_add(w, &ifc, &id) < 0)
         die("", err);
     struct trawl_pkt p = {.ts_sec = 1700000000,
                           .caplen = size,
@@ -211,16 +250,18 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
                           .iface = id,
                           .data = data};
     double t0 = now_s();
-    uint64_t i;
-    for (i = 0; n ? i < n : trawl_writer_bytes(w) < max_bytes; i++) {
+    uint64_t i, dropped = 0;
+    for (i = 0; n ? i < n : target_bytes(w) < max_bytes; i++) {
         for (int b = 0; b < 8 && b < (int)size; b++)
             data[b] = (uint8_t)(i >> (56 - 8 * b));
         bool extra = mixed && i % 10 == 0;
         p.comment = extra ? "every tenth packet" : NULL;
         p.has_flags = extra;
         p.flags = TRAWL_PKT_DIR_IN;
-        if (trawl_writer_write(w, &p, err, sizeof err) < 0)
+        int rc = target_write(w, &p);
+        if (rc < 0)
             die("", err);
+        dropped += rc == TRAWL_WRITER_DROPPED;
         if (pps > 0 && i % 100 == 99) {
             double ahead = (double)(i + 1) / pps - (now_s() - t0);
             if (ahead > 0) {
@@ -236,15 +277,31 @@ static void generate(trawl_writer *w, uint64_t n, uint64_t max_bytes,
             p.ts_sec++;
         }
     }
-    if (trawl_writer_flush(w, err, sizeof err) < 0)
+    if (target_flush(w) < 0)
         die("", err);
     double dt = now_s() - t0;
     if (bench)
-        printf("%" PRIu64 " %" PRIu64 " %.6f\n", i, trawl_writer_bytes(w), dt);
+        printf("%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 "\n", i,
+               target_bytes(w), dt, dropped);
+}
+
+static void on_open(void *ctx, const struct trawl_output_file *f) {
+    (void)ctx;
+    printf("open %s\n", f->path);
+    fflush(stdout);
+}
+
+static void on_close(void *ctx, const struct trawl_output_file *f) {
+    (void)ctx;
+    printf("close %s %" PRIu64 "\n", f->path, f->packets);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv) {
-    bool gen = argc > 1 && strcmp(argv[1], "gen") == 0;
+    bool out = argc > 1 && strcmp(argv[1], "out") == 0;
+    bool gen = out || (argc > 1 && strcmp(argv[1], "gen") == 0);
+    struct trawl_output_options oo = {.on_open = on_open,
+                                      .on_close = on_close};
     struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAPNG};
     uint64_t n = 1000, max_bytes = 1ull << 30;
     uint32_t size = 64;
@@ -252,7 +309,7 @@ int main(int argc, char **argv) {
     bool mixed = false, bench = false;
     int c;
     optind = gen ? 2 : 1;
-    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:r:mb")) != -1) {
+    while ((c = getopt(argc, argv, "f:c:a:i:n:B:s:r:A:P:Z:G:W:mb")) != -1) {
         switch (c) {
         case 'f': o.format = parse_format(optarg); break;
         case 'c': o.section_comment = optarg; break;
@@ -262,6 +319,11 @@ int main(int argc, char **argv) {
         case 'B': max_bytes = strtoull(optarg, NULL, 10); break;
         case 's': size = (uint32_t)atoi(optarg); break;
         case 'r': pps = atof(optarg); break;
+        case 'A': o.async_buffers = (unsigned)atoi(optarg); break;
+        case 'P': oo.split_packets = strtoull(optarg, NULL, 10); break;
+        case 'Z': oo.split_bytes = strtoull(optarg, NULL, 10); break;
+        case 'G': oo.split_seconds = strtoull(optarg, NULL, 10); break;
+        case 'W': oo.max_files = (unsigned)atoi(optarg); break;
         case 'm': mixed = true; break;
         case 'b': bench = true; break;
         default: return 2;
@@ -271,16 +333,30 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: write-test [gen] [options] OUT\n");
         return 2;
     }
-    trawl_writer *w;
-    if (trawl_writer_open(&w, argv[optind], &o, err, sizeof err) < 0)
+    struct target t = {0};
+    if (out) {
+        oo.path = argv[optind];
+        oo.format = o.format;
+        oo.section_comment = o.section_comment;
+        oo.application = o.application;
+        oo.flush_interval_ms = o.flush_interval_ms;
+        oo.async_buffers = o.async_buffers;
+        if (trawl_output_open(&t.o, &oo, err, sizeof err) < 0)
+            die("", err);
+        generate(&t, n, max_bytes, size, pps, mixed, bench);
+        if (trawl_output_close(t.o, err, sizeof err) < 0)
+            die("", err);
+        return 0;
+    }
+    if (trawl_writer_open(&t.w, argv[optind], &o, err, sizeof err) < 0)
         die("", err);
-    open_writer = w;
+    open_writer = t.w;
     if (gen)
-        generate(w, n, max_bytes, size, pps, mixed, bench);
+        generate(&t, n, max_bytes, size, pps, mixed, bench);
     else
-        run_script(w);
+        run_script(t.w);
     open_writer = NULL;
-    if (trawl_writer_close(w, err, sizeof err) < 0)
+    if (trawl_writer_close(t.w, err, sizeof err) < 0)
         die("", err);
     return 0;
 }

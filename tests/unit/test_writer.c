@@ -666,14 +666,16 @@ static void pcapng_direct_pages(void **state) {
 static void flush_interval(void **state) {
     const char *p = path_in(state, "timed.pcap");
     struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAP,
-                                     .flush_interval_ms = 20};
+                                     .flush_interval_ms = 300};
     trawl_writer *w;
     assert_int_equal(trawl_writer_open(&w, p, &o, err, sizeof err), 0);
     uint32_t id = add(w, 1, 0);
     struct trawl_pkt pkt = sample_pkt(id);
     assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
     assert_int_equal(file_size(p), 24); /* too soon: still buffered */
-    struct timespec nap = {.tv_nsec = 60 * 1000000};
+    /* Long enough that a loaded machine does not pass the interval
+     * between two calls by itself. */
+    struct timespec nap = {.tv_nsec = 600 * 1000000};
     nanosleep(&nap, NULL);
     assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
     assert_int_equal(file_size(p), 24 + 2 * 20);
