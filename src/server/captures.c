@@ -288,6 +288,18 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
                         "exist yet, so captures can only be of traffic from "
                         "now on (leave fromCaptureBuffer out or false)");
     }
+    if (spec->type == SESSION_DISK && spec->file_name) {
+        /* For a disk capture the name is a template of its files. */
+        if (!storage_valid_template(spec->file_name))
+            return util_err(err, errlen, TRAWL_EINVAL,
+                            "file_name '%s': a disk capture's files are named "
+                            "by a strftime template of letters, digits, "
+                            "._-+=,@ and date conversions (%%Y%%m%%d-%%H%%M%%S)",
+                            spec->file_name);
+        free(spec->name_template);
+        spec->name_template = spec->file_name;
+        spec->file_name = NULL;
+    }
     if (spec->type == SESSION_DISK && !format_given) {
         struct settings_values set;
         settings_get(&srv->settings, &set);
@@ -538,10 +550,20 @@ static bool single_output(const struct session *s) {
     return s->spec.single_iface || s->spec.format != TRAWL_FORMAT_PCAPNG;
 }
 
-/* Interface `id` as this session's files describe it: the hub's, with
- * the snap length the session keeps. */
-static int declare(struct srv *srv, struct session *s, trawl_writer *w,
-                   uint32_t id, char *err, size_t errlen) {
+int captures_to_writer(void *w, const struct trawl_iface *ifc, uint32_t *id,
+                       char *err, size_t errlen) {
+    return trawl_writer_add_iface(w, ifc, id, err, errlen);
+}
+
+int captures_to_output(void *o, const struct trawl_iface *ifc, uint32_t *id,
+                       char *err, size_t errlen) {
+    return trawl_output_add_iface(o, ifc, id, err, errlen);
+}
+
+/* Interface `id` of the hub as this session's files describe it, with the
+ * snap length the session keeps. */
+static int declare(struct srv *srv, struct session *s, captures_add_fn add,
+                   void *dst, uint32_t id, char *err, size_t errlen) {
     const struct trawl_iface *src = hub_iface(srv->hub, id);
     struct trawl_iface ifc = {.linktype = 1, .fcslen = -1};
     if (src)
@@ -549,24 +571,25 @@ static int declare(struct srv *srv, struct session *s, trawl_writer *w,
     if (s->max_snaplen && (ifc.snaplen == 0 || s->max_snaplen < ifc.snaplen))
         ifc.snaplen = s->max_snaplen;
     uint32_t got;
-    return trawl_writer_add_iface(w, &ifc, &got, err, errlen);
+    return add(dst, &ifc, &got, err, errlen);
 }
 
-int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
-                     uint32_t *ndeclared, char *err, size_t errlen) {
+int captures_declare(struct srv *srv, struct session *s, captures_add_fn add,
+                     void *dst, uint32_t *ndeclared, char *err,
+                     size_t errlen) {
     *ndeclared = 0;
     if (single_output(s)) {
         uint32_t id = s->iface_only >= 0 ? (uint32_t)s->iface_only : 0;
         if (!hub_iface(srv->hub, id))
             return 0; /* declared with the first packet */
-        int rc = declare(srv, s, w, id, err, errlen);
+        int rc = declare(srv, s, add, dst, id, err, errlen);
         if (rc == 0)
             *ndeclared = 1;
         return rc;
     }
     size_t n = hub_iface_count(srv->hub);
     for (uint32_t id = 0; id < n; id++) {
-        int rc = declare(srv, s, w, id, err, errlen);
+        int rc = declare(srv, s, add, dst, id, err, errlen);
         if (rc < 0)
             return rc;
         *ndeclared = id + 1;
@@ -574,12 +597,12 @@ int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
     return 0;
 }
 
-int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
-                 uint32_t *ndeclared, struct trawl_pkt *pkt, char *err,
-                 size_t errlen) {
+int captures_map(struct srv *srv, struct session *s, captures_add_fn add,
+                 void *dst, uint32_t *ndeclared, struct trawl_pkt *pkt,
+                 char *err, size_t errlen) {
     if (single_output(s)) {
         if (*ndeclared == 0) {
-            int rc = declare(srv, s, w, pkt->iface, err, errlen);
+            int rc = declare(srv, s, add, dst, pkt->iface, err, errlen);
             if (rc < 0)
                 return rc;
             *ndeclared = 1;
@@ -588,7 +611,7 @@ int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
         return 0;
     }
     while (*ndeclared <= pkt->iface) {
-        int rc = declare(srv, s, w, *ndeclared, err, errlen);
+        int rc = declare(srv, s, add, dst, *ndeclared, err, errlen);
         if (rc < 0)
             return rc;
         (*ndeclared)++;
@@ -597,7 +620,7 @@ int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
 }
 
 int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
-                   uint32_t *ndeclared, size_t budget, bool strict, char *err,
+                   uint32_t *ndeclared, size_t budget, char *err,
                    size_t errlen) {
     size_t used = 0;
     int n = 0;
@@ -605,14 +628,15 @@ int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
     size_t size;
     while ((size = queue_peek(&s->q, &pkt)) != 0) {
         size_t need = pkt.caplen + CAPTURES_RECORD_SLACK;
-        if (used + need > budget && (n > 0 || strict))
-            return n > 0 ? n : TRAWL_ERANGE;
-        int rc = captures_map(srv, s, w, ndeclared, &pkt, err, errlen);
+        if (n > 0 && used + need > budget)
+            break;
+        int rc = captures_map(srv, s, captures_to_writer, w, ndeclared, &pkt,
+                              err, errlen);
         if (rc < 0)
             return rc;
         rc = trawl_writer_write(w, &pkt, err, errlen);
         queue_pop(&s->q, size);
-        if (rc == TRAWL_EINVAL || rc == TRAWL_ERANGE)
+        if (captures_refused(rc))
             session_add_refused(s);
         else if (rc < 0)
             return rc;

@@ -41,32 +41,46 @@ void captures_finish(struct srv *srv, struct session *s);
 /* Saves the counters of every running capture in the catalog. */
 void captures_checkpoint(struct srv *srv);
 
-/* ---- consumers ----------------------------------------------------------- */
+/* ---- consumers ------------------------------------------------------------ */
 
-/* Declares to a new writer the interfaces its packets will carry: one
- * when the output holds a single interface (pcap, or single_interface),
- * else every interface the hub knows so far, in the hub's order, so that
- * writer ids are hub ids. *ndeclared counts them. */
-int captures_declare(struct srv *srv, struct session *s, trawl_writer *w,
-                     uint32_t *ndeclared, char *err, size_t errlen);
+/* How a consumer declares an interface to what it writes: a writer
+ * (captures_to_writer) or an output (captures_to_output). */
+typedef int (*captures_add_fn)(void *dst, const struct trawl_iface *ifc,
+                               uint32_t *id, char *err, size_t errlen);
+int captures_to_writer(void *w, const struct trawl_iface *ifc, uint32_t *id,
+                       char *err, size_t errlen);
+int captures_to_output(void *o, const struct trawl_iface *ifc, uint32_t *id,
+                       char *err, size_t errlen);
 
-/* Gives pkt (from s's queue) its interface id in w, declaring to w the
+/* Declares to a new writer or output the interfaces its packets will
+ * carry: one when the output holds a single interface (pcap, or
+ * single_interface), else every interface the hub knows so far, in the
+ * hub's order, so that their ids are hub ids. *ndeclared counts them. */
+int captures_declare(struct srv *srv, struct session *s, captures_add_fn add,
+                     void *dst, uint32_t *ndeclared, char *err, size_t errlen);
+
+/* Gives pkt (from s's queue) its interface id there, declaring the
  * interfaces it did not know yet. */
-int captures_map(struct srv *srv, struct session *s, trawl_writer *w,
-                 uint32_t *ndeclared, struct trawl_pkt *pkt, char *err,
-                 size_t errlen);
+int captures_map(struct srv *srv, struct session *s, captures_add_fn add,
+                 void *dst, uint32_t *ndeclared, struct trawl_pkt *pkt,
+                 char *err, size_t errlen);
 
-/* Moves queued packets of s into w (declaring interfaces that appear
- * later) while each one's record surely fits in what is left of `budget`
- * bytes (a packet's bytes and CAPTURES_RECORD_SLACK) or the queue is
- * empty; the first packet goes in whatever its size unless `strict`.
- * Returns how many packets were written, TRAWL_ERANGE when strict and the
- * first did not fit, or another negative code when the writer failed. A
- * packet the writer refuses (a time stamp its format cannot hold) is
- * counted as dropped. */
+/* Moves queued packets of s into the writer w while the records fit in
+ * `budget` bytes (a packet's bytes and CAPTURES_RECORD_SLACK each; the
+ * first goes in whatever its size) or the queue is empty. Returns how many
+ * packets were written, or a negative code when the writer failed. A
+ * packet the writer refuses (a time stamp its format cannot hold) counts
+ * as dropped. */
 #define CAPTURES_RECORD_SLACK 64u
 int captures_drain(struct srv *srv, struct session *s, trawl_writer *w,
-                   uint32_t *ndeclared, size_t budget, bool strict, char *err,
+                   uint32_t *ndeclared, size_t budget, char *err,
                    size_t errlen);
+
+/* Whether a write's result is the writer refusing one packet (it goes on)
+ * rather than failing. */
+static inline bool captures_refused(int rc) {
+    return rc == TRAWL_EINVAL || rc == TRAWL_ERANGE ||
+           rc == TRAWL_WRITER_DROPPED;
+}
 
 #endif

@@ -1,149 +1,94 @@
-/* Disk captures: the session's queue into a writer on a file, a new file
- * when the current one would pass the split size or has run for the split
- * duration. */
-#include <errno.h>
-#include <fcntl.h>
+/* Disk captures: the session's queue into a rotating output
+ * (include/trawl/output.h) confined to the storage directory, which starts
+ * a new file before one would pass the split size or when one has spanned
+ * the split duration, names files by the template (an index before the
+ * extension when a name is taken), and leaves files whole after kill -9. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "server/captures.h"
 #include "server/disk.h"
 #include "server/storage.h"
 #include "server/util.h"
 
-/* Written records reach the file at least this often. */
+/* Written packets reach the file at least this often. */
 #define FLUSH_MS 1000
-#define BATCH_BYTES (1u << 20)
+/* Packets written between two looks at the clock and the session. */
+#define BATCH 4096
 
 struct disk {
     struct srv *srv;
     struct session *s;
-    struct settings_values set;
-    trawl_writer *w;
+    trawl_output *o;
     uint32_t ndeclared;
-    char rel[STORAGE_PATH_MAX + 1];
-    uint64_t file_ms;      /* when the current file was opened */
-    uint64_t flushed_at;   /* writer bytes at the last flush */
-    uint64_t closed_bytes; /* bytes of the files already closed */
-    uint64_t file_packets; /* packets in the current file */
     char err[TRAWL_ERRBUF_SIZE];
 };
 
-static int open_file(struct disk *d) {
+/* The output made a new file: the capture's record and the catalog learn
+ * its name, relative to the storage directory. */
+static void on_open(void *ctx, const struct trawl_output_file *f) {
+    struct disk *d = ctx;
     struct session *s = d->s;
-    const char *tmpl = s->spec.name_template && s->spec.name_template[0]
-                           ? s->spec.name_template
-                           : d->set.file_name_template;
-    bool ng = s->spec.format == TRAWL_FORMAT_PCAPNG;
-    int fd = storage_create(d->srv, s->spec.directory ? s->spec.directory : "",
-                            tmpl, ng ? ".pcapng" : ".pcap", time(NULL), ng,
-                            d->rel, sizeof d->rel, d->err, sizeof d->err);
-    if (fd < 0)
-        return fd;
-    struct trawl_writer_options wo = {.format = s->spec.format,
-                                      .flush_interval_ms = FLUSH_MS};
-    int rc =
-        trawl_writer_open_fd(&d->w, fd, d->rel, &wo, d->err, sizeof d->err);
-    if (rc == 0) {
-        d->ndeclared = 0;
-        rc = captures_declare(d->srv, s, d->w, &d->ndeclared, d->err,
-                              sizeof d->err);
-    }
-    if (rc < 0)
-        return rc;
     pthread_mutex_lock(&s->lock);
     if (!s->files)
         s->files = json_array();
-    json_array_append_new(s->files, json_string(d->rel));
+    json_array_append_new(s->files, json_string(f->name));
     pthread_mutex_unlock(&s->lock);
-    catalog_file_add(d->srv->cat, d->rel, s->id, s->spec.user, NULL, 0);
-    d->file_ms = util_mono_ms();
-    d->file_packets = 0;
-    d->flushed_at = trawl_writer_bytes(d->w);
-    srv_log(d->srv, "capture %lld: writing %s", (long long)s->id, d->rel);
-    return 0;
+    catalog_file_add(d->srv->cat, f->name, s->id, s->spec.user, NULL, 0);
+    srv_log(d->srv, "capture %lld: writing %s", (long long)s->id, f->name);
 }
 
-static int close_file(struct disk *d) {
-    if (!d->w)
-        return 0;
-    uint64_t n = trawl_writer_bytes(d->w);
-    int rc = trawl_writer_close(d->w, d->err, sizeof d->err);
-    d->w = NULL;
-    d->closed_bytes += n;
-    return rc;
-}
-
-static uint64_t total_bytes(const struct disk *d) {
-    return d->closed_bytes + (d->w ? trawl_writer_bytes(d->w) : 0);
-}
-
-/* Whether the next batch belongs in a new file. */
-static bool should_split(const struct disk *d, uint64_t now_ms) {
-    uint64_t size = trawl_writer_bytes(d->w);
-    if (d->file_packets == 0)
-        return false;
-    if (d->set.split_size_bytes && size >= d->set.split_size_bytes)
-        return true;
-    return d->set.split_duration_s &&
-           now_ms - d->file_ms >= d->set.split_duration_s * 1000u;
+static uint64_t output_bytes(const struct disk *d) {
+    struct trawl_output_stats st;
+    trawl_output_get_stats(d->o, &st);
+    return st.bytes;
 }
 
 static void *disk_main(void *arg) {
     struct disk *d = arg;
     struct session *s = d->s;
-    uint64_t last_out = total_bytes(d);
+    uint64_t last_out = 0;
     for (;;) {
-        uint64_t now = util_mono_ms();
-        if (should_split(d, now) && (close_file(d) < 0 || open_file(d) < 0))
-            break;
-        /* A file is split before a packet that could take it past the
-         * split size; only a file's first packet may (a packet larger than
-         * the split size has to go somewhere). */
-        size_t budget = BATCH_BYTES;
-        if (d->set.split_size_bytes) {
-            uint64_t have = trawl_writer_bytes(d->w);
-            uint64_t left = d->set.split_size_bytes > have
-                                ? d->set.split_size_bytes - have
-                                : 0;
-            if (left < budget)
-                budget = (size_t)left;
-        }
-        int n = captures_drain(d->srv, s, d->w, &d->ndeclared, budget,
-                               d->file_packets > 0, d->err, sizeof d->err);
-        if (n == TRAWL_ERANGE) {
-            d->err[0] = '\0';
-            if (close_file(d) < 0 || open_file(d) < 0)
+        struct trawl_pkt pkt;
+        size_t size;
+        int n = 0, rc = 0;
+        while (n < BATCH && (size = queue_peek(&s->q, &pkt)) != 0) {
+            rc = captures_map(d->srv, s, captures_to_output, d->o,
+                              &d->ndeclared, &pkt, d->err, sizeof d->err);
+            if (rc == 0)
+                rc = trawl_output_write(d->o, &pkt, d->err, sizeof d->err);
+            queue_pop(&s->q, size);
+            if (captures_refused(rc)) {
+                session_add_refused(s);
+                rc = 0;
+            }
+            if (rc < 0)
                 break;
-            continue;
+            n++;
         }
-        if (n < 0)
+        if (rc < 0)
             break;
-        d->file_packets += (uint64_t)n;
-        uint64_t out = total_bytes(d);
+        uint64_t out = output_bytes(d);
         session_add_output(s, out - last_out);
         last_out = out;
         if (n > 0)
             continue;
-        /* Nothing queued: what was written goes to the file now rather
-         * than at the next packet. */
-        uint64_t have = trawl_writer_bytes(d->w);
-        if (have != d->flushed_at) {
-            if (trawl_writer_flush(d->w, d->err, sizeof d->err) < 0)
-                break;
-            d->flushed_at = have;
-        }
-        if (session_drained(s, now))
+        /* Nothing queued: what was written goes to the file now (and a
+         * file whose period ended by the clock is closed). */
+        if (trawl_output_tick(d->o, d->err, sizeof d->err) < 0)
+            break;
+        if (session_drained(s, util_mono_ms()))
             break;
         session_wait(s, 200);
     }
     bool failed = d->err[0] != '\0';
-    if (close_file(d) < 0)
+    char cerr[TRAWL_ERRBUF_SIZE];
+    if (trawl_output_close(d->o, cerr, sizeof cerr) < 0 && !failed) {
+        snprintf(d->err, sizeof d->err, "%s", cerr);
         failed = true;
+    }
     if (failed) {
         session_end(s, SESSION_END_ERROR, d->err);
         srv_log(d->srv, "capture %lld: %s", (long long)s->id, d->err);
@@ -152,6 +97,40 @@ static void *disk_main(void *arg) {
     free(d);
     captures_finish(srv, s);
     return NULL;
+}
+
+/* Opens the output: the session's directory (created) and template under
+ * the storage directory, the settings' split size and duration. */
+static int open_output(struct disk *d) {
+    struct session *s = d->s;
+    struct settings_values set;
+    settings_get(&d->srv->settings, &set);
+    const char *dir = s->spec.directory ? s->spec.directory : "";
+    const char *tmpl = s->spec.name_template && s->spec.name_template[0]
+                           ? s->spec.name_template
+                           : set.file_name_template;
+    int rc = storage_mkdirs(d->srv, dir, d->err, sizeof d->err);
+    if (rc < 0)
+        return rc;
+    char path[STORAGE_PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s%s%s%s", dir, dir[0] ? "/" : "", tmpl,
+             s->spec.format == TRAWL_FORMAT_PCAPNG ? ".pcapng" : ".pcap");
+    struct trawl_output_options opt = {
+        .path = path,
+        .directory = d->srv->store_dir,
+        .format = s->spec.format,
+        .split_bytes = set.split_size_bytes,
+        .split_seconds = set.split_duration_s,
+        .single_interface = s->spec.single_iface,
+        .flush_interval_ms = FLUSH_MS,
+        .on_open = on_open,
+        .ctx = d,
+    };
+    rc = trawl_output_open(&d->o, &opt, d->err, sizeof d->err);
+    if (rc == 0)
+        rc = captures_declare(d->srv, s, captures_to_output, d->o,
+                              &d->ndeclared, d->err, sizeof d->err);
+    return rc;
 }
 
 int disk_start(struct srv *srv, struct session *s, char *err, size_t errlen) {
@@ -164,8 +143,7 @@ int disk_start(struct srv *srv, struct session *s, char *err, size_t errlen) {
     }
     d->srv = srv;
     d->s = s;
-    settings_get(&srv->settings, &d->set);
-    int rc = open_file(d);
+    int rc = open_output(d);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -178,7 +156,8 @@ int disk_start(struct srv *srv, struct session *s, char *err, size_t errlen) {
     pthread_attr_destroy(&attr);
     if (rc < 0) {
         util_err(err, errlen, rc, "%s", d->err);
-        close_file(d);
+        if (d->o)
+            trawl_output_close(d->o, NULL, 0);
         session_end(s, SESSION_END_ERROR, d->err);
         free(d);
         captures_finish(srv, s);

@@ -1,8 +1,7 @@
 /* server/disk — a capture written to files under the storage directory,
- * split by size and by time as the settings say, by a thread of its own.
- *
- * pcapng files are written with O_DIRECT in whole pages (see the writer),
- * so after kill -9 each reads back up to its last whole record. */
+ * through a rotating output (include/trawl/output.h) split by size and by
+ * time as the settings say, by a thread of its own. The writer under the
+ * output leaves every file whole after kill -9. */
 #ifndef TRAWL_SERVER_DISK_H
 #define TRAWL_SERVER_DISK_H
 

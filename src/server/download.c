@@ -130,8 +130,8 @@ static int fill_direct(struct download *d) {
            (size = queue_peek(&s->q, &pkt)) != 0) {
         /* A new interface's description goes through the writer's buffer
          * (and into MHD's, or the stage when it does not fit). */
-        int rc = captures_map(d->srv, s, d->w, &d->ndeclared, &pkt, d->err,
-                              sizeof d->err);
+        int rc = captures_map(d->srv, s, captures_to_writer, d->w,
+                              &d->ndeclared, &pkt, d->err, sizeof d->err);
         if (rc == 0)
             rc = trawl_writer_flush(d->w, d->err, sizeof d->err);
         if (rc < 0)
@@ -148,19 +148,19 @@ static int fill_direct(struct download *d) {
             if (k == 0)
                 k = trawl_writer_flush(d->w, d->err, sizeof d->err);
             queue_pop(&s->q, size);
-            if (k < 0 && k != TRAWL_EINVAL && k != TRAWL_ERANGE)
+            if (k < 0 && !captures_refused((int)k))
                 return (int)k;
             return n + 1;
         }
         if (k == 0)
             break; /* MHD's buffer is full */
         queue_pop(&s->q, size);
-        if (k == TRAWL_EINVAL || k == TRAWL_ERANGE)
-            session_add_refused(s);
-        else if (k < 0)
-            return (int)k;
-        else
+        if (k > 0)
             d->dst_len += (size_t)k;
+        else if (captures_refused((int)k))
+            session_add_refused(s);
+        else
+            return (int)k;
         n++;
     }
     return n;
@@ -191,8 +191,8 @@ static ssize_t on_read(void *cls, uint64_t pos, char *buf, size_t max) {
         } else {
             /* Compressed output is of unknown size, so a batch is sized by
              * what the compressor is given. */
-            n = captures_drain(d->srv, s, d->w, &d->ndeclared, max, false,
-                               d->err, sizeof d->err);
+            n = captures_drain(d->srv, s, d->w, &d->ndeclared, max, d->err,
+                               sizeof d->err);
             if (n < 0 ||
                 (n > 0 && trawl_writer_flush(d->w, d->err, sizeof d->err) < 0))
                 return fail(d);
@@ -270,7 +270,8 @@ struct MHD_Response *download_response(struct srv *srv, struct session *s,
         rc = trawl_writer_open_stream(&d->w, on_records, d, name, &wo, err,
                                       errlen);
     if (rc == 0)
-        rc = captures_declare(srv, s, d->w, &d->ndeclared, err, errlen);
+        rc = captures_declare(srv, s, captures_to_writer, d->w,
+                              &d->ndeclared, err, errlen);
     if (rc == 0)
         rc = trawl_writer_flush(d->w, err, errlen);
     struct MHD_Response *resp =

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "server/settings.h"
+#include "server/storage.h"
 #include "server/util.h"
 
 #define MAX_CONCURRENT 64
@@ -21,12 +22,13 @@ static int apply(struct settings_values *v, const char *key, const json_t *val,
                  char *err, size_t errlen) {
     if (strcmp(key, "file_name_template") == 0) {
         const char *s = json_string_value(val);
-        if (!s || !s[0] || strlen(s) >= sizeof v->file_name_template ||
-            strchr(s, '/'))
+        if (!s || !storage_valid_template(s))
             return util_err(err, errlen, TRAWL_EINVAL,
-                            "setting file_name_template: a non-empty strftime "
-                            "template of under %zu characters without '/'",
-                            sizeof v->file_name_template);
+                            "setting file_name_template: a strftime template "
+                            "of up to 200 letters, digits, ._-+=,@ and the "
+                            "conversions %%Y %%m %%d %%H %%M %%S %%j %%y %%e "
+                            "%%u %%w %%V %%G %%g %%I %%b %%B %%a %%A %%p %%s "
+                            "%%z");
         snprintf(v->file_name_template, sizeof v->file_name_template, "%s", s);
         return 0;
     }

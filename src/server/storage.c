@@ -119,54 +119,23 @@ int storage_mkdirs(struct srv *srv, const char *rel, char *err, size_t errlen) {
     return 0;
 }
 
-/* strftime, then every character a stored name may not hold becomes '_'. */
-static void make_name(char *out, size_t n, const char *tmpl, time_t when) {
-    struct tm tm;
-    localtime_r(&when, &tm);
-    /* The template is the user's by design: strftime only formats dates,
-     * and what it yields is made safe below. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    size_t len = strftime(out, n, tmpl, &tm);
-#pragma GCC diagnostic pop
-    if (len == 0)
-        snprintf(out, n, "capture");
-    for (char *p = out; *p; p++)
-        if (!name_char((unsigned char)*p))
-            *p = '_';
-    if (out[0] == '.')
-        out[0] = '_';
-}
-
-int storage_create(struct srv *srv, const char *dir, const char *tmpl,
-                   const char *ext, time_t when, bool direct, char *rel,
-                   size_t rellen, char *err, size_t errlen) {
-    int rc = storage_mkdirs(srv, dir, err, errlen);
-    if (rc < 0)
-        return rc;
-    char base[200];
-    make_name(base, sizeof base, tmpl, when);
-    for (unsigned i = 0; i < 1000; i++) {
-        char name[256];
-        if (i)
-            snprintf(name, sizeof name, "%s_%u%s", base, i, ext);
-        else
-            snprintf(name, sizeof name, "%s%s", base, ext);
-        snprintf(rel, rellen, "%s%s%s", dir, dir[0] ? "/" : "", name);
-        int flags = O_WRONLY | O_CREAT | O_EXCL | (direct ? O_DIRECT : 0);
-        int fd = open_beneath(srv->store_fd, rel, flags, 0640);
-        if (fd < 0 && direct && errno == EINVAL)
-            fd = open_beneath(srv->store_fd, rel, flags & ~O_DIRECT, 0640);
-        if (fd >= 0)
-            return fd;
-        if (errno != EEXIST)
-            return util_err(err, errlen, TRAWL_EIO,
-                            "storage: cannot create '%s': %s", rel,
-                            strerror(errno));
+bool storage_valid_template(const char *tmpl) {
+    /* Conversions whose text is digits, letters or '+'/'-' only. */
+    static const char safe[] = "YmdHMSjyeuwVGgIbBaApsz";
+    size_t n = strlen(tmpl);
+    if (n == 0 || n > 200 || tmpl[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (tmpl[i] == '%') {
+            if (i + 1 == n || !strchr(safe, tmpl[i + 1]))
+                return false;
+            i++;
+            continue;
+        }
+        if (!name_char((unsigned char)tmpl[i]))
+            return false;
     }
-    return util_err(err, errlen, TRAWL_EBUSY,
-                    "storage: every name like '%s' in '%s' is taken", base,
-                    dir);
+    return true;
 }
 
 struct walk {

@@ -32,14 +32,11 @@ int storage_open(struct srv *srv, const char *rel, int flags, mode_t mode,
 /* Creates directory rel and its parents beneath the storage directory. */
 int storage_mkdirs(struct srv *srv, const char *rel, char *err, size_t errlen);
 
-/* Creates a new file in directory `dir` named by strftime(tmpl, when) and
- * ext, made safe (other characters become '_'), with _1, _2 ... before the
- * extension while the name is taken. Returns the descriptor (opened for
- * writing, O_DIRECT when asked and the file system takes it) and its
- * relative path in rel. */
-int storage_create(struct srv *srv, const char *dir, const char *tmpl,
-                   const char *ext, time_t when, bool direct, char *rel,
-                   size_t rellen, char *err, size_t errlen);
+/* Whether tmpl is an acceptable strftime template for stored file names:
+ * the characters a stored name may hold, and conversions whose text is
+ * only digits and letters (%Y %m %d %H %M %S %j %y %e %u %w %V %G %g %I
+ * %b %B %a %A %p %s %z), not starting with '.'. */
+bool storage_valid_template(const char *tmpl);
 
 /* {"directory", "total_bytes", "free_bytes", "used_bytes", "files":
  * [{path, size, modified_us, capture_id, user}]}. */

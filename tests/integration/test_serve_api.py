@@ -162,6 +162,19 @@ def test_allegro_capture_to_media(daemon, trace):
     assert rec["type"] == "disk" and rec["counters"]["captured"] == trace[1]["udp"]
 
 
+def test_disk_file_name_template(daemon, trace):
+    r = daemon.post("/api/v1/captures", {"type": "disk", "filter": "udp",
+                                         "file_name": "dns-%Y"})
+    assert r.status == 201, r
+    rec = wait_finished(daemon, r.json()["id"])
+    assert rec["files"] == [time.strftime("dns-%Y") + ".pcapng"]
+    for bad in ("a b", "x/%Y", "%c", ".hidden", "%"):
+        r = daemon.post("/api/v1/captures", {"type": "disk", "file_name": bad})
+        assert r.status == 400, bad
+        r = daemon.put("/api/v1/settings", {"file_name_template": bad})
+        assert r.status == 400, bad
+
+
 def test_disk_split_by_size(daemon, trace, tmp_path):
     assert daemon.put("/api/v1/settings", {"split_size_bytes": 10000,
                                            "file_name_template": "part"}).status == 200

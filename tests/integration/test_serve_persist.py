@@ -95,10 +95,14 @@ def test_kill_9_leaves_readable_files(tmp_path, trace):
     r = d.post("/api/v1/captures", {"type": "disk", "filter": ""})
     assert r.status == 201
     cid = r.json()["id"]
+    # Files are made when their first packet comes.
+    files = wait_for(lambda: d.get(f"/api/v1/captures/{cid}").json()
+                     .get("files"))
+    assert files, d.get(f"/api/v1/captures/{cid}").body
+    path = files[0]
     # Past a checkpoint (every 5 s), so its counters were saved.
     time.sleep(6.5)
     d.kill()
-    path = r.json()["files"][0]
     f = d.data_dir / "captures" / path
     assert f.stat().st_size > 0
     rc, info, err = capinfos(f)

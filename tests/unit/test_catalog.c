@@ -330,6 +330,16 @@ static void names_and_paths(void **state) {
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         assert_int_equal(storage_valid_path(paths[i].path, false), paths[i].ok);
     assert_true(storage_valid_path("", true));
+    static const struct {
+        const char *tmpl;
+        bool ok;
+    } tmpls[] = {{"trawl-%Y%m%d-%H%M%S", true}, {"cap", true},
+                 {"%s_%z", true},               {"%c", false},
+                 {"a b%Y", false},              {"x/%Y", false},
+                 {".%Y", false},                {"%", false},
+                 {"%%", false},                 {"", false}};
+    for (size_t i = 0; i < sizeof tmpls / sizeof tmpls[0]; i++)
+        assert_int_equal(storage_valid_template(tmpls[i].tmpl), tmpls[i].ok);
 }
 
 int main(void) {
