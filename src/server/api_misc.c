@@ -1,6 +1,7 @@
 /* The rest of the API: the placeholder page and the API's documentation,
  * health and status, logging in and out, interfaces, metrics, previews of
  * live traffic. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +133,46 @@ API_HANDLER(api_logout) {
     return http_respond(r, 200, resp);
 }
 
+/* What the system says of a live interface: address, MTU, speed, state,
+ * addresses. */
+static void add_system_info(json_t *o, const struct trawl_ifinfo *info) {
+    char mac[18];
+    if (info->has_mac) {
+        snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", info->mac[0],
+                 info->mac[1], info->mac[2], info->mac[3], info->mac[4],
+                 info->mac[5]);
+        json_object_set_new(o, "mac", json_string(mac));
+    }
+    json_object_set_new(o, "mtu", json_integer(info->mtu));
+    json_object_set_new(o, "speed_mbps",
+                        info->speed_mbps < 0 ? json_null()
+                                             : json_integer(info->speed_mbps));
+    json_object_set_new(o, "up", json_boolean(info->flags & TRAWL_IF_UP));
+    json_object_set_new(o, "running",
+                        json_boolean(info->flags & TRAWL_IF_RUNNING));
+    json_object_set_new(o, "loopback",
+                        json_boolean(info->flags & TRAWL_IF_LOOPBACK));
+    json_t *addrs = json_array();
+    for (size_t i = 0; i < info->naddrs; i++) {
+        const struct trawl_ifaddr *a = &info->addrs[i];
+        char text[INET6_ADDRSTRLEN + 8];
+        if (!inet_ntop(a->family, a->addr, text, sizeof text))
+            continue;
+        size_t len = strlen(text);
+        snprintf(text + len, sizeof text - len, "/%u", a->prefix);
+        json_array_append_new(addrs, json_string(text));
+    }
+    json_object_set_new(o, "addresses", addrs);
+}
+
 API_HANDLER(api_interfaces) {
     struct srv *srv = r->srv;
     json_t *list = json_array();
     size_t n = hub_iface_count(srv->hub);
+    struct trawl_ifinfo *sys = NULL;
+    size_t nsys = 0;
+    if (srv->ports && trawl_iflist(&sys, &nsys, NULL, 0) < 0)
+        nsys = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trawl_iface *ifc = hub_iface(srv->hub, (uint32_t)i);
         uint64_t packets, bytes;
@@ -146,8 +183,13 @@ API_HANDLER(api_interfaces) {
                               "linktype", ifc->linktype, "snaplen",
                               (json_int_t)ifc->snaplen, "packets",
                               (json_int_t)packets, "bytes", (json_int_t)bytes);
+        for (size_t k = 0; k < nsys && ifc->name; k++)
+            if (strcmp(sys[k].name, ifc->name) == 0)
+                add_system_info(o, &sys[k]);
         json_array_append_new(list, o);
     }
+    if (sys)
+        trawl_iflist_free(sys, nsys);
     const struct source *src = hub_source(srv->hub);
     return http_json(r, 200,
                      json_pack("{s:s, s:s, s:o}", "mode", src->ops->kind, "source",

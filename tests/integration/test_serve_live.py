@@ -98,6 +98,9 @@ def test_live_download_counts(live, tmp_path):
     assert d.get("/api/v1/status").json()["mode"] == "live"
     ifs = d.get("/api/v1/interfaces").json()["interfaces"]
     assert [i["name"] for i in ifs] == [v.a]
+    mac = open(f"/sys/class/net/{v.a}/address").read().strip()
+    assert ifs[0]["mac"] == mac and ifs[0]["up"] is True
+    assert ifs[0]["mtu"] == 1500 and ifs[0]["linktype"] == 1
     st_path = "/api/v1/captures/download" + q(filter="udp.dstport == 2000")
     st = Stream(d, st_path)
     time.sleep(0.3)
