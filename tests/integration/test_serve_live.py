@@ -19,8 +19,8 @@ import pytest
 
 from conftest import need
 from netns import PYTHON, SENDER, seq_frame
-from serve_util import (Daemon, Stream, q, tshark_count, wait_finished,
-                        wait_for)
+from serve_util import (TRAWL, Daemon, Stream, q, tshark_count,
+                        wait_finished, wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="live capture tests need root")
@@ -48,6 +48,7 @@ class Veth:
         sh("ethtool", "-K", self.a, "tx", "off", check=False)
         sh("ip", "link", "set", self.a, "up")
         for cmd in (["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
+                    ["ip", "link", "set", "lo", "up"],
                     ["ethtool", "-K", self.b, "tx", "off"],
                     ["ip", "link", "set", self.b, "up"]):
             sh("ip", "netns", "exec", self.ns, *cmd, check=False)
@@ -263,3 +264,29 @@ def test_ports_unknown_and_replay(live, tmp_path):
     assert d.get(f"/api/v1/ports/{v.a}/filters/99").status == 404
     assert cap(d, v, "keep", {"kind": "SOMETIMES"}).status == 400
     assert cap(d, v, "state", {"on_off": "MAYBE"}).status == 400
+
+
+def test_every_interface_by_default(veth, tmp_path):
+    """Without -i the daemon captures on every interface it can: run in the
+    test's namespace tv<uid>b, they are lo and the veth end there."""
+    need("curl")
+    pw = tmp_path / "pw"
+    pw.write_text("ns-admin-pw-1\n")
+    p = subprocess.Popen(["ip", "netns", "exec", veth.ns, str(TRAWL), "serve",
+                          "--listen", "127.0.0.1:0", "--data-dir",
+                          str(tmp_path / "d"), "--admin-password-file",
+                          str(pw)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert "live capture on " in line, line + p.stderr.read()
+        url = line.split("listening on ")[1].split("/ ")[0]
+        r = subprocess.run(["ip", "netns", "exec", veth.ns, "curl", "-s", "-u",
+                            "admin:ns-admin-pw-1", url + "/api/v1/interfaces"],
+                           capture_output=True, text=True, timeout=30)
+        names = sorted(i["name"] for i in
+                       __import__("json").loads(r.stdout)["interfaces"])
+        assert names == sorted(["lo", veth.b])
+    finally:
+        p.terminate()
+        p.communicate(timeout=20)
