@@ -142,10 +142,11 @@ class Lab:
             self.ns(ns, "ip", "addr", "add", ip + "/24", "dev", dev)
             self.ns(ns, "ip", "link", "set", dev, "up")
             # Segments of MTU size: without offloads the records of large
-            # READs and WRITEs span tens of segments, as on a real wire.
+            # READs and WRITEs span tens of segments, as on a real wire;
+            # and checksums computed before the capture sees them.
             if shutil.which("ethtool"):
                 self.ns(ns, "ethtool", "-K", dev, "tso", "off", "gso", "off",
-                        "gro", "off", check=False)
+                        "gro", "off", "tx", "off", check=False)
         for d in ("export", "recovery"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "export" / "hello.txt").write_text("hello, trawl\n")
