@@ -167,6 +167,7 @@ struct decode_layer {
 /* Messages of one packet shown as layers; a segment that completes more
  * (a burst of small replies) shows the first ones and rpc.too_many_records. */
 #define DECODE_MAX_RPC_MSGS 14
+#define DECODE_RPC_MARKS 8
 
 struct decode_rpc_msg {
     /* The message: the record's fragments joined, without record marks;
@@ -175,6 +176,10 @@ struct decode_rpc_msg {
     uint32_t len;
     uint32_t mark;      /* the record mark of its last fragment */
     uint16_t nfrags;    /* fragments of the record */
+    /* The marks of its fragments, the first DECODE_RPC_MARKS of them,
+     * when there are several. */
+    uint8_t nmarks;
+    uint32_t marks[DECODE_RPC_MARKS];
     bool in_packet;     /* a one-fragment record inside this segment */
     uint32_t pkt_off;   /* then: where it starts in the packet (after
                            its record mark over TCP) */

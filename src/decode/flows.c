@@ -65,6 +65,7 @@ struct half {
     bool frag_last;
     uint32_t last_mark;
     uint16_t nfrags;
+    uint32_t marks[DECODE_RPC_MARKS];
     uint32_t segments;
     uint64_t first_frame;
     uint8_t *buf;
@@ -475,6 +476,9 @@ static void record_done(struct trawl_flows *f, uint32_t conn, struct half *h) {
         .segments = h->segments,
         .first_frame = h->first_frame,
     };
+    m.nmarks = (uint8_t)(h->nfrags < DECODE_RPC_MARKS ? h->nfrags
+                                                       : DECODE_RPC_MARKS);
+    memcpy(m.marks, h->marks, m.nmarks * sizeof m.marks[0]);
     if (h->segments > 1)
         f->st.reassembled++;
     if (f->ext.nmsgs < DECODE_MAX_RPC_MSGS &&
@@ -535,6 +539,8 @@ static void consume(struct trawl_flows *f, uint32_t conn, struct half *h,
                 lose_sync(h);
                 return;
             }
+            if (h->nfrags < DECODE_RPC_MARKS)
+                h->marks[h->nfrags] = mark;
             h->nfrags++;
             h->frag_left = mark & 0x7fffffff;
             h->frag_last = mark >> 31;

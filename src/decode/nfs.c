@@ -512,6 +512,8 @@ const struct trawl_field decode_nfs_fields[NF_COUNT] = {
     H(NF_NOTIFY_MASK, "nfs.notify_mask", "notify_mask", 8),
     U(NF_DATA_CONTENT, "nfs.data_content", "data content"),
     U(NF_CONTENT_TYPE, "nfs.content.type", "Content Type"),
+    U(NF_SECINFO_FLAVOR, "nfs.secinfo.flavor", "flavor"),
+    B(NF_LOCK_RECLAIM, "nfs.lock.reclaim", "reclaim?"),
     S(NF_LINKTEXT, "nfs.symlink.linktext", "Link Contents"),
     NFS4_OP_LIST(NFS4_X_STATUS)
 };
@@ -829,21 +831,75 @@ static void reply3(struct xdr *x, uint32_t proc) {
     (void)n;
 }
 
-/* ---- version 2: the procedure, the file handle of calls, the status ----- */
+/* ---- version 2 ----------------------------------------------------------- */
+
+enum nfs2_proc {
+    P2_NULL, P2_GETATTR, P2_SETATTR, P2_ROOT, P2_LOOKUP, P2_READLINK, P2_READ,
+    P2_WRITECACHE, P2_WRITE, P2_CREATE, P2_REMOVE, P2_RENAME, P2_LINK,
+    P2_SYMLINK, P2_MKDIR, P2_RMDIR, P2_READDIR, P2_STATFS,
+};
+
+static void fh2(struct xdr *x) {
+    const uint8_t *p = xdr_fixed(x, NFS_FH2_SIZE);
+    if (p)
+        decode_nfs_fh_bytes(x, p, NFS_FH2_SIZE, false);
+}
+
+/* fattr (RFC 1094 section 2.3.5), with the fields trawl has names for. */
+static void fattr2(struct xdr *x) {
+    decode_item_enter(x->v);
+    xdr_skip(x, 1); /* type */
+    xdr_item_u32(x, F(NF_MODE));
+    xdr_skip(x, 8); /* nlink uid gid size blocksize rdev blocks fsid */
+    xdr_skip(x, 1); /* fileid */
+    static const enum nfs_field times[] = {NF_ATIME_SEC, NF_MTIME_SEC,
+                                           NF_CTIME_SEC};
+    for (size_t i = 0; i < TRAWL_ARRAY_LEN(times); i++) {
+        xdr_item_u32(x, F(times[i]));
+        xdr_skip(x, 1); /* microseconds */
+    }
+    decode_item_leave(x->v);
+}
+
+static void diropargs2(struct xdr *x) {
+    uint32_t n;
+    fh2(x);
+    xdr_item_opaque(x, F(NF_NAME), NAME_MAX3, &n);
+}
 
 static void v2(struct xdr *x, bool call, uint32_t proc) {
     if (call) {
-        /* Every call but NULL, ROOT and WRITECACHE (no arguments) starts
-         * with a file handle. */
-        if (proc != 0 && proc != 3 && proc != 7) {
-            const uint8_t *p = xdr_fixed(x, NFS_FH2_SIZE);
-            if (p)
-                decode_nfs_fh_bytes(x, p, NFS_FH2_SIZE, false);
+        switch (proc) {
+        case P2_NULL: case P2_ROOT: case P2_WRITECACHE: break;
+        case P2_LOOKUP: case P2_CREATE: case P2_REMOVE: case P2_MKDIR:
+        case P2_RMDIR: case P2_SYMLINK: diropargs2(x); break;
+        case P2_RENAME:
+            diropargs2(x);
+            diropargs2(x);
+            break;
+        case P2_LINK:
+            fh2(x);
+            diropargs2(x);
+            break;
+        default: fh2(x); break;
         }
-    } else if (proc != 0 && proc != 3 && proc != 7) {
-        uint32_t status = xdr_item_u32(x, F(NF_STATUS2));
-        if (!xdr_bad(x))
-            decode_item_hidden(x->v, F(NF_STATUS), status);
+        return;
+    }
+    if (proc == P2_NULL || proc == P2_ROOT || proc == P2_WRITECACHE)
+        return;
+    uint32_t status = xdr_item_u32(x, F(NF_STATUS2));
+    if (xdr_bad(x))
+        return;
+    decode_item_hidden(x->v, F(NF_STATUS), status);
+    if (status != 0)
+        return;
+    switch (proc) {
+    case P2_GETATTR: case P2_SETATTR: case P2_WRITE: fattr2(x); break;
+    case P2_LOOKUP: case P2_CREATE: case P2_MKDIR:
+        fh2(x);
+        fattr2(x);
+        break;
+    case P2_READ: fattr2(x); break;
     }
 }
 

@@ -194,6 +194,8 @@ enum nfs_field {
     NF_RETURNTYPE,
     NF_NOTIFY_MASK,
     NF_DATA_CONTENT,
+    NF_SECINFO_FLAVOR,
+    NF_LOCK_RECLAIM,
     NF_CONTENT_TYPE,
     NF_LINKTEXT,
     /* NFStest pktt's qualified names: the status of one operation. */

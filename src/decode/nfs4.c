@@ -72,6 +72,14 @@ static void stateid4_bytes(struct xdr *x) {
     xdr_item_fixed(x, F(NF_STATEID), 16);
 }
 
+/* An nfsstat4, which tshark shows under both names. */
+static uint32_t status4(struct xdr *x) {
+    uint32_t status = xdr_item_u32(x, F(NF_NFSSTAT4));
+    if (!xdr_bad(x))
+        decode_item_hidden(x->v, F(NF_STATUS), status);
+    return status;
+}
+
 static void component(struct xdr *x, enum nfs_field f) {
     uint32_t n;
     xdr_item_opaque(x, F(f), STR_MAX, &n);
@@ -457,7 +465,7 @@ static void layout_content(struct xdr *x, bool device) {
 static void secinfo_res(struct xdr *x) {
     uint32_t n = xdr_count(x, LIST_MAX);
     for (uint32_t i = 0; i < n && !xdr_bad(x); i++) {
-        if (xdr_item_u32(x, F(NF_FLAVOR4)) == RPCSEC_GSS) {
+        if (xdr_item_u32(x, F(NF_SECINFO_FLAVOR)) == RPCSEC_GSS) {
             xdr_skip_opaque(x, STR_MAX);
             xdr_skip(x, 2);
         }
@@ -512,7 +520,7 @@ static void args_open(struct xdr *x) {
 
 static void args_lock(struct xdr *x) {
     xdr_item_u32(x, F(NF_LOCKTYPE4));
-    xdr_item_bool(x, F(NF_RECLAIM4));
+    xdr_item_bool(x, F(NF_LOCK_RECLAIM));
     xdr_item_u64(x, F(NF_OFFSET4));
     xdr_item_u64(x, F(NF_LENGTH4));
     if (xdr_item_bool(x, F(NF_NEW_LOCK_OWNER))) {
@@ -648,7 +656,7 @@ static void args_layoutget(struct xdr *x) {
     xdr_item_u64(x, F(NF_LENGTH4));
     xdr_item_u64(x, F(NF_MINLENGTH4));
     stateid4(x);
-    xdr_item_u32(x, F(NF_COUNT4));
+    xdr_item_u32(x, F(NF_MAXCOUNT));
 }
 
 static void res_layoutget(struct xdr *x) {
@@ -694,7 +702,7 @@ static void args_layoutcommit(struct xdr *x) {
 static void args_getdeviceinfo(struct xdr *x) {
     xdr_item_fixed(x, F(NF_DEVICEID), DEVICEID_SIZE);
     xdr_item_u32(x, F(NF_LAYOUTTYPE));
-    xdr_item_u32(x, F(NF_COUNT4));
+    xdr_item_u32(x, F(NF_MAXCOUNT));
     struct bitmap b;
     if (read_bitmap(x, &b) && b.n)
         decode_item_u(x->v, F(NF_NOTIFY_MASK), b.w[0]);
@@ -1099,7 +1107,7 @@ static bool op_res(struct xdr *x, uint32_t op, uint32_t status) {
         if (ok) {
             uint32_t k = xdr_count(x, LIST_MAX);
             for (uint32_t i = 0; i < k && !xdr_bad(x); i++)
-                xdr_item_u32(x, F(NF_NFSSTAT4));
+                status4(x);
         }
         break;
     case 56:
@@ -1137,7 +1145,7 @@ static bool op_res(struct xdr *x, uint32_t op, uint32_t status) {
             xdr_item_u64(x, F(NF_LENGTH4));
             uint32_t k = xdr_count(x, 1);
             for (uint32_t i = 0; i < k && !xdr_bad(x); i++)
-                xdr_item_u32(x, F(NF_NFSSTAT4));
+                status4(x);
         }
         break;
     case 68:
@@ -1177,10 +1185,9 @@ void decode_nfs4(struct xdr *x, const struct decode_rpc_state *r) {
     struct trawl_view *v = x->v;
     uint32_t n;
     if (!r->call) {
-        uint32_t status = xdr_item_u32(x, F(NF_NFSSTAT4));
+        status4(x);
         if (xdr_bad(x))
             return;
-        decode_item_hidden(v, F(NF_STATUS), status);
     }
     decode_item_enter(v);
     xdr_item_opaque(x, F(NF_TAG), STR_MAX, &n);
@@ -1210,9 +1217,7 @@ void decode_nfs4(struct xdr *x, const struct decode_rpc_state *r) {
         if (r->call) {
             known = op_args(x, op);
         } else {
-            status = xdr_item_u32(x, F(NF_NFSSTAT4));
-            if (!xdr_bad(x))
-                decode_item_hidden(v, F(NF_STATUS), status);
+            status = status4(x);
             known = !xdr_bad(x) && op_res(x, op, status);
         }
         decode_item_leave(v);

@@ -33,7 +33,6 @@ enum {
     RPCB_GETADDR = 3,
     RPCB_DUMP = 4,
     RPCB_GETTIME = 6,
-    RPCB_GETVERSADDR = 9,
     /* Entries of a DUMP reply: more than any rpcbind holds. */
     DUMP_MAX = 1024,
     STR_MAX = 1024,
@@ -166,7 +165,6 @@ static void v3v4(struct xdr *x, bool call, uint32_t proc) {
             xdr_item_bool(x, F(PF_ANSWER));
         break;
     case RPCB_GETADDR:
-    case RPCB_GETVERSADDR:
         if (call)
             rpcb(x);
         else

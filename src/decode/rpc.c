@@ -24,6 +24,7 @@ enum {
     REJECT_AUTH_ERROR = 1,
     AUTH_NULL = 0,
     AUTH_UNIX = 1,
+    RPCSEC_GSS = 6,
     /* RFC 5531: an opaque_auth body holds at most 400 bytes. */
     AUTH_MAX = 400,
     /* The smallest message: a denied reply (xid, type, stat, reject_stat,
@@ -240,10 +241,14 @@ uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
 
 /* ---- the header ------------------------------------------------------------ */
 
-/* opaque_auth: flavor, length, body (AUTH_UNIX bodies decoded). */
-static void auth(struct xdr *x) {
+/* opaque_auth: flavor, length, body (AUTH_UNIX bodies decoded). tshark
+ * calls the length of an RPCSEC_GSS verifier a token length, not
+ * rpc.auth.length. */
+static void auth(struct xdr *x, bool verifier) {
     uint32_t flavor = xdr_item_u32(x, F(RF_FLAVOR));
-    uint32_t len = xdr_item_u32(x, F(RF_AUTH_LEN));
+    uint32_t len = verifier && flavor == RPCSEC_GSS
+                       ? xdr_u32(x)
+                       : xdr_item_u32(x, F(RF_AUTH_LEN));
     if (xdr_bad(x))
         return;
     if (len > AUTH_MAX) {
@@ -266,12 +271,14 @@ static void auth(struct xdr *x) {
         xdr_item_u32(&b, F(RF_GID));
 }
 
-static uint16_t program_proto(uint32_t prog) {
+/* The decoder of a program's version, PROTO_DATA for a version trawl
+ * (and tshark) does not know, PROTO_NONE for a program it does not. */
+static uint16_t program_proto(uint32_t prog, uint32_t vers) {
     switch (prog) {
-    case PROG_PORTMAP: return PROTO_PORTMAP;
-    case PROG_MOUNT: return PROTO_MOUNT;
-    case PROG_NFS: return PROTO_NFS;
-    case PROG_NLM: return PROTO_NLM;
+    case PROG_PORTMAP: return vers >= 1 && vers <= 4 ? PROTO_PORTMAP : PROTO_DATA;
+    case PROG_MOUNT: return vers >= 1 && vers <= 3 ? PROTO_MOUNT : PROTO_DATA;
+    case PROG_NFS: return vers >= 2 && vers <= 4 ? PROTO_NFS : PROTO_DATA;
+    case PROG_NLM: return vers >= 1 && vers <= 4 ? PROTO_NLM : PROTO_DATA;
     default: return PROTO_NONE;
     }
 }
@@ -367,7 +374,13 @@ static void decode_rpc(struct trawl_view *v) {
         l->off -= 4;
         l->len += 4;
     }
-    if (r->tcp) {
+    if (r->tcp && m && m->nmarks > 1) {
+        /* A record of several fragments: each one's mark. */
+        for (unsigned i = 0; i < m->nmarks; i++) {
+            decode_item_u(v, F(RF_LASTFRAG), m->marks[i] >> 31);
+            decode_item_u(v, F(RF_FRAGLEN), m->marks[i] & 0x7fffffff);
+        }
+    } else if (r->tcp) {
         uint32_t mark = m ? m->mark : core_be32(r->msg - 4);
         decode_item_u(v, F(RF_LASTFRAG), mark >> 31);
         decode_item_u(v, F(RF_FRAGLEN), m ? m->len : mark & 0x7fffffff);
@@ -389,12 +402,12 @@ static void decode_rpc(struct trawl_view *v) {
             x.c.bad = true;
         }
         if (!xdr_bad(&x))
-            auth(&x);
+            auth(&x, false);
         if (!xdr_bad(&x))
-            auth(&x);
+            auth(&x, true);
         r->known = !xdr_bad(&x);
         if (r->known)
-            next = program_proto(r->prog);
+            next = program_proto(r->prog, r->vers);
     } else if (type == MSG_REPLY) {
         if (m && m->has_call) {
             r->prog = m->prog;
@@ -410,7 +423,7 @@ static void decode_rpc(struct trawl_view *v) {
             decode_item_u(v, F(RF_TIME), (uint64_t)m->call_delta_ns);
         }
         if (stat == REPLY_ACCEPTED) {
-            auth(&x);
+            auth(&x, true);
             uint32_t accept = xdr_item_u32(&x, F(RF_ACCEPT));
             if (accept == ACCEPT_PROG_MISMATCH) {
                 xdr_item_u32(&x, F(RF_PROGVERS_MIN));
@@ -419,7 +432,7 @@ static void decode_rpc(struct trawl_view *v) {
             r->known = m && m->has_call && !xdr_bad(&x) &&
                        accept == ACCEPT_SUCCESS;
             if (r->known)
-                next = program_proto(r->prog);
+                next = program_proto(r->prog, r->vers);
         } else if (stat == REPLY_DENIED) {
             uint32_t reject = xdr_item_u32(&x, F(RF_REJECT));
             if (reject == REJECT_RPC_MISMATCH) {
@@ -438,7 +451,17 @@ static void decode_rpc(struct trawl_view *v) {
     l->len = (mark_here ? 4 : 0) + r->body;
     if (r->ref == 0 && v->pkt.caplen < v->pkt.len)
         r->partial = true;
-    if (next != PROTO_NONE && r->known) {
+    if (next == PROTO_DATA && r->body < r->len) {
+        /* A version of a known program tshark does not decode either: it
+         * shows the procedure again, then the bytes. */
+        decode_item_hidden(v, F(RF_PROGVERS), r->vers);
+        decode_item_hidden(v, F(RF_PROCEDURE), r->proc);
+        decode_next(v, PROTO_DATA, r->base + r->body, r->base + r->len);
+        if (r->ref == 0)
+            return;
+        next = PROTO_NONE; /* bytes of a reassembled record: not shown */
+    }
+    if (next != PROTO_NONE && next != PROTO_DATA && r->known) {
         decode_continue(v, next);
         return;
     }
@@ -477,12 +500,14 @@ const char *decode_rpc_program_protocols(const struct trawl_view *v,
     return l->end == l->off ? NULL : decode_protos[l->proto]->name;
 }
 
-/* tshark lists rpc once for all the records of a segment. */
+/* tshark lists rpc once for the records that lie in a segment, and once
+ * for each one it reassembled. */
 static const char *rpc_protocols(const struct trawl_view *v,
                                  const struct decode_layer *l,
                                  const struct decode_layer *below) {
     (void)below;
-    return decode_below(v, l, PROTO_RPC) ? NULL : "rpc";
+    const struct decode_layer *prev = decode_below(v, l, PROTO_RPC);
+    return prev && !prev->msg && !l->msg ? NULL : "rpc";
 }
 
 const struct decode_proto decode_proto_rpc = {
