@@ -127,6 +127,17 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v);
 TRAWL_API void trawl_flows_stats(const trawl_flows *f,
                                  struct trawl_flows_stats *out);
 
+/* Whether values of field f can depend on the flows: the fields of RPC
+ * and its programs (PORTMAP, MOUNT, NFS, NLM), anomalies included. A
+ * reader that shows or filters on no such field, and no such protocol
+ * (trawl_expr_uses_proto), can leave the flows out: feeding costs about
+ * as much as decoding a packet down to its transport header. */
+TRAWL_API bool trawl_flows_field_matters(const trawl_field *f);
+
+/* The protocols whose decoding depends on the flows, NULL-terminated:
+ * "rpc", "portmap", "mount", "nfs", "nlm". */
+TRAWL_API const char *const *trawl_flows_protocols(void);
+
 #ifdef __cplusplus
 }
 #endif

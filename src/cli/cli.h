@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trawl/trawl.h"
+
 struct cli_command {
     const char *name;
     const char *summary; /* one line for `trawl help` */
@@ -41,6 +43,13 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The words joined by single spaces, as tcpdump joins its filter words;
  * malloc'ed (the caller frees it), NULL when out of memory. */
 char *cli_join_words(char **w, int n);
+
+/* Whether a reader that filters with `e` (may be NULL) and prints the
+ * fields `fields[0..n)` (or, with `all_layers`, every layer: summary, -V,
+ * JSON) needs RPC flows (trawl/flows.h): they cost as much again as
+ * decoding to the transport header, so only those who use them pay. */
+bool cli_needs_flows(const trawl_expr *e, const trawl_field *const *fields,
+                     size_t n, bool all_layers);
 
 /* True when argv holds -h/--help before any "--". */
 bool cli_wants_help(int argc, char **argv);

@@ -294,7 +294,10 @@ static int run_read(int argc, char **argv) {
         cli_error("out of memory");
         goto out;
     }
-    if (rr.v && trawl_flows_new(&rr.flows, NULL, rr.err, sizeof rr.err) < 0) {
+    bool flows = rr.v && cli_needs_flows(rr.e, o.pf.fields, o.pf.nfields,
+                                         o.output != OUT_FIELDS &&
+                                             o.output != OUT_NONE);
+    if (flows && trawl_flows_new(&rr.flows, NULL, rr.err, sizeof rr.err) < 0) {
         cli_error("%s", rr.err);
         goto out;
     }

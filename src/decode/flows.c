@@ -1051,3 +1051,15 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
     out->calls = f->ncalls;
     out->bytes_held = f->held;
 }
+
+TRAWL_API bool trawl_flows_field_matters(const trawl_field *f) {
+    return f->proto == PROTO_RPC || f->proto == PROTO_PORTMAP ||
+           f->proto == PROTO_MOUNT || f->proto == PROTO_NFS ||
+           f->proto == PROTO_NLM;
+}
+
+TRAWL_API const char *const *trawl_flows_protocols(void) {
+    static const char *const names[] = {"rpc", "portmap", "mount", "nfs",
+                                        "nlm", NULL};
+    return names;
+}

@@ -261,6 +261,7 @@ static void auth(struct xdr *x, bool verifier) {
         return;
     struct xdr b;
     xdr_init(&b, x->v, body, len);
+    decode_item_enter(x->v);
     xdr_item_u32(&b, F(RF_STAMP));
     uint32_t n;
     xdr_item_opaque(&b, F(RF_MACHINE), 255, &n);
@@ -269,6 +270,7 @@ static void auth(struct xdr *x, bool verifier) {
     uint32_t ngids = xdr_count(&b, AUX_GIDS_MAX);
     for (uint32_t i = 0; i < ngids && !xdr_bad(&b); i++)
         xdr_item_u32(&b, F(RF_GID));
+    decode_item_leave(x->v);
 }
 
 /* The decoder of a program's version, PROTO_DATA for a version trawl
