@@ -128,14 +128,16 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
                                  struct trawl_flows_stats *out);
 
 /* Whether values of field f can depend on the flows: the fields of RPC
- * and its programs (PORTMAP, MOUNT, NFS, NLM), anomalies included. A
- * reader that shows or filters on no such field, and no such protocol
- * (trawl_expr_uses_proto), can leave the flows out: feeding costs about
- * as much as decoding a packet down to its transport header. */
+ * and its programs (PORTMAP, MOUNT, NFS, NLM), anomalies included, and
+ * those that say where decoding stopped (data.*, frame.protocols: a
+ * segment that is part of a record has no data). A reader that shows or
+ * filters on no such field, and no such protocol (trawl_expr_uses_proto),
+ * can leave the flows out: feeding costs about as much as decoding a
+ * packet down to its transport header. */
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f);
 
 /* The protocols whose decoding depends on the flows, NULL-terminated:
- * "rpc", "portmap", "mount", "nfs", "nlm". */
+ * "rpc", "portmap", "mount", "nfs", "nlm", "data". */
 TRAWL_API const char *const *trawl_flows_protocols(void);
 
 #ifdef __cplusplus

@@ -191,6 +191,9 @@ struct decode_rpc_msg {
     uint32_t prog, vers, proc;
     uint64_t call_frame;
     int64_t call_delta_ns;
+    /* A reply in the packet whose call the flows did not see: shown as
+     * data from there on. */
+    bool unpaired;
 };
 
 struct decode_ext {

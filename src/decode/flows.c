@@ -440,6 +440,11 @@ static void message(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
             m.call_delta_ns = pkt_ns(pkt) - c->ts_ns;
         } else {
             f->st.unpaired++;
+            /* Not RPC to the view (tshark's reading): a record of this
+             * segment shows as data, one reassembled not at all. */
+            if (!m.in_packet)
+                return;
+            m.unpaired = true;
         }
     }
     if (f->ext.nmsgs >= DECODE_MAX_RPC_MSGS) {
@@ -792,7 +797,7 @@ static void udp_packet(struct trawl_flows *f, const struct decode_layer *tl,
         return;
     if (c < 0) {
         /* A peer is remembered from its first call; a reply without one
-         * pairs with nothing and is decoded as without flows. */
+         * pairs with nothing and is data, as without flows. */
         if (n < 8 || core_be32(p + 4) != 0)
             return;
         c = conn_new(f, k);
@@ -1052,14 +1057,21 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
     out->bytes_held = f->held;
 }
 
-TRAWL_API bool trawl_flows_field_matters(const trawl_field *f) {
-    return f->proto == PROTO_RPC || f->proto == PROTO_PORTMAP ||
-           f->proto == PROTO_MOUNT || f->proto == PROTO_NFS ||
-           f->proto == PROTO_NLM;
-}
-
 TRAWL_API const char *const *trawl_flows_protocols(void) {
     static const char *const names[] = {"rpc", "portmap", "mount", "nfs",
-                                        "nlm", NULL};
+                                        "nlm", "data", NULL};
     return names;
+}
+
+/* By name, so that the anomaly flags of these protocols (fields of the
+ * frame: rpc.gap, nfs.malformed) count too. */
+TRAWL_API bool trawl_flows_field_matters(const trawl_field *f) {
+    if (strcmp(f->name, "frame.protocols") == 0)
+        return true;
+    for (const char *const *p = trawl_flows_protocols(); *p; p++) {
+        size_t n = strlen(*p);
+        if (strncmp(f->name, *p, n) == 0 && f->name[n] == '.')
+            return true;
+    }
+    return false;
 }

@@ -201,22 +201,14 @@ static bool known_program(uint32_t prog) {
     return program_name(prog) != NULL;
 }
 
-/* Whether `len` bytes at p begin an RPC message: a call of version 2 to a
- * known program (or, on an RPC port, to any program), or — on an RPC port
- * only, since nothing else tells a reply apart from other bytes — a
- * reply whose status is one RFC 5531 defines. */
-static bool looks_like_message(const uint8_t *p, size_t len, bool on_port) {
-    if (len < 8)
+/* Whether `len` bytes at p begin an RPC call: version 2, to a known
+ * program or, on an RPC port, to any program. A reply is taken for RPC
+ * only when the flows know its call, as tshark takes it: nothing else
+ * tells a reply apart from other bytes. */
+static bool looks_like_call(const uint8_t *p, size_t len, bool on_port) {
+    if (len < 24 || core_be32(p + 4) != MSG_CALL || core_be32(p + 8) != 2)
         return false;
-    uint32_t type = core_be32(p + 4);
-    if (type == MSG_CALL) {
-        if (len < 24 || core_be32(p + 8) != 2)
-            return false;
-        return on_port || known_program(core_be32(p + 12));
-    }
-    if (type == MSG_REPLY && on_port)
-        return len < 12 || core_be32(p + 8) <= REPLY_DENIED;
-    return false;
+    return on_port || known_program(core_be32(p + 12));
 }
 
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
@@ -236,7 +228,7 @@ uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
         p += 4;
         len -= 4;
     }
-    return looks_like_message(p, len, on_port) ? PROTO_RPC : PROTO_DATA;
+    return looks_like_call(p, len, on_port) ? PROTO_RPC : PROTO_DATA;
 }
 
 /* ---- the header ------------------------------------------------------------ */
@@ -302,7 +294,7 @@ void decode_rpc_next(struct trawl_view *v) {
     uint32_t left = r->payload_end - r->next_mark;
     const uint8_t *p = v->data + r->next_mark;
     bool more = left >= 4 + 8 && (core_be32(p) & 0x7fffffff) >= MSG_MIN &&
-                looks_like_message(p + 4, left - 4, true);
+                looks_like_call(p + 4, left - 4, true);
     decode_next(v, more ? PROTO_RPC : PROTO_DATA, r->next_mark,
                 r->payload_end);
 }
@@ -366,6 +358,13 @@ static void decode_rpc(struct trawl_view *v) {
         return;
     }
     const struct decode_rpc_msg *m = current_ext(v);
+    if (m && m->unpaired) {
+        /* A reply to a call not seen: its bytes, and those after it in the
+         * segment, are data, as tshark shows them. */
+        decode_next(v, PROTO_DATA, m->pkt_off - (r->tcp ? 4 : 0),
+                    r->payload_end);
+        return;
+    }
     /* Over TCP the layer starts at the record mark. */
     bool mark_here = r->tcp && r->ref == 0;
     struct decode_layer *l =

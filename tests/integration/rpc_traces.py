@@ -402,6 +402,18 @@ def malformed_trace(seed=6):
     s = TcpSession(cport=803)
     for i, m in enumerate(bad):
         s.write(i % 2, xdr.record(m))
+    # For each program, a good call and its reply cut inside the results.
+    for prog, vers, proc, args, results in (
+            (xdr.PROG_PORTMAP, 2, 3, xdr.pmap_mapping(100003, 3, 6), P().u32(2049).bytes()),
+            (xdr.PROG_MOUNT, 3, 1, xdr.mnt_path("/x"), P().u32(0).opaque(FH).bytes()),
+            (xdr.PROG_NLM, 4, 2, xdr.nlm4_lockargs(b"c", False, True,
+                                                    xdr.nlm4_lock("h", FH, b"o", 1, 0, 1)),
+             P().opaque(b"cookie").u32(0).bytes()),
+            (xdr.PROG_NFS, 3, 6, xdr.nfs3_read(FH, 0, 9), P().u32(0).u32(0).u32(9).bytes())):
+        x, c = call(prog, vers, proc, args)
+        r = xdr.reply(x, results)
+        s.write(0, xdr.record(c))
+        s.write(1, xdr.record(r[:len(r) - 2]))
     # Record marks that lie: zero length, far too long, and a last
     # fragment that never ends.
     s.write(0, struct.pack(">I", 0x80000000) + good[0][0])
