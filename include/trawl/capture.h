@@ -150,11 +150,12 @@ TRAWL_API int trawl_capture_set_promisc(trawl_capture *c, bool on,
 /* 0 = the largest (TRAWL_MAX_CAPLEN). */
 TRAWL_API int trawl_capture_set_snaplen(trawl_capture *c, uint32_t snaplen,
                                         char *errbuf, size_t errlen);
-/* Kernel buffer per interface, KiB; 0 = trawl's default. */
+/* Kernel buffer per interface, KiB; 0 = trawl's default (32 MiB). */
 TRAWL_API int trawl_capture_set_buffer_kib(trawl_capture *c, uint32_t kib,
                                            char *errbuf, size_t errlen);
-/* How long the kernel may hold packets before handing them up (ms), or
- * immediate delivery of every packet (timeout ignored). */
+/* How long the kernel may hold packets before handing them up (ms; 0 =
+ * trawl's default, 100 ms), or immediate delivery of every packet
+ * (timeout ignored). */
 TRAWL_API int trawl_capture_set_timeout(trawl_capture *c, int timeout_ms,
                                         bool immediate, char *errbuf,
                                         size_t errlen);
@@ -175,7 +176,9 @@ TRAWL_API int trawl_capture_set_mode(trawl_capture *c,
  * Allowed while running: the new filter is compiled first (a bad one
  * changes nothing and returns TRAWL_EEXPR with the compiler's message),
  * then installed atomically, so every packet is judged wholly by the old
- * filter or wholly by the new one. */
+ * filter or wholly by the new one. Called from another thread, it returns
+ * once the new filter is compiled; the driving thread installs it before
+ * it judges its next packet. */
 TRAWL_API int trawl_capture_set_filter(trawl_capture *c, const char *text,
                                        const struct trawl_expr_options *opt,
                                        char *errbuf, size_t errlen);
@@ -202,7 +205,9 @@ struct trawl_trigger {
     const char *start_filter; /* expression, for TRAWL_START_FILTER */
     enum trawl_stop_criterion stop;
     const char *stop_filter;  /* expression, for TRAWL_STOP_FILTER */
-    /* Limits, any of which also stops the capture; 0 = none. */
+    /* Limits, any of which also stops the capture; 0 = none. Packets and
+     * bytes count what is captured (bytes as kept: captured_bytes); the
+     * duration runs from trawl_capture_start(). */
     uint64_t max_packets, max_bytes;
     uint64_t max_duration_ms;
 };
@@ -274,8 +279,9 @@ TRAWL_API int trawl_capture_start(trawl_capture *c, char *errbuf,
  * returns 1 with a packet, 0 when nothing came in time (or the wait was
  * woken), TRAWL_ESTOPPED once the capture has stopped (by any criterion)
  * and every packet it received has been handed out, or another negative
- * code on failure. pkt->data stays valid until the next call on the
- * capture. */
+ * code on failure (TRAWL_EINVAL in statistics mode, which delivers through
+ * trawl_capture_pump() only). pkt->data stays valid until the next call on
+ * the capture. */
 TRAWL_API int trawl_capture_next(trawl_capture *c, struct trawl_pkt *pkt,
                                  int timeout_ms, char *errbuf, size_t errlen);
 
@@ -304,8 +310,9 @@ TRAWL_API int trawl_capture_pump(trawl_capture *c,
  * has something to do, for callers that poll many captures. */
 TRAWL_API int trawl_capture_fd(const trawl_capture *c);
 
-/* Asks the capture to stop (any thread). The driving thread's next call
- * closes the sockets; packets already received are still delivered. */
+/* Asks the capture to stop (any thread; safe in a signal handler). The
+ * driving thread's next call closes the sockets; packets already received
+ * are still delivered. */
 TRAWL_API void trawl_capture_stop(trawl_capture *c);
 
 TRAWL_API enum trawl_capture_state trawl_capture_state(const trawl_capture *c);
@@ -348,7 +355,9 @@ TRAWL_API int trawl_capture_buffer_write(trawl_capture *c, trawl_writer *w,
 /* ---- test payload streams ------------------------------------------------ */
 
 /* Per-stream statistics of frames carrying trawl's test payload (see
- * docs/test-payload.md), as `trawl gen --tpld` sends them. */
+ * docs/test-payload.md), as `trawl gen --tpld` sends them: every frame that
+ * passed the filter once the capture started counts, whatever the keep
+ * rule keeps; up to 256 streams are tracked. Any thread may read them. */
 struct trawl_stream_stats {
     uint32_t stream;
     uint64_t packets, bytes;

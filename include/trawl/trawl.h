@@ -7,6 +7,7 @@
 #include "trawl/error.h"
 #include "trawl/expr.h"
 #include "trawl/flows.h"
+#include "trawl/gen.h"
 #include "trawl/packet.h"
 #include "trawl/reader.h"
 #include "trawl/tpld.h"

@@ -3,6 +3,7 @@
 #ifndef TRAWL_CLI_H
 #define TRAWL_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,9 @@ extern const struct cli_command cli_cmd_read;
 extern const struct cli_command cli_cmd_explain;
 extern const struct cli_command cli_cmd_fields;
 extern const struct cli_command cli_cmd_match;
+extern const struct cli_command cli_cmd_capture;
+extern const struct cli_command cli_cmd_interfaces;
+extern const struct cli_command cli_cmd_gen;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -50,6 +54,23 @@ char *cli_join_words(char **w, int n);
  * decoding to the transport header, so only those who use them pay. */
 bool cli_needs_flows(const trawl_expr *e, const trawl_field *const *fields,
                      size_t n, bool all_layers);
+/* Index of the first "--" in argv, or -1. */
+int cli_dashdash(int argc, char **argv);
+
+/* The usage error for getopt's ':' (a value missing) or '?' (an unknown
+ * option), naming the option as the user typed it. */
+int cli_option_error(const struct cli_command *cmd, int c, char **argv);
+
+/* -F's values: pcap, pcap-ns (nsecpcap) or pcapng, into an enum
+ * trawl_format. Returns 0 or CLI_USAGE after printing what is wrong. */
+int cli_parse_write_format(const struct cli_command *cmd, const char *arg,
+                           int *out);
+
+/* Set by the first SIGINT or SIGTERM after cli_catch_stop_signals(); the
+ * handler then resets itself, so a second one kills trawl even when it is
+ * blocked on a pipe that never ends. */
+extern volatile sig_atomic_t cli_stop_signal;
+void cli_catch_stop_signals(void);
 
 /* True when argv holds -h/--help before any "--". */
 bool cli_wants_help(int argc, char **argv);

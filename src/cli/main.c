@@ -1,14 +1,19 @@
 /* trawl — command dispatch, `trawl help`, `trawl --version`. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "trawl/writer.h"
 #include "trawl_config.h"
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_read,
+    &cli_cmd_capture,
+    &cli_cmd_interfaces,
+    &cli_cmd_gen,
     &cli_cmd_match,
     &cli_cmd_explain,
     &cli_cmd_fields,
@@ -75,6 +80,55 @@ char *cli_join_words(char **w, int n) {
     }
     *p = '\0';
     return s;
+}
+
+int cli_dashdash(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0)
+            return i;
+    return -1;
+}
+
+int cli_option_error(const struct cli_command *cmd, int c, char **argv) {
+    if (c == ':') {
+        if (optopt)
+            return cli_usage_error(cmd, "option -%c needs a value", optopt);
+        return cli_usage_error(cmd, "option '%s' needs a value",
+                               argv[optind - 1]);
+    }
+    if (optopt)
+        return cli_usage_error(cmd, "unknown option -%c", optopt);
+    return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_parse_write_format(const struct cli_command *cmd, const char *arg,
+                           int *out) {
+    if (strcmp(arg, "pcap") == 0)
+        *out = TRAWL_FORMAT_PCAP;
+    else if (strcmp(arg, "pcap-ns") == 0 || strcmp(arg, "nsecpcap") == 0)
+        *out = TRAWL_FORMAT_PCAP_NS;
+    else if (strcmp(arg, "pcapng") == 0)
+        *out = TRAWL_FORMAT_PCAPNG;
+    else
+        return cli_usage_error(cmd, "-F wants pcap, pcap-ns or pcapng, not '%s'",
+                               arg);
+    return 0;
+}
+
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_stop_signal(int sig) {
+    cli_stop_signal = sig;
+}
+
+void cli_catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 void cli_print_usage(const struct cli_command *cmd, FILE *out) {

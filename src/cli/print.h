@@ -86,6 +86,8 @@ struct print_ctx {
     struct pbuf *out;
     /* For interface names in -V; may be NULL. Borrowed. */
     const trawl_reader *reader;
+    /* Or, for packets from a live capture, its interfaces. */
+    const trawl_capture *capture;
     enum print_time time_format;
 
     /* Set by print_begin_packet(). */
@@ -109,6 +111,8 @@ struct print_ctx {
 void print_ctx_init(struct print_ctx *pc, struct pbuf *out,
                     const trawl_reader *reader, enum print_time tf);
 void print_ctx_free(struct print_ctx *pc);
+/* The interface `id` of the packets' reader or capture, or NULL. */
+const struct trawl_iface *print_iface(const struct print_ctx *pc, uint32_t id);
 /* Advances the clocks (first packet, previous packet) to pkt; call once
  * per packet before any text format. */
 void print_begin_packet(struct print_ctx *pc, const struct trawl_pkt *pkt);
@@ -178,6 +182,79 @@ void print_fields(struct pbuf *out, trawl_view *v,
 
 /* -T json: one object per packet and line (NDJSON). */
 void print_json(struct pbuf *out, trawl_view *v);
+
+/* ---- options and dispatch (print_args.c) -------------------------------- */
+
+enum print_output {
+    OUT_SUMMARY, /* default: one line per packet */
+    OUT_TREE,    /* -V */
+    OUT_FIELDS,  /* -T fields */
+    OUT_JSON,    /* -T json */
+    OUT_NONE,    /* -q, or -w */
+};
+
+struct cli_command;
+
+/* The printing options `trawl read` and `trawl capture` share: -V -x -X
+ * -T -e -E -t. Parse them with print_opts_take(), settle them with
+ * print_opts_check(). */
+struct print_opts {
+    enum print_output output; /* settled by print_opts_check() */
+    bool hex, hex_ascii;
+    enum print_time time_format;
+    struct print_fields pf; /* arrays owned; names borrowed from argv */
+    /* As given, for print_opts_check(). */
+    const char *format; /* -T */
+    bool tree, field_opts;
+};
+
+#define PRINT_SHORT_OPTIONS "VxXT:e:E:t:"
+#define PRINT_LONG_OPTIONS                                  \
+    {"verbose", no_argument, NULL, 'V'},                    \
+        {"hex", no_argument, NULL, 'x'},                    \
+        {"hex-ascii", no_argument, NULL, 'X'},              \
+        {"format", required_argument, NULL, 'T'},           \
+        {"field", required_argument, NULL, 'e'},            \
+        {"field-option", required_argument, NULL, 'E'},     \
+        {"time", required_argument, NULL, 't'}
+/* Their lines of a command's --help. */
+#define PRINT_OPTIONS_HELP \
+    "  -V, --verbose         the decoded layer tree of each packet\n" \
+    "  -x, --hex             add a hex dump of each packet\n" \
+    "  -X, --hex-ascii       add a hex and ASCII dump of each packet\n" \
+    "  -T, --format FORMAT   text (default), fields (with -e), or json: one\n" \
+    "                        JSON object per packet and line\n" \
+    "  -e, --field FIELD     a field to print, by its Wireshark name\n" \
+    "                        (ip.src, tcp.dstport, ...); repeatable;\n" \
+    "                        implies -T fields\n" \
+    "  -E, --field-option OPTION\n" \
+    "                        with -T fields, as in tshark:\n" \
+    "                          header=y|n         field names first\n" \
+    "                          separator=/t|/s|C  between fields (tab)\n" \
+    "                          aggregator=,|/s|C  between repeated values\n" \
+    "                          quote=d|s|n        quotes around values\n" \
+    "                          occurrence=f|l|a   first, last or all values\n" \
+    "                          bom=y|n            UTF-8 byte order mark\n" \
+    "  -t, --time FORMAT     time column: r seconds since the first packet\n" \
+    "                        (default), d since the previous one, a local\n" \
+    "                        time of day, ad local date and time, e seconds\n" \
+    "                        since 1970\n" \
+
+/* Sizes the arrays for argc arguments. Returns 0, or CLI_USAGE after
+ * printing what is wrong. */
+int print_opts_init(struct print_opts *po, int argc);
+void print_opts_free(struct print_opts *po);
+/* Takes getopt's option c when it is a printing option: returns 0 when
+ * taken, CLI_USAGE after printing what is wrong, 1 when c is not one. */
+int print_opts_take(const struct cli_command *cmd, struct print_opts *po,
+                    int c, const char *arg);
+/* Settles the output format and refuses combinations that mean nothing;
+ * `writing` (-w) and `quiet` (-q) turn printing off. */
+int print_opts_check(const struct cli_command *cmd, struct print_opts *po,
+                     bool writing, bool quiet);
+/* Prints the packet the view is set on in the chosen format. */
+void print_packet(struct print_ctx *pc, trawl_view *v,
+                  const struct print_opts *po);
 
 /* ---- progress line (progress.c) ---------------------------------------- */
 

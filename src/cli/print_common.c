@@ -229,6 +229,15 @@ void print_ctx_init(struct print_ctx *pc, struct pbuf *out,
     pc->tm_format = -1;
 }
 
+const struct trawl_iface *print_iface(const struct print_ctx *pc,
+                                      uint32_t id) {
+    if (pc->reader)
+        return trawl_reader_iface(pc->reader, id);
+    if (pc->capture)
+        return trawl_capture_iface(pc->capture, id);
+    return NULL;
+}
+
 void print_ctx_free(struct print_ctx *pc) {
     pbuf_free(&pc->scratch);
 }

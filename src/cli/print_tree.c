@@ -117,9 +117,8 @@ static bool tree_field(void *ctx, const trawl_field *f,
         break;
     default: pbuf_describe(b, f, val); break;
     }
-    if (f == iface_f && t->pc->reader) {
-        const struct trawl_iface *ifc =
-            trawl_reader_iface(t->pc->reader, (uint32_t)val->u);
+    if (f == iface_f) {
+        const struct trawl_iface *ifc = print_iface(t->pc, (uint32_t)val->u);
         if (ifc && ifc->name)
             pbuf_printf(b, " (%s)", ifc->name);
     }
@@ -160,8 +159,7 @@ static void frame_title(struct print_ctx *pc, const struct trawl_pkt *pkt) {
                 " bits) on interface ",
                 pkt->index + 1, pkt->len, (uint64_t)pkt->len * 8, pkt->caplen,
                 (uint64_t)pkt->caplen * 8);
-    const struct trawl_iface *ifc =
-        pc->reader ? trawl_reader_iface(pc->reader, pkt->iface) : NULL;
+    const struct trawl_iface *ifc = print_iface(pc, pkt->iface);
     if (ifc && ifc->name) {
         pbuf_escaped(out, ifc->name, strlen(ifc->name), ESCAPE_TEXT);
         pbuf_puts(out, ", ");

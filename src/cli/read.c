@@ -22,26 +22,6 @@
  * arrives, so that output is flushed and Ctrl-C is seen. */
 #define FOLLOW_POLL_MS 200
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
-}
-
-/* The first Ctrl-C (or SIGTERM) stops the loop cleanly, flushing what was
- * read; the handler then resets itself, so a second one kills trawl even
- * when it is blocked on a pipe that never ends. */
-static void catch_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 struct read_run {
     struct read_opts *o;
     trawl_reader *r;
@@ -182,18 +162,9 @@ static int write_packet(struct read_run *rr, struct trawl_pkt *pkt) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* The view is already set on pkt. */
-static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
-    const struct read_opts *o = rr->o;
-    switch (o->output) {
-    case OUT_SUMMARY: print_summary(&rr->pc, rr->v); break;
-    case OUT_TREE: print_tree(&rr->pc, rr->v); break;
-    case OUT_FIELDS: print_fields(&rr->out, rr->v, &o->pf); break;
-    case OUT_JSON: print_json(&rr->out, rr->v); break;
-    case OUT_NONE: break;
-    }
-    if (o->hex)
-        print_hex(&rr->out, pkt, o->hex_ascii);
+/* The view is already set on the packet. */
+static void print_one(struct read_run *rr) {
+    print_packet(&rr->pc, rr->v, &rr->o->print);
     if (rr->out.len >= rr->flush_at)
         flush_out(rr);
 }
@@ -205,7 +176,7 @@ static void print_packet(struct read_run *rr, const struct trawl_pkt *pkt) {
 static int read_loop(struct read_run *rr) {
     const struct read_opts *o = rr->o;
     struct trawl_pkt pkt;
-    while (!stop_requested && (!o->count || rr->packets < o->count)) {
+    while (!cli_stop_signal && (!o->count || rr->packets < o->count)) {
         int rc = trawl_reader_next(rr->r, &pkt, rr->err, sizeof rr->err);
         if (rc == 0)
             return CLI_OK;
@@ -234,8 +205,8 @@ static int read_loop(struct read_run *rr) {
         if (rr->w) {
             if (write_packet(rr, &pkt) < 0)
                 return CLI_FAIL;
-        } else if (o->output != OUT_NONE) {
-            print_packet(rr, &pkt);
+        } else if (o->print.output != OUT_NONE) {
+            print_one(rr);
         }
         progress_update(&rr->prog, rr->r, rr->packets);
     }
@@ -270,14 +241,14 @@ static int run_read(int argc, char **argv) {
     };
     rr.flush_at =
         o.follow || isatty(STDOUT_FILENO) ? OUT_FLUSH_AT_TTY : OUT_FLUSH_AT;
-    catch_signals();
+    cli_catch_stop_signals();
     /* A followed file may not have its header yet (a writer that has
      * only just created it): wait for it, as for later data. */
     while ((rc = trawl_reader_open(&rr.r, o.files, o.nfiles, &ropt, rr.err,
                                    sizeof rr.err)) == TRAWL_EAGAIN &&
-           o.follow && !stop_requested)
+           o.follow && !cli_stop_signal)
         ;
-    if (rc == TRAWL_EAGAIN && stop_requested) {
+    if (rc == TRAWL_EAGAIN && cli_stop_signal) {
         status = CLI_OK; /* stopped before the file had a header */
         goto out;
     }
@@ -285,26 +256,27 @@ static int run_read(int argc, char **argv) {
         cli_error("%s", rr.err);
         goto out;
     }
-    print_ctx_init(&rr.pc, &rr.out, rr.r, o.time_format);
+    print_ctx_init(&rr.pc, &rr.out, rr.r, o.print.time_format);
     if (o.write_to && open_writer(&rr) < 0) {
         cli_error("%s", rr.err);
         goto out;
     }
-    if ((o.output != OUT_NONE || rr.e) && !(rr.v = trawl_view_new())) {
+    if ((o.print.output != OUT_NONE || rr.e) && !(rr.v = trawl_view_new())) {
         cli_error("out of memory");
         goto out;
     }
-    bool flows = rr.v && cli_needs_flows(rr.e, o.pf.fields, o.pf.nfields,
-                                         o.output != OUT_FIELDS &&
-                                             o.output != OUT_NONE);
+    bool flows = rr.v && cli_needs_flows(rr.e, o.print.pf.fields,
+                                         o.print.pf.nfields,
+                                         o.print.output != OUT_FIELDS &&
+                                             o.print.output != OUT_NONE);
     if (flows && trawl_flows_new(&rr.flows, NULL, rr.err, sizeof rr.err) < 0) {
         cli_error("%s", rr.err);
         goto out;
     }
     bool to_file = o.write_to && strcmp(o.write_to, "-") != 0;
     progress_init(&rr.prog, rr.r, to_file);
-    if (o.output == OUT_FIELDS && (o.pf.header || o.pf.bom))
-        print_fields_header(&rr.out, &o.pf);
+    if (o.print.output == OUT_FIELDS && (o.print.pf.header || o.print.pf.bom))
+        print_fields_header(&rr.out, &o.print.pf);
 
     status = read_loop(&rr);
     /* What was read is printed (and written) before any error message,

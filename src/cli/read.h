@@ -8,14 +8,6 @@
 
 #include "cli/print.h"
 
-enum read_output {
-    OUT_SUMMARY, /* default: one line per packet */
-    OUT_TREE,    /* -V */
-    OUT_FIELDS,  /* -T fields */
-    OUT_JSON,    /* -T json */
-    OUT_NONE,    /* -q, or -w */
-};
-
 /* Output formats for -F; READ_FORMAT_AUTO lets the names decide. */
 enum { READ_FORMAT_AUTO = -1 };
 
@@ -24,13 +16,11 @@ struct read_opts {
     size_t nfiles;
     char *expr;     /* the expression words joined, or NULL; owned */
     uint64_t count; /* -c, 0 = no limit */
-    bool hex, hex_ascii, follow, quiet;
+    bool follow, quiet;
     bool bpf; /* --bpf: read the expression as pcap-filter only */
-    enum read_output output;
-    enum print_time time_format;
-    const char *write_to;   /* -w, borrowed from argv */
-    int write_format;       /* enum trawl_format or READ_FORMAT_AUTO */
-    struct print_fields pf; /* -e fields and -E options; arrays owned */
+    const char *write_to; /* -w, borrowed from argv */
+    int write_format;     /* enum trawl_format or READ_FORMAT_AUTO */
+    struct print_opts print;
 };
 
 /* Returned by read_parse_args() when -h was seen (the help is printed). */

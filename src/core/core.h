@@ -152,5 +152,7 @@ static inline uint64_t core_cursor_u64(struct core_cursor *c) {
 
 /* Monotonic clock in milliseconds, for timeouts and progress. */
 uint64_t core_now_ms(void);
+/* Monotonic clock in nanoseconds, for pacing. */
+uint64_t core_now_ns(void);
 
 #endif

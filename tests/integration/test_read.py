@@ -327,11 +327,19 @@ def test_usage_errors(trawl_bin, ether, args, msg):
     assert "(see 'trawl read --help')" in err(r)
 
 
-def parser_options():
-    """The short and long options the parser accepts, from its source."""
-    src = (ROOT / "src" / "cli" / "read_args.c").read_text()
-    short = re.search(r'short_options\[\] = "([^"]*)"', src).group(1)
+def parser_options(source="read_args.c"):
+    """The short and long options a parser accepts, from its source and
+    the printing options it shares through cli/print.h."""
+    src = (ROOT / "src" / "cli" / source).read_text()
+    shared = (ROOT / "src" / "cli" / "print.h").read_text()
+    pshort = re.search(r'#define PRINT_SHORT_OPTIONS "([^"]*)"', shared).group(1)
+    decl = re.search(r"short_options\[\] =([^;]*);", src).group(1)
+    short = "".join(pshort if part == "PRINT_SHORT_OPTIONS" else part.strip('"')
+                    for part in re.findall(r'"[^"]*"|PRINT_SHORT_OPTIONS', decl))
     longs = re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', src)
+    if "PRINT_LONG_OPTIONS" in src:
+        block = shared.split("#define PRINT_LONG_OPTIONS", 1)[1].split("\n/*", 1)[0]
+        longs += re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', block)
     return [f"-{c}" for c in short if c.isalpha()], [f"--{n}" for n in longs]
 
 

@@ -20,29 +20,8 @@
 
 /* ---- allocation counter ---- */
 
-/* The test links with --wrap=malloc,calloc,realloc (tests/unit/meson.build):
- * every allocation libtrawl's code makes passes here and is counted. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static size_t allocations;
-
-void *__wrap_malloc(size_t n) {
-    allocations++;
-    return __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t size) {
-    allocations++;
-    return __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n) {
-    allocations++;
-    return __real_realloc(p, n);
-}
+/* The test links with --wrap=malloc,calloc,realloc (tests/unit/meson.build). */
+#include "tests/alloc_count.h"
 
 /* ---- packets ------------------------------------------------------------- */
 
