@@ -45,6 +45,10 @@ struct trawl_layer_info {
     const char *title; /* "Internet Protocol Version 4" */
     uint32_t offset;   /* first byte of the header in pkt->data */
     uint32_t length;   /* header length (payload not included) */
+    /* The layer lies in an RPC record reassembled from several TCP
+     * segments (see trawl/flows.h), not in this packet's bytes: offset
+     * and length are then positions in that record. */
+    bool reassembled;
 };
 
 /* Decodes the whole packet and returns the number of layers (the frame
@@ -139,6 +143,17 @@ TRAWL_API bool trawl_view_field(trawl_view *v, const trawl_field *f,
  * order, each occurrence in turn. Returns the number of values visited. */
 TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
                                          trawl_value_fn fn, void *ctx);
+
+/* As trawl_view_layer_fields, in the order the packet holds the values
+ * and with their nesting (0 for the layer's own fields, 1 for those of a
+ * structure inside it, ...), for trees like -V. Layers of fixed layout
+ * give their fields in registry order at depth 0; the layers of RPC and
+ * the programs above it (NFS, MOUNT, PORTMAP, NLM), whose values sit in
+ * nested XDR structures, in wire order. */
+typedef bool (*trawl_tree_fn)(void *ctx, const trawl_field *f,
+                              const struct trawl_value *val, unsigned depth);
+TRAWL_API size_t trawl_view_layer_tree(trawl_view *v, size_t layer,
+                                       trawl_tree_fn fn, void *ctx);
 
 /* Formats a value the way `tshark -T fields` prints the field (dotted IPv4,
  * compressed IPv6, colon MACs, decimal or 0x-hex per field, 9-decimal epoch

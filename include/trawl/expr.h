@@ -85,6 +85,16 @@ TRAWL_API void trawl_expr_free(trawl_expr *e);
 
 TRAWL_API enum trawl_expr_reading trawl_expr_reading(const trawl_expr *e);
 
+/* Whether the expression looks at protocol `proto` ("nfs"): at one of its
+ * fields, or at whether a packet has it. False for pcap-filter. A reader
+ * can then skip work only that protocol needs (trawl/flows.h). */
+TRAWL_API bool trawl_expr_uses_proto(const trawl_expr *e, const char *proto);
+
+/* The fields the expression reads: writes up to `max` into out (each
+ * once) and returns how many there are. 0 for pcap-filter. */
+TRAWL_API size_t trawl_expr_fields(const trawl_expr *e,
+                                   const trawl_field **out, size_t max);
+
 /* The text the expression was compiled from; owned by the expression. */
 TRAWL_API const char *trawl_expr_text(const trawl_expr *e);
 

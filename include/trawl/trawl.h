@@ -6,6 +6,7 @@
 #include "trawl/decode.h"
 #include "trawl/error.h"
 #include "trawl/expr.h"
+#include "trawl/flows.h"
 #include "trawl/gen.h"
 #include "trawl/output.h"
 #include "trawl/packet.h"

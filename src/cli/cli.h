@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trawl/trawl.h"
+
 struct cli_command {
     const char *name;
     const char *summary; /* one line for `trawl help` */
@@ -49,6 +51,12 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * malloc'ed (the caller frees it), NULL when out of memory. */
 char *cli_join_words(char **w, int n);
 
+/* Whether a reader that filters with `e` (may be NULL) and prints the
+ * fields `fields[0..n)` (or, with `all_layers`, every layer: summary, -V,
+ * JSON) needs RPC flows (trawl/flows.h): they cost as much again as
+ * decoding to the transport header, so only those who use them pay. */
+bool cli_needs_flows(const trawl_expr *e, const trawl_field *const *fields,
+                     size_t n, bool all_layers);
 /* Index of the first "--" in argv, or -1. */
 int cli_dashdash(int argc, char **argv);
 

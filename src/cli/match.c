@@ -25,7 +25,9 @@ static const char usage_text[] =
     "options:\n"
     "  -r, --read FILE       read this trace; repeatable\n"
     "  -a, --all             every matching packet, not only the first\n"
-    "      --from N          start at packet index N\n"
+    "      --from N          start at packet index N (RPC replies to calls\n"
+    "                        before it are not paired, records begun before\n"
+    "                        it not reassembled)\n"
     "      --max-index N     stop before packet index N\n"
     "  -e, --field FIELD     print these fields of each match (tab-separated,\n"
     "                        as tshark -T fields) instead of its index;\n"
@@ -184,7 +186,8 @@ static void free_opts(struct match_opts *o) {
 /* Reads from o->from on, printing matches; returns how many matched, or
  * -1 after printing a read error. */
 static int64_t scan(const struct match_opts *o, trawl_reader *r,
-                    trawl_expr *e, trawl_view *v, struct pbuf *out) {
+                    trawl_expr *e, trawl_view *v, trawl_flows *flows,
+                    struct pbuf *out) {
     char err[TRAWL_ERRBUF_SIZE];
     int64_t found = 0;
     if (o->from && trawl_reader_seek(r, o->from, err, sizeof err) < 0) {
@@ -208,6 +211,8 @@ static int64_t scan(const struct match_opts *o, trawl_reader *r,
             return -1;
         }
         trawl_view_set(v, &pkt);
+        if (flows)
+            trawl_flows_feed(flows, v);
         if (!trawl_expr_match(e, v))
             continue;
         found++;
@@ -243,10 +248,16 @@ static int run_match(int argc, char **argv) {
                                         .follow_timeout_ms = 200};
     trawl_reader *r = NULL;
     trawl_view *v = trawl_view_new();
+    trawl_flows *flows = NULL;
     struct pbuf out = {0};
     int status = CLI_FAIL;
     if (!v) {
         cli_error("out of memory");
+        goto done;
+    }
+    if (cli_needs_flows(e, o.pf.fields, o.pf.nfields, false) &&
+        trawl_flows_new(&flows, NULL, err, sizeof err) < 0) {
+        cli_error("%s", err);
         goto done;
     }
     while ((rc = trawl_reader_open(&r, o.files, o.nfiles, &ropt, err,
@@ -257,7 +268,7 @@ static int run_match(int argc, char **argv) {
         cli_error("%s", err);
         goto done;
     }
-    int64_t found = scan(&o, r, e, v, &out);
+    int64_t found = scan(&o, r, e, v, flows, &out);
     if (pbuf_flush_fd(&out, STDOUT_FILENO) < 0) {
         cli_error("writing standard output: %s", strerror(errno));
         goto done;
@@ -267,6 +278,7 @@ static int run_match(int argc, char **argv) {
 done:
     pbuf_free(&out);
     trawl_view_free(v);
+    trawl_flows_free(flows);
     trawl_reader_close(r);
     trawl_expr_free(e);
     free_opts(&o);

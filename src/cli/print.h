@@ -151,6 +151,12 @@ bool print_field_is_aggregate(const trawl_field *f);
  * length, info. */
 void print_summary(struct print_ctx *pc, trawl_view *v);
 
+/* The info column of RPC messages, from layer `first` (an rpc layer) of
+ * the n the view has, and the protocol column ("NFS", "Portmap", ...)
+ * (print_summary_rpc.c). */
+void print_summary_rpc(trawl_view *v, size_t first, size_t n,
+                       struct pbuf *info, char *proto, size_t protolen);
+
 /* The decoded layer tree (-V), then a blank line. */
 void print_tree(struct print_ctx *pc, trawl_view *v);
 

@@ -658,7 +658,15 @@ void print_summary(struct print_ctx *pc, trawl_view *v) {
     addresses(&s, names, src, dst, sizeof src);
 
     const char *column = top ? names[top] : "data";
-    for (size_t i = 0; i < CLI_ARRAY_LEN(protocols); i++) {
+    size_t first_rpc = 0;
+    for (size_t i = 1; i <= top && !first_rpc; i++)
+        if (is(names[i], "rpc"))
+            first_rpc = i;
+    if (first_rpc) {
+        print_summary_rpc(v, first_rpc, n, s.info, s.proto, sizeof s.proto);
+        column = s.proto;
+    }
+    for (size_t i = 0; i < CLI_ARRAY_LEN(protocols) && !first_rpc; i++) {
         if (!is(protocols[i].layer, column))
             continue;
         column = protocols[i].column;

@@ -34,6 +34,9 @@ static const struct {
     {"mpls", "mpls.ttl", "TTL"},
     {"vxlan", "vxlan.vni", "VNI"},
     {"arp", "arp.opcode", NULL}, /* "(request)": the value's name */
+    {"rpc", "rpc.msgtyp", NULL},
+    {"rpc", "rpc.xid", "XID"},
+    {"nfs", "nfs.ops.count", "Ops"},
 };
 
 enum { NTITLE = CLI_ARRAY_LEN(title_fields), DETAIL_LEN = 48 };
@@ -58,6 +61,7 @@ struct tree_ctx {
     const char *layer;
     const char *const *anomalies; /* frame layer: fields not to list */
     size_t nanomalies;
+    unsigned depth; /* of the value being printed, in its layer */
     char detail[NTITLE][DETAIL_LEN];
 };
 
@@ -96,7 +100,7 @@ static bool tree_field(void *ctx, const trawl_field *f,
             print_value_name(f, val, t->detail[i], DETAIL_LEN);
     }
     struct pbuf *b = t->lines;
-    pbuf_puts(b, "    ");
+    pbuf_pad(b, ' ', 4 * (1 + (t->depth < 16 ? t->depth : 16)));
     pbuf_puts(b, trawl_field_label(f));
     pbuf_puts(b, ": ");
     switch (val->type) {
@@ -120,6 +124,15 @@ static bool tree_field(void *ctx, const trawl_field *f,
     }
     pbuf_putc(b, '\n');
     return true;
+}
+
+/* Values in the order of the packet, indented by their nesting: the
+ * layers of RPC and its programs hold nested structures. */
+static bool tree_value(void *ctx, const trawl_field *f,
+                       const struct trawl_value *val, unsigned depth) {
+    struct tree_ctx *t = ctx;
+    t->depth = depth;
+    return tree_field(ctx, f, val);
 }
 
 static void put_span(struct pbuf *b, const char *label, struct print_span s) {
@@ -182,7 +195,7 @@ void print_tree(struct print_ctx *pc, trawl_view *v) {
             t.anomalies = anom;
             t.nanomalies = shown;
         }
-        trawl_view_layer_fields(v, i, tree_field, &t);
+        trawl_view_layer_tree(v, i, tree_value, &t);
         if (i == 0) {
             frame_title(pc, pkt);
             put_span(out, "Time delta from previous captured frame",

@@ -27,7 +27,8 @@ struct read_run {
     trawl_reader *r;
     trawl_output *w; /* -w */
     trawl_view *v;
-    trawl_expr *e; /* the filter, or NULL */
+    trawl_flows *flows; /* RPC reassembly and call pairing, with v */
+    trawl_expr *e;      /* the filter, or NULL */
     struct pbuf out;
     size_t flush_at;
     int out_errno; /* first error writing standard output */
@@ -189,6 +190,8 @@ static int read_loop(struct read_run *rr) {
             return CLI_FAIL;
         if (rr->v) {
             trawl_view_set(rr->v, &pkt);
+            if (rr->flows)
+                trawl_flows_feed(rr->flows, rr->v);
             /* Times are relative to the first and previous packets read,
              * matching or not, as in tshark -Y. */
             print_begin_packet(&rr->pc, &pkt);
@@ -261,6 +264,14 @@ static int run_read(int argc, char **argv) {
         cli_error("out of memory");
         goto out;
     }
+    bool flows = rr.v && cli_needs_flows(rr.e, o.print.pf.fields,
+                                         o.print.pf.nfields,
+                                         o.print.output != OUT_FIELDS &&
+                                             o.print.output != OUT_NONE);
+    if (flows && trawl_flows_new(&rr.flows, NULL, rr.err, sizeof rr.err) < 0) {
+        cli_error("%s", rr.err);
+        goto out;
+    }
     bool to_file = o.write_to && strcmp(o.write_to, "-") != 0;
     progress_init(&rr.prog, rr.r, to_file);
     if (o.print.output == OUT_FIELDS && (o.print.pf.header || o.print.pf.bom))
@@ -312,6 +323,7 @@ out:
     if (rr.w)
         trawl_output_close(rr.w, NULL, 0);
     trawl_view_free(rr.v);
+    trawl_flows_free(rr.flows);
     trawl_expr_free(rr.e);
     trawl_reader_close(rr.r);
     print_ctx_free(&rr.pc);

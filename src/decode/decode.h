@@ -50,6 +50,11 @@
     X(IGMP, igmp)            \
     X(GRE, gre)              \
     X(VXLAN, vxlan)          \
+    X(RPC, rpc)              \
+    X(PORTMAP, portmap)      \
+    X(MOUNT, mount)          \
+    X(NFS, nfs)              \
+    X(NLM, nlm)              \
     X(DATA, data)
 
 enum decode_proto_id {
@@ -99,7 +104,20 @@ enum decode_proto_id {
     X(SCTP_TRUNCATED, "sctp.truncated")               \
     X(IGMP_TRUNCATED, "igmp.truncated")               \
     X(GRE_TRUNCATED, "gre.truncated")                 \
-    X(VXLAN_TRUNCATED, "vxlan.truncated")
+    X(VXLAN_TRUNCATED, "vxlan.truncated")             \
+    X(RPC_TRUNCATED, "rpc.truncated")                 \
+    X(RPC_BAD_VERSION, "rpc.bad_version")             \
+    X(RPC_AUTH_TOO_LONG, "rpc.auth_too_long")         \
+    X(RPC_GAP, "rpc.gap")                             \
+    X(RPC_RECORD_TOO_LONG, "rpc.record_too_long")     \
+    X(RPC_TOO_MANY_RECORDS, "rpc.too_many_records")   \
+    X(RPC_FIELDS_EXCEEDED, "rpc.fields_exceeded")     \
+    X(PORTMAP_MALFORMED, "portmap.malformed")         \
+    X(MOUNT_MALFORMED, "mount.malformed")             \
+    X(NFS_MALFORMED, "nfs.malformed")                 \
+    X(NFS_UNKNOWN_OP, "nfs.unknown_op")               \
+    X(NFS_TOO_MANY, "nfs.too_many")                   \
+    X(NLM_MALFORMED, "nlm.malformed")
 
 enum decode_anomaly_id {
 #define DECODE_X_ENUM(id, name) ANOM_##id,
@@ -128,6 +146,113 @@ struct decode_layer {
     uint32_t end;    /* end of this layer's data (header + payload),
                         clamped to the captured bytes */
     uint32_t aux;    /* protocol-specific (e.g. ipv6: next-header value) */
+    /* Layers decoded from XDR (RPC and the programs above it) find all
+     * their fields while they are decoded, since XDR puts every field at
+     * an offset that depends on those before it: they are the items
+     * [item_lo, item_lo + item_n) of v->items (decode/item.c). */
+    uint16_t item_lo, item_n;
+    /* 0 when the layer lies in the packet's bytes; otherwise 1 + the index
+     * of the RPC message of v->ext it lies in (a record reassembled from
+     * several segments), and off, len and end are offsets into that
+     * message. */
+    uint8_t msg;
+};
+
+/* ---- RPC messages the flows hand to a view ------------------------------
+ * trawl_flows_feed (decode/flows.c) reassembles RPC records over TCP and
+ * pairs replies with calls; what it found in one packet is attached to
+ * the view as a struct decode_ext, owned by the flows and valid until the
+ * next feed. A view without one decodes each packet on its own. */
+
+/* Messages of one packet shown as layers; a segment that completes more
+ * (a burst of small replies) shows the first ones and rpc.too_many_records. */
+#define DECODE_MAX_RPC_MSGS 14
+#define DECODE_RPC_MARKS 8
+
+struct decode_rpc_msg {
+    /* The message: the record's fragments joined, without record marks;
+     * in the packet's bytes or in memory of the flows. */
+    const uint8_t *p;
+    uint32_t len;
+    uint32_t mark;      /* the record mark of its last fragment */
+    uint16_t nfrags;    /* fragments of the record */
+    /* The marks of its fragments, the first DECODE_RPC_MARKS of them,
+     * when there are several. */
+    uint8_t nmarks;
+    uint32_t marks[DECODE_RPC_MARKS];
+    bool in_packet;     /* a one-fragment record inside this segment */
+    uint32_t pkt_off;   /* then: where it starts in the packet (after
+                           its record mark over TCP) */
+    uint32_t segments;  /* segments the record was reassembled from */
+    uint64_t first_frame; /* frame number of its first segment */
+    /* A reply whose call the flows saw: the call's program, version,
+     * procedure, frame number and the time between them. */
+    bool has_call;
+    uint32_t prog, vers, proc;
+    uint64_t call_frame;
+    int64_t call_delta_ns;
+    /* A reply in the packet whose call the flows did not see: shown as
+     * data from there on. */
+    bool unpaired;
+};
+
+struct decode_ext {
+    uint8_t transport;   /* index of the TCP or UDP layer carrying them */
+    uint8_t nmsgs;
+    bool rpc;            /* the payload belongs to an RPC stream: what is
+                            not a message here was held or lost */
+    uint64_t anomalies;  /* found by the flows (gaps, records too long) */
+    struct decode_rpc_msg msgs[DECODE_MAX_RPC_MSGS];
+};
+
+/* The RPC message being decoded, as rpc.c hands it to the decoder of its
+ * program (portmap.c, mount.c, nfs.c, nlm.c). */
+struct decode_rpc_state {
+    const uint8_t *msg;  /* the message */
+    uint32_t len;        /* its bytes that are here */
+    bool partial;        /* more of it is in later segments (a view
+                            without flows), or the capture cut it */
+    uint8_t ref;         /* decode_layer.msg of its layers */
+    uint8_t layer;       /* index of its rpc layer */
+    uint32_t base;       /* offset of msg in the packet when ref == 0 */
+    uint32_t body;       /* where the arguments or results start in msg */
+    bool call;           /* a call, else an accepted reply */
+    bool known;          /* prog/vers/proc known (a call, or a paired reply) */
+    uint32_t xid, prog, vers, proc;
+    /* A view without flows decodes the records of a TCP segment in turn:
+     * the next record mark is at next_mark, the payload ends at
+     * payload_end (offsets in the packet). */
+    uint32_t next_mark, payload_end;
+    uint8_t next_msg;    /* the next message of v->ext to decode */
+    bool started;        /* a message of this packet was decoded */
+    bool tcp;            /* carried by TCP (record marking) */
+};
+
+/* One field value of an XDR layer. */
+struct decode_item {
+    const struct trawl_field *f;
+    union {
+        uint64_t u;       /* integers, booleans, IPv4 (host order),
+                             times (nanoseconds) */
+        const uint8_t *p; /* bytes and strings */
+    };
+    uint32_t len;         /* bytes at p */
+    uint8_t depth;        /* nesting in -V */
+    uint8_t flags;        /* DECODE_ITEM_* */
+};
+#define DECODE_ITEM_HIDDEN 1 /* a repetition -V does not show */
+
+/* Values found per packet; past them, rpc.fields_exceeded. A READDIR reply
+ * of a few hundred entries fits. */
+#define DECODE_MAX_ITEMS 4096
+
+/* Where the last item lookup stopped, so that asking for occurrence k + 1
+ * resumes there instead of scanning the layer again. */
+struct decode_item_cursor {
+    const struct trawl_field *f;
+    const struct decode_layer *l;
+    unsigned k;
+    uint32_t at;
 };
 
 struct trawl_view {
@@ -160,6 +285,19 @@ struct trawl_view {
      * until then. */
     int protocols_len;
     char protocols[DECODE_PROTOCOLS_MAX];
+
+    /* RPC: the messages the flows found in this packet (NULL without
+     * flows), the one being decoded, and the XDR layers' field values. */
+    const struct decode_ext *ext;
+    struct decode_rpc_state rpc;
+    uint16_t nitems;
+    uint8_t item_layer; /* the layer items are added to */
+    uint8_t item_depth;
+    /* Points at icur_store: extractors, which see the view const, move
+     * it. */
+    struct decode_item_cursor *icur;
+    struct decode_item_cursor icur_store;
+    struct decode_item items[DECODE_MAX_ITEMS];
 };
 
 _Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
@@ -457,5 +595,67 @@ bool decode_get_csum_unverified(const struct trawl_view *v,
 bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
                    uint32_t at, unsigned size, uint64_t mask, unsigned shift,
                    struct trawl_value *out);
+
+/* ---- XDR layers: RPC and its programs (decode/item.c, decode/rpc.c) -----
+ * An RPC message lies in the packet or, reassembled by the flows, in
+ * their memory (v->rpc.msg). Its decoders push their layers with
+ * decode_push_msg() and add every field value they meet, in the order
+ * tshark shows them, with decode_item_*(); the fields of those layers
+ * read them back through decode_get_item(). */
+
+/* Pushes a layer at [off, off + len) of the current RPC message, its data
+ * running to `end`; later items belong to it. NULL when the stack is
+ * full. */
+struct decode_layer *decode_push_msg(struct trawl_view *v, uint16_t proto,
+                                     uint32_t off, uint32_t len,
+                                     uint32_t end);
+
+/* Adds a value of field f to the layer last pushed with decode_push_msg
+ * (a no-op, and rpc.fields_exceeded, past DECODE_MAX_ITEMS). */
+void decode_item_u(struct trawl_view *v, const struct trawl_field *f,
+                   uint64_t u);
+void decode_item_bytes(struct trawl_view *v, const struct trawl_field *f,
+                       const uint8_t *p, uint32_t len);
+/* As decode_item_u, for a repetition -V leaves out. */
+void decode_item_hidden(struct trawl_view *v, const struct trawl_field *f,
+                        uint64_t u);
+
+/* Nesting of the values that follow, for -V. */
+static inline void decode_item_enter(struct trawl_view *v) {
+    if (v->item_depth < 255)
+        v->item_depth++;
+}
+static inline void decode_item_leave(struct trawl_view *v) {
+    if (v->item_depth)
+        v->item_depth--;
+}
+
+/* The extractor of every field of an XDR layer: occurrence k of f's items
+ * in layer l. */
+bool decode_get_item(const struct trawl_view *v, const struct trawl_field *f,
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out);
+
+/* Whether a TCP or UDP payload at [off, end) looks like the start of an
+ * RPC message (record-marked over TCP) that trawl decodes without help:
+ * a call of a program trawl knows, or any message on a port RPC is known
+ * to use (111, 2049). Returns PROTO_RPC or PROTO_DATA. */
+uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
+                          uint32_t end, uint16_t sport, uint16_t dport,
+                          bool tcp);
+
+/* Called by a program's decoder when it is done with the current
+ * message: decoding goes on with the next message of the packet, if any
+ * (the records of a TCP segment, the messages of v->ext). */
+void decode_rpc_next(struct trawl_view *v);
+
+/* Restarts decoding of the packet the view is set to, forgetting the
+ * layers decoded so far (the flows do this before they attach what they
+ * found). */
+void decode_restart(struct trawl_view *v);
+
+/* Says what comes next without offsets in the packet: for the layers
+ * of an RPC message, whose decoders find their bytes in v->rpc. */
+void decode_continue(struct trawl_view *v, uint16_t proto);
 
 #endif

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "decode/decode.h"
@@ -29,23 +30,33 @@ TRAWL_API const trawl_field *trawl_field_at(size_t i) {
     return NULL;
 }
 
-/* A linear scan: lookups happen when expressions compile and options are
- * parsed, never per packet, and the registry has a few hundred entries. */
-TRAWL_API const trawl_field *trawl_field_lookup(const char *name) {
-    if (!name)
-        return NULL;
+static const struct trawl_field *
+lookup(const char *name, int (*cmp)(const char *, const char *)) {
     for (size_t p = 0; p < PROTO_COUNT; p++) {
         const struct decode_proto *dp = decode_protos[p];
         for (size_t i = 0; i < dp->nfields; i++) {
             const struct trawl_field *f = &dp->fields[i];
-            if (strcasecmp(f->name, name) == 0)
+            if (cmp(f->name, name) == 0)
                 return f;
             for (const char *const *a = f->aliases; a && *a; a++)
-                if (strcasecmp(*a, name) == 0)
+                if (cmp(*a, name) == 0)
                     return f;
         }
     }
     return NULL;
+}
+
+/* A linear scan: lookups happen when expressions compile and options are
+ * parsed, never per packet, and the registry has a few hundred entries.
+ * A spelling that matches exactly wins over one that matches ignoring
+ * case: pktt's RPC.version (a program's version) and Wireshark's
+ * rpc.version (the RPC protocol's) differ only in case, and each tool's
+ * users mean their own. */
+TRAWL_API const trawl_field *trawl_field_lookup(const char *name) {
+    if (!name)
+        return NULL;
+    const struct trawl_field *f = lookup(name, strcmp);
+    return f ? f : lookup(name, strcasecmp);
 }
 
 TRAWL_API const char *trawl_field_name(const trawl_field *f) {
@@ -157,9 +168,15 @@ static bool get_value(const struct trawl_view *v, const struct trawl_field *f,
     return decode_get_fixed(v, f, l, k, out);
 }
 
+/* A field is looked for in the layers of its protocol, and in every XDR
+ * layer: RPC's programs show fields of others inside theirs (an NFS file
+ * handle in a MOUNT reply or an NLM lock, the program version in the
+ * program's layer), as tshark does. */
 static bool field_on_layer(const struct trawl_field *f,
                            const struct decode_layer *l) {
-    return l->proto == f->proto || (f->proto_alt && l->proto == f->proto_alt);
+    return l->proto == f->proto ||
+           (f->proto_alt && l->proto == f->proto_alt) ||
+           (l->item_n && f->get == decode_get_item);
 }
 
 size_t decode_fields_each(struct trawl_view *v,
@@ -222,11 +239,49 @@ TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
     }
     const struct decode_layer *l = &v->layers[layer];
     const struct decode_proto *dp = decode_protos[l->proto];
+    /* An XDR layer holds values of a few of its protocol's hundreds of
+     * fields: note which, rather than look for every one in its items. */
+    enum { PRESENT_MAX = 1024 };
+    uint64_t present[PRESENT_MAX / 64] = {0};
+    bool sparse = l->item_n > 0 && dp->nfields <= PRESENT_MAX;
+    for (uint32_t i = l->item_lo; sparse && i < (uint32_t)l->item_lo + l->item_n;
+         i++) {
+        const struct trawl_field *f = v->items[i].f;
+        if (f >= dp->fields && f < dp->fields + dp->nfields) {
+            size_t at = (size_t)(f - dp->fields);
+            present[at / 64] |= (uint64_t)1 << (at % 64);
+        }
+    }
     size_t n = 0;
     for (size_t i = 0; i < dp->nfields; i++) {
         const struct trawl_field *f = &dp->fields[i];
+        if (sparse && f->get == decode_get_item &&
+            !(present[i / 64] >> (i % 64) & 1))
+            continue;
         if (f->needs_full)
             decode_finish(v);
+        struct trawl_value val;
+        for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
+            n++;
+            if (fn && !fn(ctx, f, &val))
+                return n;
+        }
+    }
+    /* Then the fields of other protocols the layer holds, each in turn in
+     * the order they first appear. */
+    enum { FOREIGN_MAX = 32 };
+    const struct trawl_field *foreign[FOREIGN_MAX];
+    size_t nforeign = 0;
+    for (uint32_t i = l->item_lo; i < (uint32_t)l->item_lo + l->item_n; i++) {
+        const struct trawl_field *f = v->items[i].f;
+        if (f->proto == l->proto)
+            continue;
+        bool earlier = false;
+        for (size_t j = 0; j < nforeign && !earlier; j++)
+            earlier = foreign[j] == f;
+        if (earlier || nforeign == FOREIGN_MAX)
+            continue;
+        foreign[nforeign++] = f;
         struct trawl_value val;
         for (unsigned k = 0; get_value(v, f, l, k, &val); k++) {
             n++;

@@ -42,7 +42,10 @@ static void decode_tcp(struct trawl_view *v) {
     }
     if (!decode_push(v, PROTO_TCP, off, hlen, end))
         return;
-    decode_next(v, PROTO_DATA, off + hlen, end);
+    decode_next(v,
+                decode_rpc_probe(v, off + hlen, end, core_be16(p),
+                                 core_be16(p + 2), true),
+                off + hlen, end);
 }
 
 static uint32_t hdr_len(const struct trawl_view *v,

@@ -42,8 +42,11 @@ static void decode_udp(struct trawl_view *v) {
      * on with the payload there is. */
     if (ulen < end - off)
         l->end = off + (uint32_t)ulen;
-    decode_next(v, decode_by_udpport(core_be16(p), core_be16(p + 2)),
-                off + UDP_HLEN, l->end);
+    uint16_t next = decode_by_udpport(core_be16(p), core_be16(p + 2));
+    if (next == PROTO_DATA)
+        next = decode_rpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
+                                core_be16(p + 2), false);
+    decode_next(v, next, off + UDP_HLEN, l->end);
 }
 
 static uint64_t check_udp(const struct trawl_view *v,

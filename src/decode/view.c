@@ -1,10 +1,14 @@
 /* The packet view: lazy layer-by-layer decoding of one packet. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "decode/decode.h"
 
 TRAWL_API trawl_view *trawl_view_new(void) {
-    return core_calloc(1, sizeof(struct trawl_view));
+    struct trawl_view *v = core_calloc(1, sizeof(struct trawl_view));
+    if (v)
+        v->icur = &v->icur_store;
+    return v;
 }
 
 TRAWL_API void trawl_view_free(trawl_view *v) {
@@ -19,7 +23,16 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     if (pkt->fcs_len && pkt->fcs_len <= v->caplen &&
         pkt->caplen == pkt->len)
         v->caplen -= pkt->fcs_len;
+    v->ext = NULL;
+    decode_restart(v);
+}
+
+void decode_restart(struct trawl_view *v) {
     v->nlayers = 0;
+    v->nitems = 0;
+    v->item_depth = 0;
+    v->icur->f = NULL;
+    memset(&v->rpc, 0, sizeof v->rpc);
     v->anomalies = 0;
     v->protos_seen = 0;
     v->done = false;
@@ -28,7 +41,7 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->next_aux = 0;
     v->protocols_len = -1;
     decode_push(v, PROTO_FRAME, 0, 0, v->caplen);
-    decode_next_listed(v, decode_by_linktype(pkt->linktype), 0, v->caplen);
+    decode_next_listed(v, decode_by_linktype(v->pkt.linktype), 0, v->caplen);
 }
 
 TRAWL_API const struct trawl_pkt *trawl_view_pkt(const trawl_view *v) {
@@ -55,6 +68,9 @@ struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
     l->len = len;
     l->end = end;
     l->aux = 0;
+    l->item_lo = v->nitems;
+    l->item_n = 0;
+    l->msg = 0;
     v->protos_seen |= (uint32_t)1 << proto;
     /* Until the decoder says otherwise, nothing follows. */
     v->done = true;
@@ -73,6 +89,15 @@ void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
     v->next_proto = proto;
     v->next_off = off;
     v->next_end = end;
+    v->done = false;
+}
+
+void decode_continue(struct trawl_view *v, uint16_t proto) {
+    if (proto == PROTO_NONE) {
+        v->done = true;
+        return;
+    }
+    v->next_proto = proto;
     v->done = false;
 }
 
@@ -134,12 +159,17 @@ TRAWL_API bool trawl_view_layer(trawl_view *v, size_t i,
     out->title = p->title;
     out->offset = l->off;
     out->length = l->len;
+    out->reassembled = l->msg != 0;
     return true;
 }
 
 TRAWL_API uint32_t trawl_view_payload_offset(trawl_view *v) {
     decode_all(v);
     const struct decode_layer *last = &v->layers[v->nlayers - 1];
+    /* A layer of a reassembled record ends nothing in this packet: its
+     * segment's bytes were all taken by the record. */
+    if (last->msg)
+        return v->caplen;
     if (last->proto == PROTO_DATA)
         return last->off;
     return last->off + last->len;

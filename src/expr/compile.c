@@ -2,6 +2,7 @@
  * and flattening the typed tree into the program the evaluator runs. */
 #include <stdlib.h>
 
+#include "decode/decode.h"
 #include "expr/expr.h"
 
 /* ---- code generation ---- */
@@ -176,6 +177,45 @@ TRAWL_API enum trawl_expr_reading trawl_expr_reading(const trawl_expr *e) {
 
 TRAWL_API const char *trawl_expr_text(const trawl_expr *e) {
     return e->text;
+}
+
+TRAWL_API size_t trawl_expr_fields(const trawl_expr *e,
+                                   const trawl_field **out, size_t max) {
+    size_t n = 0;
+    if (e->reading != TRAWL_EXPR_TRAWL)
+        return 0;
+    for (uint32_t i = 0; i < e->ntests; i++) {
+        const struct expr_test *t = e->tests[i];
+        for (uint8_t k = 0; k < t->nfields; k++) {
+            const struct trawl_field *f = t->fields[k];
+            bool seen = false;
+            for (size_t j = 0; j < n && j < max && !seen; j++)
+                seen = out[j] == f;
+            if (seen)
+                continue;
+            if (n < max)
+                out[n] = f;
+            n++;
+        }
+    }
+    return n;
+}
+
+TRAWL_API bool trawl_expr_uses_proto(const trawl_expr *e, const char *proto) {
+    if (e->reading != TRAWL_EXPR_TRAWL)
+        return false;
+    uint16_t id = decode_proto_by_name(proto, strlen(proto));
+    if (id == PROTO_NONE)
+        return false;
+    for (uint32_t i = 0; i < e->ntests; i++) {
+        const struct expr_test *t = e->tests[i];
+        if (t->kind == EXPR_T_PROTO && t->proto == id)
+            return true;
+        for (uint8_t k = 0; k < t->nfields; k++)
+            if (t->fields[k]->proto == id)
+                return true;
+    }
+    return false;
 }
 
 TRAWL_API const char *trawl_expr_runtime_error(const trawl_expr *e) {

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -452,6 +453,21 @@ static bool follow_wait(trawl_reader *r) {
     return true;
 }
 
+/* Whether a writer still holds the file: trawl's writers keep an exclusive
+ * flock on a file (shared with its guard) until it is final, so a newer
+ * file of the rotation appearing does not mean that this one has all its
+ * records yet — an asynchronous writer may still be writing its last
+ * buffers. Files of other writers are never locked and read as released. */
+static bool held_by_writer(int fd) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return false;
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+        return errno == EWOULDBLOCK;
+    flock(fd, LOCK_UN);
+    return false;
+}
+
 /* At the end of the current file: move to the next file of the list or of
  * the rotation set. Returns 1 when a new file is open, 0 when the trace
  * ended, TRAWL_EAGAIN when following and nothing came, or an error. */
@@ -463,7 +479,20 @@ static int end_of_file(trawl_reader *r, long have, size_t want, char *err,
         char *next = have == 0 && r->cur_file + 1 == r->nfiles
                          ? next_in_rotation(cur_path(r))
                          : NULL;
+        if (next && !r->released) {
+            /* Not yet: wait while the writer holds the file, then read to
+             * its end once more, since records may have come between the
+             * last read and the release. */
+            free(next);
+            next = NULL;
+            if (!held_by_writer(r->src.fd)) {
+                r->released = true;
+                fsrc_retry(&r->src);
+                return 2;
+            }
+        }
         if (next) {
+            r->released = false;
             int rc = add_file(r, next);
             free(next);
             if (rc < 0)

@@ -65,6 +65,10 @@ struct trawl_reader {
     uint8_t *copy;  /* spare buffer (unused while records are contiguous) */
 
     uint64_t wait_started; /* follow mode: when waiting began, ms */
+    /* Follow mode: the current file was found released by its writer at
+     * its end, with a newer file beside it; one more read to its end
+     * decides the move. */
+    bool released;
     bool at_end;
     int failed; /* sticky error code after a malformed file */
     char fail_msg[TRAWL_ERRBUF_SIZE];

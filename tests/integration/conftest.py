@@ -7,7 +7,10 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("TRAWL_BUILD", ROOT / "build-test"))
-CORPUS = ROOT.parent / "shared" / "corpus" / "tcpdump-tests"
+# TRAWL_CORPUS points elsewhere (a worktree of the repository sits one
+# level deeper than the shared corpus expects).
+CORPUS = pathlib.Path(os.environ.get(
+    "TRAWL_CORPUS", ROOT.parent / "shared" / "corpus" / "tcpdump-tests"))
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,11 @@ and wire lengths as tshark reports, or is refused with a clear message, and
 nothing crashes (the test build runs under ASan and UBSan)."""
 import concurrent.futures
 import os
-import pathlib
 import subprocess
 
 import pytest
 
-from conftest import BUILD, need
+from conftest import BUILD, CORPUS, need
 
 # Files where tshark's view differs from the file's records for a reason
 # that is tshark's, not the file's. Each entry says why.
@@ -31,10 +30,9 @@ DIVERGES = {
 
 
 def files():
-    corpus = pathlib.Path(__file__).resolve().parents[3] / "shared" / "corpus" / "tcpdump-tests"
-    if not corpus.is_dir():
+    if not CORPUS.is_dir():
         return []
-    return sorted(corpus.iterdir())
+    return sorted(CORPUS.iterdir())
 
 
 def run_both(path):

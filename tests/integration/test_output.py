@@ -277,3 +277,38 @@ def test_follow_across_rotation(trawl_bin, tmp_path, fmt):
     assert r.returncode == 0, r.stderr
     times = r.stdout.split()
     assert times == [f"{T0}.{i:06d}000" for i in range(4500)]
+
+
+def test_follow_waits_for_a_held_file(trawl_bin, tmp_path):
+    """A newer file of the rotation does not make --follow leave one that a
+    writer still holds: an asynchronous writer can finish the old file
+    after it has opened the new one. The test holds the old file's lock as
+    trawl's writers do, appends to it after the new file exists, and only
+    then releases it: every packet of the old file comes first."""
+    first, second = tmp_path / "cut.pcap", tmp_path / "cut_1.pcap"
+    one_a_second(first, 3)
+    script(second, [["iface", "linktype=1", "name=eth0"]] +
+           [["pkt", f"ts={T0 + 100 + i}.000000000", "size=100"]
+            for i in range(3)], "-f", "pcap")
+    tail = tmp_path / "tail.pcap"
+    script(tail, [["iface", "linktype=1", "name=eth0"]] +
+           [["pkt", f"ts={T0 + 3 + i}.000000000", "size=100"]
+            for i in range(3)], "-f", "pcap")
+    held = open(first, "ab")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    p = subprocess.Popen([trawl_bin, "read", "--follow", "-c", "9", "-T",
+                          "fields", "-e", "frame.time_epoch", str(first)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        time.sleep(0.5)  # the reader is at the old file's end by now
+        held.write(tail.read_bytes()[24:])  # records without the header
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+        out, err = p.communicate(timeout=20)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    secs = [int(float(t)) - T0 for t in out.split()]
+    assert secs == [0, 1, 2, 3, 4, 5, 100, 101, 102]
