@@ -20,11 +20,12 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
 
-# The main job. Until the capture server exists it decodes the sample trace
-# the build generates.
+# The main job: the capture server, live on every interface, on
+# http://127.0.0.1:8080 (it prints how to log in). RUN_ARGS adds options:
+#   make run RUN_ARGS='--replay build/tools/sample.pcapng --speed realtime --loop'
+RUN_ARGS ?=
 run: deps build
-	$(BUILD)/src/cli/trawl read $(BUILD)/tools/sample.pcapng
-	$(BUILD)/src/cli/trawl read -V -c 3 $(BUILD)/tools/sample.pcapng
+	$(BUILD)/src/cli/trawl serve $(RUN_ARGS)
 
 $(TEST_BUILD)/build.ninja:
 	$(MESON) setup $(TEST_BUILD) --buildtype=debugoptimized \

@@ -69,6 +69,36 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd,
                                    const struct trawl_writer_options *opt,
                                    char *errbuf, size_t errlen);
 
+/* Where a stream writer's bytes go. The writer calls it with whole records
+ * only (never part of one), in file order: the file header as soon as the
+ * writer is open (pcapng) or the first interface is added (pcap), then
+ * buffered records when the buffer fills, at trawl_writer_flush(), every
+ * flush_interval_ms, and at close. `buf` is valid during the call only.
+ * Returns 0, or a negative TRAWL_E* code with a message in errbuf, which
+ * becomes the writer's sticky error like a failed write(). */
+typedef int (*trawl_write_fn)(void *ctx, const uint8_t *buf, size_t len,
+                              char *errbuf, size_t errlen);
+
+/* Same as trawl_writer_open_fd, but the output goes to fn(ctx, ...)
+ * instead of a descriptor: an HTTP response, a compressor, memory. The
+ * writer owns no descriptor; ctx is borrowed and must outlive the writer. */
+TRAWL_API int trawl_writer_open_stream(trawl_writer **out, trawl_write_fn fn,
+                                       void *ctx, const char *name,
+                                       const struct trawl_writer_options *opt,
+                                       char *errbuf, size_t errlen);
+
+/* A stream writer's record of one packet, built straight into buf[0,
+ * len) rather than in the writer's buffer, for a caller whose output must
+ * end up in memory of its own (an HTTP library's send buffer): it saves
+ * copying every record once more. Nothing may be buffered (flush first),
+ * so that the stream stays in order. Returns the record's size, 0 when it
+ * does not fit in len (nothing written), or a negative code: TRAWL_EBUSY
+ * with records still buffered, TRAWL_EINVAL for a writer that is not a
+ * stream, or the refusals of trawl_writer_write(). */
+TRAWL_API long trawl_writer_put(trawl_writer *w, const struct trawl_pkt *pkt,
+                                uint8_t *buf, size_t len, char *errbuf,
+                                size_t errlen);
+
 /* Declares an interface; *id receives the id to put in trawl_pkt.iface.
  * pcap holds one interface: a second one with another link type is refused
  * with TRAWL_EUNSUPPORTED. Strings are copied. */

@@ -36,6 +36,9 @@ extern const struct cli_command cli_cmd_match;
 extern const struct cli_command cli_cmd_capture;
 extern const struct cli_command cli_cmd_interfaces;
 extern const struct cli_command cli_cmd_gen;
+extern const struct cli_command cli_cmd_serve;
+extern const struct cli_command cli_cmd_users;
+extern const struct cli_command cli_cmd_get;
 
 /* Prints "trawl CMD: message" to stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

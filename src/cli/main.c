@@ -17,6 +17,9 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_match,
     &cli_cmd_explain,
     &cli_cmd_fields,
+    &cli_cmd_serve,
+    &cli_cmd_users,
+    &cli_cmd_get,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -194,12 +194,14 @@ static void writer_free(trawl_writer *w) {
  * `pool` (owned when own_pool) or its own. */
 static int writer_new(trawl_writer **out, int fd, const char *name,
                       const struct trawl_writer_options *opt,
-                      struct writer_pool *pool, bool own_pool, char *errbuf,
+                      struct writer_pool *pool, bool own_pool,
+                      trawl_write_fn fn, void *fn_ctx, char *errbuf,
                       size_t errlen) {
     *out = NULL;
     trawl_writer *w = core_calloc(1, sizeof *w);
     if (!w) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         if (own_pool)
             pool_free(pool);
         return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
@@ -207,7 +209,8 @@ static int writer_new(trawl_writer **out, int fd, const char *name,
     }
     w->pool = pool;
     w->own_pool = own_pool;
-    int rc = sink_open(&w->sink, fd, name, opt->format, errbuf, errlen);
+    int rc = fn ? sink_open_stream(&w->sink, fn, fn_ctx, name, errbuf, errlen)
+                : sink_open(&w->sink, fd, name, opt->format, errbuf, errlen);
     if (rc < 0) {
         writer_free(w);
         return rc;
@@ -296,7 +299,32 @@ TRAWL_API int trawl_writer_open_fd(trawl_writer **out, int fd, const char *name,
             return rc;
         }
     }
-    return writer_new(out, fd, name, opt, pool, pool != NULL, errbuf, errlen);
+    return writer_new(out, fd, name, opt, pool, pool != NULL, NULL, NULL,
+                      errbuf, errlen);
+}
+
+TRAWL_API int trawl_writer_open_stream(trawl_writer **out, trawl_write_fn fn,
+                                       void *ctx, const char *name,
+                                       const struct trawl_writer_options *opt,
+                                       char *errbuf, size_t errlen) {
+    *out = NULL;
+    if (!opt)
+        opt = &default_options;
+    if (!name)
+        name = "(output)";
+    if (!fn)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: stream writer without a callback", name);
+    /* The callback decides how to wait; a thread of the writer's own in
+     * between would only add a copy. */
+    if (opt->async_buffers)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: stream writers are synchronous", name);
+    int rc = check_format(opt, name, errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    return writer_new(out, -1, name, opt, NULL, false, fn, ctx, errbuf,
+                      errlen);
 }
 
 int writer_open_pooled(trawl_writer **out, int fd, const char *name,
@@ -308,7 +336,8 @@ int writer_open_pooled(trawl_writer **out, int fd, const char *name,
         close(fd);
         return rc;
     }
-    return writer_new(out, fd, name, opt, pool, false, errbuf, errlen);
+    return writer_new(out, fd, name, opt, pool, false, NULL, NULL, errbuf,
+                      errlen);
 }
 
 TRAWL_API int trawl_writer_open(trawl_writer **out, const char *path,
@@ -432,6 +461,45 @@ TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
     if (w->flush_ms && clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
         return timed_flush(w, errbuf, errlen);
     return 0;
+}
+
+TRAWL_API long trawl_writer_put(trawl_writer *w, const struct trawl_pkt *pkt,
+                                uint8_t *buf, size_t len, char *errbuf,
+                                size_t errlen) {
+    if (TRAWL_UNLIKELY(w->error))
+        return core_err(errbuf, errlen, w->error, "%s", w->errmsg);
+    if (!w->sink->fn)
+        return core_err(errbuf, errlen, TRAWL_EINVAL,
+                        "%s: trawl_writer_put is for stream writers", w->name);
+    if (w->len != w->kept)
+        return core_err(errbuf, errlen, TRAWL_EBUSY,
+                        "%s: %zu bytes are still buffered: flush first",
+                        w->name, w->len - w->kept);
+    if (TRAWL_UNLIKELY(
+            pkt->iface >= w->nifaces || pkt->caplen > TRAWL_MAX_CAPLEN ||
+            pkt->ts_nsec >= 1000000000u || (uint64_t)pkt->ts_sec > w->max_sec))
+        return refuse(w, pkt, errbuf, errlen);
+    uint64_t need = writer_record_size(w, pkt);
+    if (need > len)
+        return 0;
+    /* The record builders write at the end of the buffer: for this one
+     * record, the buffer is the caller's. */
+    uint8_t *own = w->buf;
+    size_t own_cap = w->cap, own_len = w->len;
+    w->buf = buf;
+    w->cap = len;
+    w->len = 0;
+    int rc = w->format == TRAWL_FORMAT_PCAPNG
+                 ? pcapng_put_epb(w, pkt, errbuf, errlen)
+                 : pcap_put_record(w, pkt, errbuf, errlen);
+    w->buf = own;
+    w->cap = own_cap;
+    w->len = own_len;
+    if (rc < 0)
+        return rc;
+    w->written += need;
+    w->packets++;
+    return (long)need;
 }
 
 uint64_t writer_record_size(const trawl_writer *w,

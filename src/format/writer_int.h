@@ -57,7 +57,10 @@ struct pool_job {
  * either the writer itself or the pool's thread can do it. */
 struct writer_sink {
     char *name; /* for messages; owned */
-    int fd;     /* owned */
+    int fd;     /* owned; -1 for a stream */
+    /* A stream writer's records go to fn(fn_ctx, ...) instead of fd. */
+    trawl_write_fn fn;
+    void *fn_ctx;
     bool direct; /* O_DIRECT whole pages (see writer_io.c) */
     bool pcapng; /* pad the last page with a padding block, else with a
                     pcap filler that the file is then truncated before */
@@ -190,6 +193,9 @@ void writer_close_async(trawl_writer *w,
 /* Takes fd (closed on failure too) and decides how it is written. */
 int sink_open(struct writer_sink **out, int fd, const char *name,
               enum trawl_format format, char *err, size_t errlen);
+/* A sink that hands whole records to fn (trawl_writer_open_stream). */
+int sink_open_stream(struct writer_sink **out, trawl_write_fn fn, void *ctx,
+                     const char *name, char *err, size_t errlen);
 
 /* Writes the whole records buf[0, len) whose first byte belongs at file
  * offset `off` (page aligned when direct; plain writes just append).

@@ -107,6 +107,37 @@ int sink_open(struct writer_sink **out, int fd, const char *name,
     return 0;
 }
 
+int sink_open_stream(struct writer_sink **out, trawl_write_fn fn, void *ctx,
+                     const char *name, char *err, size_t errlen) {
+    *out = NULL;
+    struct writer_sink *s = core_calloc(1, sizeof *s);
+    if (!s || !(s->name = core_strdup(name))) {
+        free(s);
+        return core_err(err, errlen, TRAWL_ENOMEM, "%s: out of memory", name);
+    }
+    s->fd = -1;
+    s->fn = fn;
+    s->fn_ctx = ctx;
+    s->guard.pipe_w = -1;
+    *out = s;
+    return 0;
+}
+
+/* A stream's write: the callback's failure is sticky, as a failed write()
+ * is, since the stream no longer holds what the writer thinks it does. */
+static int write_stream(struct writer_sink *s, const uint8_t *buf, size_t len,
+                        uint64_t off) {
+    char msg[TRAWL_ERRBUF_SIZE] = "";
+    int rc = s->fn(s->fn_ctx, buf, len, msg, sizeof msg);
+    if (rc >= 0)
+        return 0;
+    snprintf(s->errmsg, sizeof s->errmsg,
+             "%s: write failed at byte offset %" PRIu64 ": %s", s->name, off,
+             msg[0] ? msg : trawl_strerror(rc));
+    atomic_store_explicit(&s->error, rc, memory_order_release);
+    return rc;
+}
+
 /* Completes the last page of buf[0, len) (see the top of this file);
  * returns the length to write. */
 static size_t pad_page(const struct writer_sink *s, uint8_t *buf, size_t len) {
@@ -194,12 +225,16 @@ int sink_write(struct writer_sink *s, uint8_t *buf, size_t len, uint64_t off) {
     int e = atomic_load_explicit(&s->error, memory_order_acquire);
     if (e)
         return e;
+    if (s->fn)
+        return write_stream(s, buf, len, off);
     return s->direct ? write_direct(s, buf, len, off)
                      : write_plain(s, buf, len, off);
 }
 
 int sink_finish(struct writer_sink *s, uint64_t end) {
     int rc = atomic_load_explicit(&s->error, memory_order_acquire);
+    if (s->fd < 0)
+        return rc; /* a stream: nothing to close */
     /* A file closed normally ends in its last record, not in padding. */
     if (!rc && s->direct && ftruncate(s->fd, (off_t)end) < 0)
         rc = sink_fail(s, end, "truncate", errno);

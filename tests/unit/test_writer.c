@@ -696,6 +696,166 @@ static void flush_interval(void **state) {
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
 }
 
+/* ---- stream output ------------------------------------------------------- */
+
+/* What a stream writer handed its callback: every call's bytes appended,
+ * the sizes of the calls, and an error to return from call `fail_at`. */
+struct sink_log {
+    uint8_t bytes[4096];
+    size_t len;
+    size_t calls[16];
+    size_t ncalls;
+    size_t fail_at; /* 1-based; 0 = never */
+};
+
+static int log_sink(void *ctx, const uint8_t *buf, size_t len, char *e,
+                    size_t elen) {
+    struct sink_log *l = ctx;
+    if (l->fail_at && l->ncalls + 1 == l->fail_at) {
+        snprintf(e, elen, "client went away");
+        return TRAWL_EIO;
+    }
+    assert_true(l->len + len <= sizeof l->bytes);
+    memcpy(l->bytes + l->len, buf, len);
+    l->len += len;
+    if (l->ncalls < 16)
+        l->calls[l->ncalls] = len;
+    l->ncalls++;
+    return 0;
+}
+
+/* The stream gets exactly the bytes a file would: the pcap header when the
+ * interface is added, whole records at each flush, nothing at close but
+ * what was still buffered. */
+static void stream_gets_the_file_bytes(void **state) {
+    const char *p = path_in(state, "same.pcap");
+    trawl_writer *f = open_fmt(p, TRAWL_FORMAT_PCAP);
+    struct sink_log log = {0};
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAP,
+                                     .application = "test"};
+    trawl_writer *w;
+    assert_int_equal(
+        trawl_writer_open_stream(&w, log_sink, &log, "stream", &o, err,
+                                 sizeof err),
+        0);
+    assert_int_equal(log.ncalls, 0); /* pcap's header waits for the link type */
+    uint32_t id = add(w, 1, 0), fid = add(f, 1, 0);
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(log.calls[0], 24);
+    struct trawl_pkt pkt = sample_pkt(id), fpkt = sample_pkt(fid);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_write(f, &fpkt, err, sizeof err), 0);
+    }
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(trawl_writer_flush(w, err, sizeof err), 0);
+    assert_int_equal(log.ncalls, 2);
+    assert_int_equal(log.calls[1], 3 * 20);
+    assert_int_equal(trawl_writer_bytes(w), 24 + 3 * 20);
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_write(f, &fpkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_close(f, err, sizeof err), 0);
+    assert_int_equal(log.ncalls, 3);
+    uint8_t *b = slurp_sized(p, log.len);
+    assert_memory_equal(b, log.bytes, log.len);
+    free(b);
+}
+
+/* pcapng's section header goes out while the writer opens, and a failing
+ * callback is a sticky error naming the stream and the offset. */
+static void stream_errors_are_sticky(void **state) {
+    (void)state;
+    struct sink_log log = {.fail_at = 3};
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAPNG};
+    trawl_writer *w;
+    assert_int_equal(
+        trawl_writer_open_stream(&w, log_sink, &log, "client 1", &o, err,
+                                 sizeof err),
+        0);
+    assert_int_equal(log.ncalls, 1);
+    assert_int_equal(core_le32(log.bytes), 0x0a0d0d0au);
+    uint32_t id = add(w, 1, 0);
+    assert_int_equal(log.ncalls, 2);
+    size_t before = log.len;
+    struct trawl_pkt pkt = sample_pkt(id);
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), 0);
+    assert_int_equal(trawl_writer_flush(w, err, sizeof err), TRAWL_EIO);
+    char want[128];
+    snprintf(want, sizeof want,
+             "client 1: write failed at byte offset %zu: client went away",
+             before);
+    assert_string_equal(err, want);
+    log.fail_at = 0;
+    assert_int_equal(trawl_writer_write(w, &pkt, err, sizeof err), TRAWL_EIO);
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), TRAWL_EIO);
+    assert_int_equal(log.len, before);
+    assert_int_equal(trawl_writer_open_stream(&w, NULL, NULL, "x", &o, err,
+                                              sizeof err),
+                     TRAWL_EINVAL);
+    assert_null(w);
+}
+
+/* Records built straight into the caller's memory are the bytes the
+ * buffered path would have written; nothing may be buffered meanwhile. */
+static void stream_put_builds_in_place(void **state) {
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        enum trawl_format fmt = f ? TRAWL_FORMAT_PCAPNG : TRAWL_FORMAT_PCAP;
+        struct sink_log a = {0}, b = {0};
+        struct trawl_writer_options o = {.format = fmt, .application = "t"};
+        trawl_writer *wa, *wb;
+        assert_int_equal(trawl_writer_open_stream(&wa, log_sink, &a, "a", &o,
+                                                  err, sizeof err),
+                         0);
+        assert_int_equal(trawl_writer_open_stream(&wb, log_sink, &b, "b", &o,
+                                                  err, sizeof err),
+                         0);
+        uint32_t ia = add(wa, 1, 0), ib = add(wb, 1, 0);
+        struct trawl_pkt pa = sample_pkt(ia), pb = sample_pkt(ib);
+        pa.has_flags = pb.has_flags = true;
+        pa.flags = pb.flags = TRAWL_PKT_DIR_IN;
+        assert_int_equal(trawl_writer_write(wa, &pa, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_flush(wa, err, sizeof err), 0);
+        uint8_t out[256];
+        memset(out, 0xee, sizeof out);
+        long n = trawl_writer_put(wb, &pb, out, sizeof out, err, sizeof err);
+        size_t want = a.len - b.len; /* the record alone */
+        assert_int_equal(n, (long)want);
+        assert_memory_equal(out, a.bytes + b.len, want);
+        assert_int_equal(out[want], 0xee);
+        assert_int_equal(trawl_writer_bytes(wb), trawl_writer_bytes(wa));
+        /* Too little room: nothing written. */
+        assert_int_equal(trawl_writer_put(wb, &pb, out, want - 1, err,
+                                          sizeof err),
+                         0);
+        /* With a record buffered, put would overtake it. */
+        assert_int_equal(trawl_writer_write(wb, &pb, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_put(wb, &pb, out, sizeof out, err,
+                                          sizeof err),
+                         TRAWL_EBUSY);
+        pb.iface = 7;
+        assert_int_equal(trawl_writer_flush(wb, err, sizeof err), 0);
+        assert_int_equal(trawl_writer_put(wb, &pb, out, sizeof out, err,
+                                          sizeof err),
+                         TRAWL_EINVAL);
+        trawl_writer_close(wa, NULL, 0);
+        trawl_writer_close(wb, NULL, 0);
+    }
+}
+
+static void put_needs_a_stream(void **state) {
+    trawl_writer *w = open_fmt(path_in(state, "f.pcap"), TRAWL_FORMAT_PCAP);
+    uint32_t id = add(w, 1, 0);
+    struct trawl_pkt pkt = sample_pkt(id);
+    uint8_t out[64];
+    assert_int_equal(trawl_writer_put(w, &pkt, out, sizeof out, err,
+                                      sizeof err),
+                     TRAWL_EINVAL);
+    assert_non_null(strstr(err, "stream writers"));
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
@@ -715,6 +875,10 @@ int main(void) {
         T(pcapng_grows_by_whole_records),
         T(pcapng_direct_pages),
         T(flush_interval),
+        T(stream_gets_the_file_bytes),
+        T(stream_errors_are_sticky),
+        T(stream_put_builds_in_place),
+        T(put_needs_a_stream),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
