@@ -563,6 +563,8 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     }
 }
 
+/* fmt comes from libmicrohttpd, which checks its own formats */
+__attribute__((format(printf, 2, 0)))
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
     struct http *h = cls;
     char msg[512];
