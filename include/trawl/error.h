@@ -31,7 +31,8 @@ extern "C" {
     X(TRAWL_EEXPR, -10, "invalid expression")                \
     X(TRAWL_EBUSY, -11, "busy")                              \
     X(TRAWL_EINTERNAL, -12, "internal error")                \
-    X(TRAWL_ESTOPPED, -13, "capture stopped")
+    X(TRAWL_ESTOPPED, -13, "capture stopped")                \
+    X(TRAWL_ECANCELED, -14, "canceled")
 
 enum trawl_error {
 #define TRAWL_X_ENUM(name, value, text) name = value,

@@ -12,6 +12,7 @@
 #include "trawl/packet.h"
 #include "trawl/reader.h"
 #include "trawl/tpld.h"
+#include "trawl/trace.h"
 #include "trawl/writer.h"
 
 #endif
