@@ -380,6 +380,17 @@ static PyObject *lookup(trawlpy_layer *l, PyObject *base, PyObject *attr)
     if (!lower)
         return NULL;
     int has_children = PySet_Contains(trawlpy_prefixes, lower);
+    if (has_children > 0) {
+        /* Numbers with names below them (tcp.flags and its bits) are
+         * nodes; an address or a string with parts below it (eth.src and
+         * eth.src.oui) is its plain value, the parts being in .fields. */
+        const char *s = PyUnicode_AsUTF8(lower);
+        const trawl_field *f = s ? trawl_field_lookup(s) : NULL;
+        enum trawl_ftype ft = f ? trawl_field_type(f) : TRAWL_FT_NONE;
+        if (ft != TRAWL_FT_NONE && ft != TRAWL_FT_UINT &&
+            ft != TRAWL_FT_INT && ft != TRAWL_FT_BOOL)
+            has_children = 0;
+    }
     PyObject *r = NULL;
     if (has_children > 0) {
         r = new_node(l, lower);
