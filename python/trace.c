@@ -306,8 +306,12 @@ static PyObject *trace_rewind(PyObject *self, PyObject *args, PyObject *kw)
 {
     trawlpy_trace *tr = (trawlpy_trace *)self;
     static char *kwlist[] = {"index", NULL};
-    unsigned long long index = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|K:rewind", kwlist, &index))
+    PyObject *arg = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O!:rewind", kwlist,
+                                     &PyLong_Type, &arg))
+        return NULL;
+    unsigned long long index = arg ? PyLong_AsUnsignedLongLong(arg) : 0;
+    if (index == (unsigned long long)-1 && PyErr_Occurred())
         return NULL;
     if (check_open(tr) < 0 || release_current(tr) < 0)
         return NULL;

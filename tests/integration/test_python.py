@@ -255,6 +255,42 @@ def test_errors_are_exceptions(edge, tmp_path):
     assert stale is None or stale.startswith("Error")
 
 
+def test_misuse_never_crashes(edge):
+    out = run("""
+        import threading
+        res = []
+        t = trawl.Trace(sys.argv[1])
+        for bad in (lambda: t.rewind(-1), lambda: t.rewind("x"),
+                    lambda: t.match("ip", maxindex=-5), lambda: t[2**70],
+                    lambda: t.__init__(sys.argv[1]),
+                    lambda: len(trawl.Trace.__new__(trawl.Trace))):
+            try:
+                bad()
+                res.append(None)
+            except Exception as e:
+                res.append(type(e).__name__)
+        errors = []
+        def worker():
+            try:
+                for _ in range(30):
+                    t.match("tcp or udp", rewind=False)
+                    t.rewind(0)
+            except trawl.Error as e:
+                errors.append(str(e))
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        [th.start() for th in threads]
+        [th.join() for th in threads]
+        p = t[1]
+        del t
+        res.append(all(e == "trace is in use by another thread" for e in errors))
+        res.append([p.index, len(p.raw) > 0, p.ip.src.count(".")])
+        print(json.dumps(res))
+    """, edge)
+    assert out[:6] == ["OverflowError", "TypeError", "OverflowError",
+                       "IndexError", "Error", "Error"]
+    assert out[6] is True and out[7] == [1, True, 3]
+
+
 def test_live_len_is_a_type_error(edge):
     out = run("""
         t = trawl.Trace(sys.argv[1], live=True, live_timeout=0.2)
