@@ -90,6 +90,47 @@ static PyObject *layer_dict(trawlpy_packet *p, Py_ssize_t i)
     return c.dict;
 }
 
+/* The frame's bytes and the layer names, taken from the trace's view the
+ * first time they are needed (a match loop that only counts never needs
+ * them). Returns -1 with an exception set. */
+static int ensure(trawlpy_packet *p)
+{
+    if (p->names)
+        return 0;
+    if (!p->trace || !p->tp) {
+        PyErr_Format(trawlpy_error, "packet %llu: its layers were not kept",
+                     (unsigned long long)p->index);
+        return -1;
+    }
+    const struct trawl_trace_pkt *tp = p->tp;
+    size_t n = trawl_view_layer_count(tp->view);
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)tp->pkt.data,
+                                              tp->pkt.caplen);
+    PyObject *names = PyTuple_New((Py_ssize_t)n);
+    PyObject *layers = PyList_New((Py_ssize_t)n);
+    if (!raw || !names || !layers)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        struct trawl_layer_info li;
+        const char *name = trawl_view_layer(tp->view, i, &li) && li.name
+                               ? li.name : "?";
+        PyObject *s = PyUnicode_InternFromString(name);
+        if (!s)
+            goto fail;
+        PyTuple_SET_ITEM(names, (Py_ssize_t)i, s);
+        PyList_SET_ITEM(layers, (Py_ssize_t)i, Py_NewRef(Py_None));
+    }
+    p->raw = raw;
+    p->names = names;
+    p->layers = layers;
+    return 0;
+fail:
+    Py_XDECREF(raw);
+    Py_XDECREF(names);
+    Py_XDECREF(layers);
+    return -1;
+}
+
 PyObject *trawlpy_packet_new(trawlpy_trace *tr,
                              const struct trawl_trace_pkt *tp)
 {
@@ -104,39 +145,19 @@ PyObject *trawlpy_packet_new(trawlpy_trace *tr,
     p->len = tp->pkt.len;
     p->names = NULL;
     p->layers = NULL;
-    p->raw = PyBytes_FromStringAndSize((const char *)tp->pkt.data,
-                                       tp->pkt.caplen);
-    size_t n = trawl_view_layer_count(tp->view);
-    p->names = PyTuple_New((Py_ssize_t)n);
-    p->layers = PyList_New((Py_ssize_t)n);
-    if (!p->raw || !p->names || !p->layers)
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        struct trawl_layer_info li;
-        const char *name = trawl_view_layer(tp->view, i, &li) && li.name
-                               ? li.name : "?";
-        PyObject *s = PyUnicode_FromString(name);
-        if (!s)
-            goto fail;
-        PyTuple_SET_ITEM(p->names, (Py_ssize_t)i, s);
-        PyList_SET_ITEM(p->layers, (Py_ssize_t)i, Py_NewRef(Py_None));
-    }
+    p->raw = NULL;
     return (PyObject *)p;
-fail:
-    p->trace = NULL;
-    Py_DECREF(p);
-    return NULL;
 }
 
 int trawlpy_packet_detach(trawlpy_packet *p, bool keep)
 {
     int rc = 0;
-    if (keep && p->trace)
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(p->layers); i++)
-            if (!layer_dict(p, i)) {
+    if (keep && p->trace) {
+        rc = ensure(p);
+        for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(p->layers); i++)
+            if (!layer_dict(p, i))
                 rc = -1;
-                break;
-            }
+    }
     p->trace = NULL;
     p->tp = NULL;
     return rc;
@@ -183,6 +204,8 @@ static PyObject *packet_getattro(PyObject *self, PyObject *name)
         return r;
     PyErr_Clear();
     trawlpy_packet *p = (trawlpy_packet *)self;
+    if (ensure(p) < 0)
+        return NULL;
     Py_ssize_t i = find_layer(p, name);
     if (i == -2)
         return NULL;
@@ -199,6 +222,8 @@ static int packet_contains(PyObject *self, PyObject *name)
 {
     if (!PyUnicode_Check(name))
         return 0;
+    if (ensure((trawlpy_packet *)self) < 0)
+        return -1;
     Py_ssize_t i = find_layer((trawlpy_packet *)self, name);
     return i == -2 ? -1 : i >= 0;
 }
@@ -231,6 +256,8 @@ static PyObject *first_value(trawlpy_packet *p, const char *field)
 static PyObject *packet_str(PyObject *self)
 {
     trawlpy_packet *p = (trawlpy_packet *)self;
+    if (ensure(p) < 0)
+        return NULL;
     static const char *const addr[][2] = {
         {"ip.src", "ip.dst"}, {"ipv6.src", "ipv6.dst"},
         {"eth.src", "eth.dst"}};
@@ -293,12 +320,14 @@ static PyObject *packet_get_time(PyObject *self, void *c)
 
 static PyObject *packet_get_raw(PyObject *self, void *c)
 {
-    return Py_NewRef(((trawlpy_packet *)self)->raw);
+    trawlpy_packet *p = (trawlpy_packet *)self;
+    return ensure(p) < 0 ? NULL : Py_NewRef(p->raw);
 }
 
 static PyObject *packet_get_layers(PyObject *self, void *c)
 {
-    return Py_NewRef(((trawlpy_packet *)self)->names);
+    trawlpy_packet *p = (trawlpy_packet *)self;
+    return ensure(p) < 0 ? NULL : Py_NewRef(p->names);
 }
 
 static PyObject *packet_get_length(PyObject *self, void *c)

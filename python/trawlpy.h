@@ -38,7 +38,8 @@ typedef struct {
     int64_t ts_sec;
     uint32_t ts_nsec;
     uint32_t len;
-    PyObject *raw;    /* bytes: the captured frame */
+    /* Filled from the view when first needed, and on detach if kept. */
+    PyObject *raw;    /* bytes: the captured frame, or NULL */
     PyObject *names;  /* tuple of str: layer names, outermost first */
     PyObject *layers; /* list: per layer, a dict of fields or None */
 } trawlpy_packet;

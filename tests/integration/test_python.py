@@ -93,7 +93,7 @@ def test_iteration_len_getitem_index(edge):
     assert i3 == 3 and pos == n  # t[-1] moved the position past the end
     assert last == n - 1 and "no packet" in err
     assert rawtype == "bytes" and has_raw and has_time
-    assert s.startswith("3 ") and "udp" in s
+    assert s.startswith("3 ") and " -> " in s and "frame:eth:ip:" in s
 
 
 def test_fields_as_attributes(edge):
