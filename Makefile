@@ -21,7 +21,7 @@ build: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
 
 # libtrawl, the CLI and the Python module `trawl` into /usr/local (Debian's
-# python3 looks in /usr/local/lib/python3/dist-packages; the module finds
+# python3 looks in /usr/local/lib/python3.X/dist-packages; the module finds
 # libtrawl by its rpath), so that `python3 -c 'import trawl'` works anywhere.
 install-python: build
 	$(MESON) install -C $(BUILD) --no-rebuild --quiet --tags runtime,python-runtime
