@@ -543,6 +543,17 @@ static PyGetSetDef trace_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* A trace is true even when empty or live: `if t:` must not read it to
+ * the end (or fail) as len() would. */
+static int trace_bool(PyObject *self)
+{
+    return 1;
+}
+
+static PyNumberMethods trace_as_number = {
+    .nb_bool = trace_bool,
+};
+
 static PySequenceMethods trace_as_sequence = {
     .sq_length = trace_len,
     .sq_contains = trace_contains,
@@ -569,6 +580,7 @@ PyTypeObject trawlpy_trace_type = {
     .tp_iternext = trace_next,
     .tp_methods = trace_methods,
     .tp_getset = trace_getset,
+    .tp_as_number = &trace_as_number,
     .tp_as_sequence = &trace_as_sequence,
     .tp_as_mapping = &trace_as_mapping,
     .tp_repr = trace_repr,

@@ -299,9 +299,10 @@ def test_live_len_is_a_type_error(edge):
             r = None
         except TypeError as e:
             r = str(e)
-        print(json.dumps([r, t.live, t[0].index]))
+        print(json.dumps([r, t.live, t[0].index, bool(t)]))
     """, edge)
     assert out[0] and "live" in out[0] and out[1] is True and out[2] == 0
+    assert out[3] is True  # truth never asks for the length
 
 
 def test_import_from_anywhere_without_the_build_dir_in_cwd(edge):
