@@ -7,7 +7,7 @@ PYTHON     ?= /usr/bin/python3
 MESON      ?= meson
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build run test unit integration fuzz bench clean format
+.PHONY: all deps build install-python run test unit integration fuzz bench clean format
 
 all: build
 
@@ -20,11 +20,18 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
 
+# libtrawl, the CLI and the Python module `trawl` into /usr/local (Debian's
+# python3 looks in /usr/local/lib/python3.X/dist-packages; the module finds
+# libtrawl by its rpath), so that `python3 -c 'import trawl'` works anywhere.
+install-python: build
+	$(MESON) install -C $(BUILD) --no-rebuild --quiet --tags runtime,python-runtime
+	-ldconfig
+
 # The main job: the capture server, live on every interface, on
 # http://127.0.0.1:8080 (it prints how to log in). RUN_ARGS adds options:
 #   make run RUN_ARGS='--replay build/tools/sample.pcapng --speed realtime --loop'
 RUN_ARGS ?=
-run: deps build
+run: deps build install-python
 	$(BUILD)/src/cli/trawl serve $(RUN_ARGS)
 
 $(TEST_BUILD)/build.ninja:
@@ -35,7 +42,7 @@ $(TEST_BUILD)/build.ninja:
 # AddressSanitizer and UndefinedBehaviorSanitizer, then the fuzzers for a
 # bounded time.
 test: deps
-	$(MAKE) unit integration fuzz
+	$(MAKE) install-python unit integration fuzz
 
 unit: $(TEST_BUILD)/build.ninja
 	$(MESON) compile -C $(TEST_BUILD)
