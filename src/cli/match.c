@@ -25,10 +25,11 @@ static const char usage_text[] =
     "options:\n"
     "  -r, --read FILE       read this trace; repeatable\n"
     "  -a, --all             every matching packet, not only the first\n"
-    "      --from N          start at packet index N (RPC replies to calls\n"
-    "                        before it are not paired, records begun before\n"
-    "                        it not reassembled)\n"
-    "      --max-index N     stop before packet index N\n"
+    "      --from N          start at packet index N (the packets before\n"
+    "                        it still count for RPC reassembly and pairing)\n"
+    "      --max-index N     stop before packet index N (pktt's maxindex)\n"
+    "      --reply           also match the RPC replies of the calls matched\n"
+    "                        (pktt's reply=True)\n"
     "  -e, --field FIELD     print these fields of each match (tab-separated,\n"
     "                        as tshark -T fields) instead of its index;\n"
     "                        repeatable\n"
@@ -52,7 +53,7 @@ struct match_opts {
     const char **files;
     size_t nfiles;
     char *expr;
-    bool all, bpf, follow;
+    bool all, bpf, follow, reply;
     uint64_t from, max_index; /* max_index 0: no limit */
     struct print_fields pf;
 };
@@ -74,7 +75,7 @@ static bool is_file(const char *arg) {
 }
 
 static int parse_args(int argc, char **argv, struct match_opts *o) {
-    enum { OPT_FROM = 1000, OPT_MAX, OPT_BPF, OPT_FOLLOW };
+    enum { OPT_FROM = 1000, OPT_MAX, OPT_BPF, OPT_FOLLOW, OPT_REPLY };
     static const struct option longopts[] = {
         {"read", required_argument, NULL, 'r'},
         {"all", no_argument, NULL, 'a'},
@@ -83,6 +84,7 @@ static int parse_args(int argc, char **argv, struct match_opts *o) {
         {"max-index", required_argument, NULL, OPT_MAX},
         {"bpf", no_argument, NULL, OPT_BPF},
         {"follow", no_argument, NULL, OPT_FOLLOW},
+        {"reply", no_argument, NULL, OPT_REPLY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -149,6 +151,7 @@ static int parse_args(int argc, char **argv, struct match_opts *o) {
             break;
         case OPT_BPF: o->bpf = true; break;
         case OPT_FOLLOW: o->follow = true; break;
+        case OPT_REPLY: o->reply = true; break;
         case 'h':
             cli_print_usage(&cli_cmd_match, stdout);
             rc = -1;
@@ -183,43 +186,51 @@ static void free_opts(struct match_opts *o) {
     free(o->expr);
 }
 
-/* Reads from o->from on, printing matches; returns how many matched, or
- * -1 after printing a read error. */
-static int64_t scan(const struct match_opts *o, trawl_reader *r,
-                    trawl_expr *e, trawl_view *v, trawl_flows *flows,
-                    struct pbuf *out) {
+/* Matches from o->from on, printing matches; returns how many matched,
+ * or -1 after printing a read error. */
+static int64_t scan(const struct match_opts *o, trawl_trace *t,
+                    trawl_expr *e, struct pbuf *out) {
     char err[TRAWL_ERRBUF_SIZE];
     int64_t found = 0;
-    if (o->from && trawl_reader_seek(r, o->from, err, sizeof err) < 0) {
-        cli_error("%s", err);
-        return -1;
+    struct trawl_trace_match_options mo = {
+        .max_index = o->max_index ? o->max_index : UINT64_MAX,
+        .reply = o->reply,
+    };
+    trawl_trace_rewind(t, 0, err, sizeof err);
+    const struct trawl_trace_pkt *p;
+    if (o->from) {
+        /* Reach the start through the packets before it, so the flows
+         * know their calls and records. */
+        int rc = trawl_trace_get(t, o->from - 1, &p, err, sizeof err);
+        if (rc < 0) {
+            cli_error("%s", err);
+            return -1;
+        }
+        if (rc == 0) {
+            cli_error("cannot seek to packet %" PRIu64 ": the trace ends "
+                      "before it",
+                      o->from);
+            return -1;
+        }
     }
-    struct trawl_pkt pkt;
     for (;;) {
-        if (o->max_index && trawl_reader_tell(r) >= o->max_index)
-            break;
-        int rc = trawl_reader_next(r, &pkt, err, sizeof err);
-        if (rc == 0)
-            break;
-        if (rc == TRAWL_EAGAIN && o->follow) {
+        int rc = trawl_trace_match(t, e, &mo, &p, err, sizeof err);
+        if (rc == 0 && o->follow && trawl_trace_index(t) < mo.max_index) {
             pbuf_flush_fd(out, STDOUT_FILENO);
             continue;
         }
+        if (rc == 0)
+            break;
         if (rc < 0) {
             pbuf_flush_fd(out, STDOUT_FILENO);
             cli_error("%s", err);
             return -1;
         }
-        trawl_view_set(v, &pkt);
-        if (flows)
-            trawl_flows_feed(flows, v);
-        if (!trawl_expr_match(e, v))
-            continue;
         found++;
         if (o->pf.nfields)
-            print_fields(out, v, &o->pf);
+            print_fields(out, p->view, &o->pf);
         else {
-            pbuf_u64(out, pkt.index);
+            pbuf_u64(out, p->index);
             pbuf_puts(out, "\n");
         }
         if (!o->all)
@@ -244,31 +255,24 @@ static int run_match(int argc, char **argv) {
         free_opts(&o);
         return cli_usage_error(&cli_cmd_match, "%s", err);
     }
-    struct trawl_reader_options ropt = {.follow = o.follow,
-                                        .follow_timeout_ms = 200};
-    trawl_reader *r = NULL;
-    trawl_view *v = trawl_view_new();
-    trawl_flows *flows = NULL;
+    struct trawl_trace_options topt = {
+        .live = o.follow,
+        .live_timeout_ms = 200,
+        .no_flows = !o.reply &&
+                    !cli_needs_flows(e, o.pf.fields, o.pf.nfields, false),
+    };
+    trawl_trace *t = NULL;
     struct pbuf out = {0};
     int status = CLI_FAIL;
-    if (!v) {
-        cli_error("out of memory");
-        goto done;
-    }
-    if (cli_needs_flows(e, o.pf.fields, o.pf.nfields, false) &&
-        trawl_flows_new(&flows, NULL, err, sizeof err) < 0) {
-        cli_error("%s", err);
-        goto done;
-    }
-    while ((rc = trawl_reader_open(&r, o.files, o.nfiles, &ropt, err,
-                                   sizeof err)) == TRAWL_EAGAIN &&
+    while ((rc = trawl_trace_open(&t, o.files, o.nfiles, &topt, err,
+                                  sizeof err)) == TRAWL_EAGAIN &&
            o.follow)
         ;
     if (rc < 0) {
         cli_error("%s", err);
         goto done;
     }
-    int64_t found = scan(&o, r, e, v, flows, &out);
+    int64_t found = scan(&o, t, e, &out);
     if (pbuf_flush_fd(&out, STDOUT_FILENO) < 0) {
         cli_error("writing standard output: %s", strerror(errno));
         goto done;
@@ -277,9 +281,7 @@ static int run_match(int argc, char **argv) {
         status = found ? CLI_OK : CLI_FAIL;
 done:
     pbuf_free(&out);
-    trawl_view_free(v);
-    trawl_flows_free(flows);
-    trawl_reader_close(r);
+    trawl_trace_close(t);
     trawl_expr_free(e);
     free_opts(&o);
     return status;

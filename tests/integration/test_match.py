@@ -5,6 +5,7 @@ import subprocess
 import pytest
 
 from conftest import BUILD, need
+from test_nfs_vs_tshark import nfs_traces  # noqa: F401
 
 SAMPLE = BUILD / "tools" / "sample.pcapng"
 
@@ -67,3 +68,34 @@ def test_pcap_filter_reading(trawl_bin):
     assert r.returncode == 0
     assert [int(x) for x in r.stdout.split()] == \
         tshark_indices(SAMPLE, "tcp.dstport == 80 && !icmp && !vxlan")
+
+
+def test_reply_matches_the_replies_of_matched_calls(trawl_bin, nfs_traces):
+    """--reply (pktt's reply=True): the matched GETATTR calls and exactly
+    the replies with their xids (tshark's view of the same trace)."""
+    need("tshark")
+    path = nfs_traces["v3"]
+
+    def xids(expr):
+        r = subprocess.run(["tshark", "-r", str(path), "-Y", expr, "-T",
+                            "fields", "-e", "frame.number", "-e", "rpc.xid"],
+                           capture_output=True, text=True, timeout=60,
+                           check=True)
+        return [(int(f) - 1, x) for f, x in
+                (line.split("\t") for line in r.stdout.splitlines())]
+    call_xids = xids("nfs.procedure_v3 == 1 && rpc.msgtyp == 0")
+    calls = [i for i, _ in call_xids]
+    assert calls, "the v3 scenario sends GETATTR calls"
+    wanted = {x for _, x in call_xids}
+    replies = [i for i, x in xids("rpc.msgtyp == 1") if x in wanted]
+    assert len(replies) == len(calls)
+    expr = "nfs.procedure_v3 == 1 and rpc.msgtyp == 0"
+    got = match(trawl_bin, "--all", "--reply", path, "--", expr)
+    assert got.returncode == 0, got.stderr
+    assert [int(x) for x in got.stdout.split()] == sorted(calls + replies)
+    # Without --reply only the calls; and pktt's windowing still holds.
+    plain = match(trawl_bin, "--all", path, "--", expr)
+    assert [int(x) for x in plain.stdout.split()] == calls
+    late = match(trawl_bin, "--all", "--reply", "--from", calls[-1], path,
+                 "--", expr)
+    assert [int(x) for x in late.stdout.split()] == [calls[-1], replies[-1]]
