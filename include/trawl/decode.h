@@ -37,6 +37,15 @@ TRAWL_API void trawl_view_free(trawl_view *v);
  * bytes); pkt->data must stay valid while the view is used. */
 TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt);
 
+/* Whether the view verifies TCP and UDP checksums (false by default, as
+ * tshark). Captured on the sending host, or on a veth, these checksums are
+ * often left to the NIC (offload) and not yet filled in, so verifying them
+ * by default would flag nearly every locally sent packet. When false,
+ * tcp.bad_checksum and udp.bad_checksum are never found and the
+ * checksum.status fields say Unverified; when true they say Good or Bad.
+ * Takes effect from the next trawl_view_set(), and survives it. */
+TRAWL_API void trawl_view_verify_checksums(trawl_view *v, bool verify);
+
 /* The packet the view was last set with. */
 TRAWL_API const struct trawl_pkt *trawl_view_pkt(const trawl_view *v);
 

@@ -329,6 +329,8 @@ static int run_capture(int argc, char **argv) {
         cli_error("out of memory");
         goto out;
     }
+    if (r.v)
+        trawl_view_verify_checksums(r.v, o.print.verify_checksums);
     r.tty_out = isatty(STDOUT_FILENO);
     r.tty_err = isatty(STDERR_FILENO);
     print_ctx_init(&r.pc, &r.text, NULL, o.print.time_format);

@@ -206,7 +206,12 @@ struct print_opts {
     /* As given, for print_opts_check(). */
     const char *format; /* -T */
     bool tree, field_opts;
+    bool verify_checksums; /* --verify-checksums: TCP and UDP */
 };
+
+/* getopt code of the long-only printing option (above every command's
+ * own and the split options'). */
+enum { PRINT_OPT_VERIFY = 3000 };
 
 #define PRINT_SHORT_OPTIONS "VxXT:e:E:t:"
 #define PRINT_LONG_OPTIONS                                  \
@@ -216,7 +221,8 @@ struct print_opts {
         {"format", required_argument, NULL, 'T'},           \
         {"field", required_argument, NULL, 'e'},            \
         {"field-option", required_argument, NULL, 'E'},     \
-        {"time", required_argument, NULL, 't'}
+        {"time", required_argument, NULL, 't'},            \
+        {"verify-checksums", no_argument, NULL, PRINT_OPT_VERIFY}
 /* Their lines of a command's --help. */
 #define PRINT_OPTIONS_HELP \
     "  -V, --verbose         the decoded layer tree of each packet\n" \
@@ -239,6 +245,10 @@ struct print_opts {
     "                        (default), d since the previous one, a local\n" \
     "                        time of day, ad local date and time, e seconds\n" \
     "                        since 1970\n" \
+    "      --verify-checksums  verify TCP and UDP checksums (tcp.bad_checksum,\n" \
+    "                        udp.bad_checksum, *.checksum.status); off by\n" \
+    "                        default, as in tshark: packets sent by this host\n" \
+    "                        or over a veth carry checksums left to offload\n" \
 
 /* Sizes the arrays for argc arguments. Returns 0, or CLI_USAGE after
  * printing what is wrong. */

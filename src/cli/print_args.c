@@ -185,6 +185,7 @@ int print_opts_take(const struct cli_command *cmd, struct print_opts *po,
     }
     case 'E': po->field_opts = true; return field_option(cmd, &po->pf, arg);
     case 't': return parse_time(cmd, arg, &po->time_format);
+    case PRINT_OPT_VERIFY: po->verify_checksums = true; return 0;
     default: return 1;
     }
 }

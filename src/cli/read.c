@@ -264,6 +264,8 @@ static int run_read(int argc, char **argv) {
         cli_error("out of memory");
         goto out;
     }
+    if (rr.v)
+        trawl_view_verify_checksums(rr.v, o.print.verify_checksums);
     bool flows = rr.v && cli_needs_flows(rr.e, o.print.pf.fields,
                                          o.print.pf.nfields,
                                          o.print.output != OUT_FIELDS &&

@@ -277,6 +277,7 @@ struct trawl_view {
     uint16_t tail_proto;
     uint32_t tail_aux; /* next_aux at that moment */
 
+    bool verify_l4_csum;         /* trawl_view_verify_checksums() */
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
     bool checked;                /* decode_finish() has run */
     uint32_t protos_seen;        /* bit per enum decode_proto_id */
@@ -560,13 +561,14 @@ bool decode_pseudo_sum(const struct trawl_view *v,
                        const struct decode_layer *l, uint8_t proto,
                        uint32_t len, uint32_t *sum);
 
-/* Whether the TCP or UDP (`proto`) checksum over `len` bytes at `l->off`
- * is provably wrong; false when it cannot be checked (see
- * decode_csum_possible; also an IP length left to offload, or a frame
- * cut short before capture). */
-bool decode_l4_csum_bad(const struct trawl_view *v,
-                        const struct decode_layer *l, uint8_t proto,
-                        uint64_t len);
+/* The status of the TCP or UDP (`proto`) checksum over `len` bytes at
+ * `l->off`: unverified unless the view verifies them
+ * (trawl_view_verify_checksums) and it can be checked (see
+ * decode_csum_possible; not with an IP length left to offload, or a frame
+ * cut short before capture), else good or bad. */
+uint64_t decode_l4_csum_status(const struct trawl_view *v,
+                               const struct decode_layer *l, uint8_t proto,
+                               uint64_t len);
 
 /* The status tshark gives a checksum over a whole message at `l->off`
  * whose length the IP header below gives (ICMP, ICMPv6, IGMP, GRE): good
@@ -583,7 +585,7 @@ bool decode_get_msg_csum_status(const struct trawl_view *v,
                                 struct trawl_value *out);
 
 /* Extractor of a checksum status tshark does not verify by default (IPv4
- * header, TCP, SCTP): "unverified" when the layer holds the checksum,
+ * header, SCTP): "unverified" when the layer holds the checksum,
  * `f->size` bytes at `f->at`. */
 bool decode_get_csum_unverified(const struct trawl_view *v,
                                 const struct trawl_field *f,

@@ -133,17 +133,19 @@ bool decode_pseudo_sum(const struct trawl_view *v, const struct decode_layer *l,
     return false;
 }
 
-bool decode_l4_csum_bad(const struct trawl_view *v,
-                        const struct decode_layer *l, uint8_t proto,
-                        uint64_t len) {
+uint64_t decode_l4_csum_status(const struct trawl_view *v,
+                               const struct decode_layer *l, uint8_t proto,
+                               uint64_t len) {
     uint32_t sum;
     /* A length left to the NIC (0) means the capture was taken before
      * the NIC summed: the checksum is not yet there to check. */
-    if (!ip_claimed_end(v, l) || decode_ip_overrun(v, l) ||
-        !decode_csum_possible(v, l, len) ||
+    if (!v->verify_l4_csum || !ip_claimed_end(v, l) ||
+        decode_ip_overrun(v, l) || !decode_csum_possible(v, l, len) ||
         !decode_pseudo_sum(v, l, proto, (uint32_t)len, &sum))
-        return false;
-    return decode_csum_fold(decode_csum_add(sum, v->data + l->off, len)) != 0;
+        return CSUM_UNVERIFIED;
+    return decode_csum_fold(decode_csum_add(sum, v->data + l->off, len))
+               ? CSUM_BAD
+               : CSUM_GOOD;
 }
 
 uint64_t decode_msg_csum_status(const struct trawl_view *v,

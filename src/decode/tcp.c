@@ -290,6 +290,14 @@ static bool opt_length_ok(const struct tcp_opt *o) {
     }
 }
 
+static uint64_t tcp_csum_status(const struct trawl_view *v,
+                                const struct decode_layer *l) {
+    uint64_t wire_end = decode_ip_wire_end(v, l);
+    if (wire_end < (uint64_t)l->off + l->len)
+        return CSUM_UNVERIFIED;
+    return decode_l4_csum_status(v, l, 6, wire_end - l->off);
+}
+
 static uint64_t check_tcp(const struct trawl_view *v,
                           const struct decode_layer *l) {
     uint64_t found = 0;
@@ -303,11 +311,21 @@ static uint64_t check_tcp(const struct trawl_view *v,
         ok = ok && opt_length_ok(&o);
     if (!ok || it.bad)
         found |= ANOM_BIT(ANOM_TCP_OPT_MALFORMED);
-    uint64_t wire_end = decode_ip_wire_end(v, l);
-    if (wire_end >= (uint64_t)l->off + l->len &&
-        decode_l4_csum_bad(v, l, 6, wire_end - l->off))
+    if (tcp_csum_status(v, l) == CSUM_BAD)
         found |= ANOM_BIT(ANOM_TCP_BAD_CHECKSUM);
     return found;
+}
+
+/* Good or bad when the view verifies checksums and it can be verified,
+ * else unverified (tshark's default). */
+static bool get_csum_status(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    if (k || l->len < (uint32_t)f->at + f->size)
+        return false;
+    out->u = whole(v, l) ? tcp_csum_status(v, l) : CSUM_UNVERIFIED;
+    return true;
 }
 
 static const char *const alias_sport[] = {"TCP.src_port", NULL};
@@ -409,7 +427,7 @@ static const struct trawl_field tcp_fields[] = {
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_TCP,
-     .get = decode_get_csum_unverified,
+     .get = get_csum_status,
      .at = 16,
      .size = 2,
      .value_name = decode_csum_status_name},

@@ -49,6 +49,22 @@ static void decode_udp(struct trawl_view *v) {
     decode_next(v, next, off + UDP_HLEN, l->end);
 }
 
+/* The status of a whole UDP header's checksum: tshark's, when the view
+ * verifies checksums. A zero checksum is none (or, over IPv6, one tshark
+ * calls illegal rather than wrong). */
+static uint64_t udp_csum_status(const struct trawl_view *v,
+                                const struct decode_layer *l) {
+    const uint8_t *p = v->data + l->off;
+    uint32_t ulen = core_be16(p + 4);
+    if (core_be16(p + 6) == 0) {
+        const struct decode_layer *ip = decode_ip_below(v, l);
+        return ip && ip->proto == PROTO_IPV6 ? CSUM_ILLEGAL : CSUM_NOT_PRESENT;
+    }
+    if (ulen < UDP_HLEN || l->off + ulen > decode_ip_wire_end(v, l))
+        return CSUM_UNVERIFIED;
+    return decode_l4_csum_status(v, l, 17, ulen);
+}
+
 static uint64_t check_udp(const struct trawl_view *v,
                           const struct decode_layer *l) {
     const uint8_t *p = v->data + l->off;
@@ -56,19 +72,15 @@ static uint64_t check_udp(const struct trawl_view *v,
     if (l->len < UDP_HLEN)
         return 0; /* cut short, or a bogus length (already recorded) */
     uint32_t ulen = core_be16(p + 4);
-    bool past = ulen && l->off + ulen > decode_ip_wire_end(v, l);
-    if (past)
+    if (ulen && l->off + ulen > decode_ip_wire_end(v, l))
         found |= ANOM_BIT(ANOM_UDP_BAD_LENGTH);
-    /* A zero checksum is none (or, over IPv6, one tshark calls illegal
-     * rather than wrong). */
-    if (!past && ulen >= UDP_HLEN && core_be16(p + 6) != 0 &&
-        decode_l4_csum_bad(v, l, 17, ulen))
+    if (udp_csum_status(v, l) == CSUM_BAD)
         found |= ANOM_BIT(ANOM_UDP_BAD_CHECKSUM);
     return found;
 }
 
-/* tshark does not verify UDP checksums by default, but tells a missing one
- * (0 over IPv4) from an illegal one (0 over IPv6, RFC 8200). */
+/* tshark does not verify UDP checksums by default (nor does a view), but
+ * tells a missing one from an illegal one. */
 static bool get_csum_status(const struct trawl_view *v,
                             const struct trawl_field *f,
                             const struct decode_layer *l, unsigned k,
@@ -76,12 +88,7 @@ static bool get_csum_status(const struct trawl_view *v,
     (void)f;
     if (k || l->len < UDP_HLEN)
         return false;
-    out->u = CSUM_UNVERIFIED;
-    if (core_be16(v->data + l->off + 6) == 0) {
-        const struct decode_layer *ip = decode_ip_below(v, l);
-        out->u =
-            ip && ip->proto == PROTO_IPV6 ? CSUM_ILLEGAL : CSUM_NOT_PRESENT;
-    }
+    out->u = udp_csum_status(v, l);
     return true;
 }
 

@@ -15,6 +15,10 @@ TRAWL_API void trawl_view_free(trawl_view *v) {
     free(v);
 }
 
+TRAWL_API void trawl_view_verify_checksums(trawl_view *v, bool verify) {
+    v->verify_l4_csum = verify;
+}
+
 TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
     v->pkt = *pkt;
     v->data = pkt->data;

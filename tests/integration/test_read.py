@@ -1045,3 +1045,31 @@ def test_follow_pcapng_written_in_pieces(trawl_bin, sample, tmp_path):
     finally:
         p.terminate()
         assert p.wait(timeout=10) == 0
+
+
+def test_checksums_verified_only_when_asked(trawl_bin, tmp_path):
+    """A UDP datagram sent over a veth by this host carries a checksum left
+    to offload (the pseudo-header sum only): as tshark, trawl does not
+    verify TCP and UDP checksums unless told, so such captures show no
+    [udp.bad_checksum] noise; --verify-checksums finds it, in the summary,
+    in expressions and in udp.checksum.status alike."""
+    import gen_traces
+    ip = bytes.fromhex("4500002100004000401100000a6300020a630001")
+    ip = ip[:10] + struct.pack(">H", gen_traces.csum(ip)) + ip[12:]
+    # UDP 39448 -> 5000, 5 bytes, checksum 0x1234 (not the right one)
+    udp = struct.pack(">HHHH", 39448, 5000, 13, 0x1234) + b"hello"
+    frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + udp
+    pcap = tmp_path / "offload.pcap"
+    gen_traces.write_pcap(pcap, 1, [gen_traces.Frame(frame)])
+    plain = trawl(trawl_bin, str(pcap))
+    assert plain.returncode == 0, err(plain)
+    assert "bad_checksum" not in out(plain)
+    assert out(trawl(trawl_bin, str(pcap), "udp.bad_checksum")) == ""
+    assert out(trawl(trawl_bin, "-e", "udp.checksum.status", str(pcap))) == "2\n"
+    v = trawl(trawl_bin, "--verify-checksums", str(pcap))
+    assert "[udp.bad_checksum]" in out(v), out(v)
+    assert len(out(trawl(trawl_bin, "--verify-checksums", str(pcap),
+                         "udp.bad_checksum")).splitlines()) == 1
+    assert out(trawl(trawl_bin, "--verify-checksums", "-e",
+                     "udp.checksum.status", str(pcap))) == "0\n"
+    assert "--verify-checksums" in out(trawl(trawl_bin, "--help"))

@@ -707,19 +707,31 @@ static void test_tcp_anomalies(void **state) {
     assert_field(v, "tcp.flags", "");
     assert_field(v, "tcp.len", "24");
 
+    /* Checksums are verified only when asked for (offload leaves them
+     * unfilled in locally sent packets), as tshark. */
     p = copy(fx, pkt_tcp_syn, n);
     p[51] ^= 0x01;
+    v = view(fx, p, n);
+    assert_string_equal(anomalies(v), "");
+    assert_field(v, "tcp.bad_checksum", "");
+    assert_field(v, "tcp.checksum.status", "2");
+    trawl_view_verify_checksums(v, true);
     v = view(fx, p, n);
     trawl_view_layer_count(v);
     assert_false(v->anomalies & ANOM_BIT(ANOM_TCP_BAD_CHECKSUM));
     assert_string_equal(anomalies(v), "tcp.bad_checksum");
-    assert_field(v, "tcp.checksum.status", "2");
+    assert_field(v, "tcp.bad_checksum", "1");
+    assert_field(v, "tcp.checksum.status", "0");
+    v = view(fx, pkt_tcp_syn, n);
+    assert_string_equal(anomalies(v), "");
+    assert_field(v, "tcp.checksum.status", "1");
 
     /* A bad option length (the checksum no longer matches either). */
     p = copy(fx, pkt_tcp_syn, n);
     p[55] = 5;
     v = view(fx, p, n);
     assert_string_equal(anomalies(v), "tcp.opt_malformed,tcp.bad_checksum");
+    trawl_view_verify_checksums(v, false);
 
     /* Cut by the capture: ports alone below 16 bytes, nothing below 4. */
     v = view_cut(fx, pkt_tcp_syn, 34 + 3, n, LINKTYPE_ETHERNET);
@@ -761,7 +773,15 @@ static void test_udp_anomalies(void **state) {
     p = copy(fx, pkt_udp_pad, n);
     p[41] ^= 0x01;
     v = view(fx, p, n);
+    assert_string_equal(anomalies(v), "");
+    assert_field(v, "udp.checksum.status", "2");
+    trawl_view_verify_checksums(v, true);
+    v = view(fx, p, n);
     assert_string_equal(anomalies(v), "udp.bad_checksum");
+    assert_field(v, "udp.checksum.status", "0");
+    v = view(fx, pkt_udp_pad, n);
+    assert_field(v, "udp.checksum.status", "1");
+    trawl_view_verify_checksums(v, false);
 
     v = view_cut(fx, pkt_udp_pad, 34 + 5, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "udp.truncated");
