@@ -52,6 +52,12 @@ struct trawl_pkt {
     const char *comment; /* first opt_comment, NUL-terminated, or NULL */
 };
 
+/* libpcap's name of a LINKTYPE_* value ("EN10MB", as tcpdump prints it)
+ * and, in *description when not NULL, its description ("Ethernet");
+ * NULL (and *description NULL) for a link type libpcap does not know. */
+TRAWL_API const char *trawl_linktype_name(int linktype,
+                                          const char **description);
+
 #ifdef __cplusplus
 }
 #endif

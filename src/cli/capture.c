@@ -346,10 +346,17 @@ static int run_capture(int argc, char **argv) {
      * open and packets from now on are seen. */
     for (uint32_t i = 0; i < trawl_capture_iface_count(r.c); i++) {
         const struct trawl_iface *ifc = trawl_capture_iface(r.c, i);
-        fprintf(stderr,
-                "trawl: listening on %s, link-type %d, snapshot length %" PRIu32
-                " bytes\n",
-                ifc->name, ifc->linktype, ifc->snaplen);
+        const char *desc, *name = trawl_linktype_name(ifc->linktype, &desc);
+        if (name)
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %s (%s), snapshot "
+                    "length %" PRIu32 " bytes\n",
+                    ifc->name, name, desc ? desc : name, ifc->snaplen);
+        else
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %d, snapshot length "
+                    "%" PRIu32 " bytes\n",
+                    ifc->name, ifc->linktype, ifc->snaplen);
     }
     if (o.write_to && !o.buffer_bytes &&
         capture_out_open(&r.out, &o, r.c, err, sizeof err) < 0) {

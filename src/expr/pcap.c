@@ -43,6 +43,14 @@ static int dlt_of(int linktype) {
     }
 }
 
+const char *trawl_linktype_name(int linktype, const char **description) {
+    const char *name = pcap_datalink_val_to_name(dlt_of(linktype));
+    if (description)
+        *description =
+            name ? pcap_datalink_val_to_description(dlt_of(linktype)) : NULL;
+    return name;
+}
+
 static int compile_for(const char *text, int linktype, struct bpf_program *prog,
                        char *err, size_t errlen) {
     pcap_t *pd = pcap_open_dead(dlt_of(linktype), SNAPLEN);
@@ -145,7 +153,7 @@ bool expr_pcap_valid(const char *text, const struct trawl_expr_options *opt,
 void expr_pcap_explain(struct expr_pcap *pc, struct expr_out *o) {
     for (unsigned i = 0; i < pc->nslots; i++) {
         const struct slot *s = &pc->slots[i];
-        const char *name = pcap_datalink_val_to_name(dlt_of(s->linktype));
+        const char *name = trawl_linktype_name(s->linktype, NULL);
         expr_printf(o, "BPF program for link type %d (%s):\n", s->linktype,
                     name ? name : "unknown");
         if (!s->ok) {

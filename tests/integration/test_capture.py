@@ -427,3 +427,13 @@ def test_printed_output_reaches_a_pipe_promptly(net, trawl_bin):
         cap.kill()
     assert len(early.split()) >= 5, early
     assert early.split()[0] == b"6000"
+
+
+def test_listening_line_names_the_link_type(trawl_bin):
+    """As tcpdump says it: 'link-type EN10MB (Ethernet)', not a number."""
+    r = subprocess.run([str(trawl_bin), "capture", "-i", "lo", "--duration",
+                        "0.2", "-w", "/dev/null"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert ("listening on lo, link-type EN10MB (Ethernet), snapshot length "
+            "262144 bytes") in r.stderr
