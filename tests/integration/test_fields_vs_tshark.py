@@ -126,81 +126,18 @@ KNOWN = [
 # green while they are open, but every run lists them as warnings, and
 # lists those that excused nothing (fixed: delete them).
 OPEN = [
-    Rule(("data.data",), lambda r, f: r.ours(f).replace(":", "") == r.theirs(f),
-         "registry.c trawl_value_format: tshark 4 prints FT_BYTES as plain "
-         "hex (\"0a0b\"), trawl puts colons between bytes (\"0a:0b\")"),
-    Rule(("data.data",), lambda r, f: len(r.ours(f)) == 1023 and
-         r.theirs(f).startswith(r.ours(f).replace(":", "")[:-2]),
-         "cli/print.c add_value: -T fields cuts every value at 1023 "
-         "characters (char tmp[1024]), so long data.data is cut short"),
-    Rule(("tcp.option_kind",),
-         lambda r, f: r.theirs(f).startswith(r.ours(f) + ",0"),
-         "tcp.c: tshark lists every byte after an End of Option List as "
-         "another kind 0 (padding); trawl stops at the first"),
-    Rule(("tcp.option_kind",), lambda r, f: r.theirs(f) == "",
-         "tcp.c: an option whose length is 0, 1 or runs past the header: "
-         "tshark shows no option kinds at all, trawl shows the kinds up to it"),
-    Rule(("tcp.len",), lambda r, f: r.ours("ip.flags.mf") == "1",
-         "tcp.c: on an IPv4 fragment (MF set) tshark omits tcp.len, the "
-         "segment length being unknown without reassembly"),
-    Rule(("tcp.len",), lambda r, f: r.flag("tcp.truncated"),
-         "tcp.c: when the capture cuts the TCP header, tshark still gives "
-         "tcp.len from the IP lengths; trawl gives none"),
     Rule(("ip.dst", "ip.addr"),
          lambda r, f: {"131", "137"} & set(r.theirs("ip.opt.type").split(",")),
          "ip.c: with a loose/strict source route option tshark shows the "
          "route's last address as ip.dst (the final destination)"),
-    Rule(("ip.dst", "ip.addr"), lambda r, f: r.flag("ipv4.truncated"),
-         "ip.c: IPv4 options cut by the capture: tshark reads the options "
-         "(for a source route) before it adds ip.dst, and stops there"),
     Rule(("udp.*", "data.*", "frame.protocols"),
          lambda r, f: r.chain()[-1] == "ip" and r.theirs("ip.opt.type") != "",
          "ip.c: a malformed IPv4 option (record route of length 2): tshark "
          "stops with an exception, trawl does not check options at all "
          "(ipv4.opt_malformed is declared but never raised)"),
-    Rule(("udp.checksum", "data.*"), lambda r, f: r.flag("udp.bad_length"),
-         "udp.c: UDP length below 8: tshark stops after the length field"),
-    Rule(("tcp.*", "ipv6.*", "ip.*"),
-         lambda r, f: r.theirs(f) == "" and r.flag(
-             "tcp.truncated", "ipv6.truncated", "ipv4.truncated"),
-         "decode_truncated(): a TCP header cut before 20 bytes or an IPv6 "
-         "header cut before 40: tshark shows none of its fields, trawl shows "
-         "those inside the captured bytes, against decode.h's promise to "
-         "show them as tshark does"),
-    Rule(("ipv6.routing.*", "data.*"), lambda r, f: r.flag("ipv6.ext_truncated"),
-         "ipv6ext.c: an extension header cut by the end of the packet: "
-         "tshark shows its fixed fields (next header, type, segments left), "
-         "trawl shows none"),
-    Rule(("sll.pkttype", "sll.hatype", "sll.halen"),
-         lambda r, f: r.flag("frame.link_truncated"),
-         "sll.c: a cooked header cut short: tshark shows the fields inside "
-         "the captured bytes, trawl none"),
-    Rule(("data.*",), lambda r, f: r.theirs(f) == "" and r.flag(
-        "frame.link_truncated", "eth.truncated"),
-         "eth.c, sll.c, null.c: a frame shorter than its link-layer header: "
-         "tshark shows no data.*, trawl shows the bytes as data"),
-    Rule(("sll.etype",), lambda r, f: r.number("sll.hatype") == 778,
-         "sll.c: for ARPHRD_IPGRE (778) tshark names the protocol field "
-         "sll.gretype, not sll.etype"),
-    Rule(("sll.etype",), lambda r, f: 0 <= r.number(f) <= 1500,
-         "sll.c: a protocol value that is no ethertype (1 = Novell 802.3, "
-         "4 = 802.2 LLC, ...) is sll.ltype in tshark, not sll.etype"),
-    Rule(("*",), lambda r, f: r.theirs("null.type") != "" and r.number("null.family") > 1500,
-         "null.c: a header holding an ethertype (above 1500) instead of an "
-         "address family: tshark shows null.type and decodes by it, trawl "
-         "takes it for an unknown family"),
-    Rule(("ieee8021ad.id",), lambda r, f: r.theirs(f) == "" and "," in r.ours(f),
-         "vlan.c: two 802.1ad tags in a row are ieee8021ad.svid and .cvid "
-         "in tshark, not ieee8021ad.id"),
-    Rule(("eth.type",), lambda r, f: r.theirs(f) == "" and 1500 < r.number(f) < 1536,
-         "eth.c: a length/type of 1501 to 1535 is neither: tshark shows "
-         "eth.invalid_lentype, not eth.type"),
     Rule(("icmp.ident*",), lambda r, f: r.number("icmp.type") in (42, 43),
          "icmp.c: extended echo (RFC 8335, types 42/43) has an identifier; "
          "tshark shows icmp.ident"),
-    Rule(("llc.pid",), lambda r, f: r.theirs(f) == "" and r.number("llc.oui") == 0x00000c,
-         "llc.c: under Cisco's OUI (00:00:0c) tshark names the SNAP protocol "
-         "id llc.cisco_pid, not llc.pid"),
     Rule(("ip.version", "data.*", "frame.protocols"), lambda r, f: r.number("llc.dsap") == 6,
          "llc.c: tshark decodes IPv4 after LLC SAP 0x06 (DoD IP)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).
