@@ -196,7 +196,6 @@ static int64_t scan(const struct match_opts *o, trawl_trace *t,
         .max_index = o->max_index ? o->max_index : UINT64_MAX,
         .reply = o->reply,
     };
-    trawl_trace_rewind(t, 0, err, sizeof err);
     const struct trawl_trace_pkt *p;
     if (o->from) {
         /* Reach the start through the packets before it, so the flows
