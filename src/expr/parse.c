@@ -582,12 +582,6 @@ static struct expr_node *operand_node(struct expr_parser *p,
                          "bitwise '&' at column %u applies to fields, not "
                          "to the operand '%s'",
                          (unsigned)rel->mask_col, rel->name);
-    if (rel->quant)
-        return expr_fail(p,
-                         "'%s' at column %u applies to fields, not to "
-                         "the operand '%s'",
-                         rel->quant == TOK_ANY ? "any" : "all",
-                         (unsigned)rel->col, rel->name);
     if (rel->op == EXPR_R_NONE) {
         if (op->bare_proto) {
             uint16_t proto =
@@ -665,11 +659,13 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
     rel.name = expr_strndup(p->arena, nt->text, nt->tlen);
     if (!rel.name)
         return oom(p);
-    if (quant && r.kind == REF_PROTO)
+    /* The column is the quantifier's, not the name's. */
+    if (quant && r.kind != REF_FIELD)
         return expr_fail(p,
                          "'%s' at column %u applies to fields, not to "
-                         "the protocol '%s'",
+                         "the %s '%s'",
                          quant == TOK_ANY ? "any" : "all", (unsigned)quant_col,
+                         r.kind == REF_PROTO ? "protocol" : "operand",
                          rel.name);
     const struct expr_token *t = peek(p);
     if (t->kind == TOK_BITAND) {
