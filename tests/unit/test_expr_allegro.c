@@ -5,6 +5,12 @@
  *                 every row matches some packets and misses others);
  *   bad expression -> the exact error text (every message the lexer,
  *                 parser and operand expanders can produce).
+ * Messages no expression text can reach, so not here: "expression too
+ * large to compile" (the 4 MiB arena of compiled tests: a text of at most
+ * 16 KiB hits the 4096-test limit first), "operand '...' needs the field
+ * '...', which this build ..." (a build without the decoders), and the
+ * value reader's "'...' is a protocol" (the parser refuses a protocol
+ * with a value before reading the value).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -829,6 +835,15 @@ static const struct err_row error_rows[] = {
      "bad address '[::1]:70000' for 'ip' at column 7: a port is 0 to 65535 "
      "(expected an IPv4 or IPv6 address, optionally with /prefix (10.0/16) and "
      ":port (10.0.0.1:1234, [2001:db8::1]:123))"},
+    /* A quoted value reaches the address reader with its brackets. */
+    {"ip == \"[::1]x\"",
+     "bad address '\"[::1]x\"' for 'ip' at column 7: expected ':port' after "
+     "']' (expected an IPv4 or IPv6 address, optionally with /prefix "
+     "(10.0/16) and :port (10.0.0.1:1234, [2001:db8::1]:123))"},
+    {"ip == \"[::1\"",
+     "bad address '\"[::1\"' for 'ip' at column 7: no closing ']' (expected "
+     "an IPv4 or IPv6 address, optionally with /prefix (10.0/16) and :port "
+     "(10.0.0.1:1234, [2001:db8::1]:123))"},
     {"ip == [10.0.0.1]:80",
      "bad address '[10.0.0.1]:80' for 'ip' at column 7: brackets are for IPv6 "
      "addresses (expected an IPv4 or IPv6 address, optionally with /prefix "
@@ -976,10 +991,62 @@ static void test_error_table(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* The messages about the size of the text, which the table cannot hold. */
+static void test_error_limits(void **state) {
+    (void)state;
+    need_decoders();
+    char err[TRAWL_ERRBUF_SIZE];
+    trawl_expr *e;
+    char *big = malloc(EXPR_MAX_TEXT + 2);
+    assert_non_null(big);
+    /* Each `ip == [::]:1` is four tests (address and port, either side). */
+    size_t k = 0;
+    for (int i = 0; i < 1360; i++)
+        k += (size_t)snprintf(big + k, EXPR_MAX_TEXT + 2 - k, "%sip==[::]:1",
+                              i ? "||" : "");
+    assert_true(k <= EXPR_MAX_TEXT);
+    assert_int_equal(trawl_expr_compile(&e, big, NULL, err, sizeof err),
+                     TRAWL_EEXPR);
+    assert_int_equal(
+        strncmp(err, "expression too large: more than 4096 tests", 42), 0);
+    /* One byte too long. */
+    memset(big, ' ', EXPR_MAX_TEXT + 1);
+    memcpy(big, "tcp", 3);
+    big[EXPR_MAX_TEXT + 1] = '\0';
+    assert_int_equal(trawl_expr_compile(&e, big, NULL, err, sizeof err),
+                     TRAWL_EEXPR);
+    assert_string_equal(err, "expression too long: 16385 bytes (at most "
+                             "16384)");
+    /* Nesting: the column of the first '(' too many. */
+    k = 0;
+    for (int i = 0; i < EXPR_MAX_DEPTH + 1; i++)
+        big[k++] = '(';
+    strcpy(big + k, "vlan == 10");
+    assert_int_equal(trawl_expr_compile(&e, big, NULL, err, sizeof err),
+                     TRAWL_EEXPR);
+    assert_int_equal(strncmp(err,
+                             "expression nested too deeply at column 201 "
+                             "(more than 200 levels)",
+                             65),
+                     0);
+    free(big);
+    /* --bpf: libpcap's refusal, introduced. */
+    struct trawl_expr_options bpf = {.pcap_filter = true};
+    assert_int_equal(
+        trawl_expr_compile(&e, "ip == 10.0/16", &bpf, err, sizeof err),
+        TRAWL_EEXPR);
+    assert_int_equal(strncmp(err, "not valid pcap-filter: ", 23), 0);
+    /* No text at all is a caller's error, not an expression's. */
+    assert_int_equal(trawl_expr_compile(&e, NULL, NULL, err, sizeof err),
+                     TRAWL_EINVAL);
+    assert_string_equal(err, "no expression");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_truth_table),
         cmocka_unit_test(test_error_table),
+        cmocka_unit_test(test_error_limits),
     };
     return cmocka_run_group_tests(tests, build_frames, NULL);
 }
