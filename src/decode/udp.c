@@ -2,12 +2,21 @@
  * decodes above it. */
 #include "decode/decode.h"
 
-enum { UDP_HLEN = 8, VXLAN_PORT = 4789 };
+enum { UDP_HLEN = 8, VXLAN_PORT = 4789, MPLS_UDP_PORT = 6635 };
 
+static uint16_t by_port(uint16_t port) {
+    switch (port) {
+    case VXLAN_PORT: return PROTO_VXLAN;
+    case MPLS_UDP_PORT: return PROTO_MPLS; /* MPLS in UDP (RFC 7510) */
+    default: return PROTO_DATA;
+    }
+}
+
+/* As tshark: the lower port first, then the other. */
 uint16_t decode_by_udpport(uint16_t sport, uint16_t dport) {
-    if (dport == VXLAN_PORT || sport == VXLAN_PORT)
-        return PROTO_VXLAN;
-    return PROTO_DATA;
+    uint16_t lo = sport < dport ? sport : dport;
+    uint16_t next = by_port(lo);
+    return next != PROTO_DATA ? next : by_port(lo == sport ? dport : sport);
 }
 
 static void decode_udp(struct trawl_view *v) {
