@@ -544,6 +544,8 @@ static const struct row match_rows[] = {
     {"regexp != \"HTTP\"", "01111 10111 11111 10111", NULL},
     {"regexp == \"^ping$\"", "00000 00000 10000 00000", NULL},
     {"regexp == \"^pong$\"", "00000 00000 01000 00000", NULL},
+    /* A later fragment has no L4 header: its payload follows IPv4. */
+    {"regexp == \"^tail-end$\"", "00000 00000 00000 10000", NULL},
     {"regexp == \"^frag$\"", "00000 00000 00001 00000", NULL},
     {"regexp == \"^xyz\"", "00000 00000 00000 01000", NULL},
     {"regexp == \"^dns analyzer$\"", "00001 00000 00000 00000", NULL},
