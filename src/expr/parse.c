@@ -751,10 +751,12 @@ static struct expr_node *parse_value_in(struct expr_parser *p) {
     struct ref r;
     if (!resolve(p, nt, &r))
         return NULL;
+    /* The relation starts at the value, but a protocol is named at its
+     * own column. */
     struct expr_rel rel = {.op = EXPR_R_EQ,
                            .items = &it,
                            .nitems = 1,
-                           .col = it.col,
+                           .col = r.kind == REF_PROTO ? nt->col : it.col,
                            .op_col = in->col};
     rel.name = expr_strndup(p->arena, nt->text, nt->tlen);
     if (!rel.name)

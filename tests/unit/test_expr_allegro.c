@@ -686,6 +686,8 @@ static const struct err_row error_rows[] = {
      "unexpected 'tcp' at column 5: expected 'in' and a field after a value"},
     {"\"x\" == tcp",
      "unexpected '==' at column 5: expected 'in' and a field after a value"},
+    {"62 in tcp",
+     "'tcp' at column 7 is a protocol: it can only be tested for presence"},
     {"62 in", "unexpected end of the expression at column 6: expected a field "
               "after 'in'"},
     {"tcp.port in (80)",
