@@ -811,11 +811,14 @@ static struct expr_node *parse_primary(struct expr_parser *p) {
         return unexpected(p, t, expected);
     case TOK_WORD: {
         /* `62 in NFS.attributes` (a value in a field) against
-         * `tcp.port in {80, 443}` (a field in a set). */
-        enum expr_tok after =
-            p->pos + 2 < p->ntoks ? p->toks[p->pos + 2].kind : TOK_END;
-        if (peek2(p)->kind == TOK_IN && after != TOK_LBRACE &&
-            after != TOK_LBRACK)
+         * `tcp.port in {80, 443}` (a field in a set); `tcp.port in 80`
+         * and `tcp.port in (80)` are a field whose set lacks its braces. */
+        const struct expr_token *after =
+            p->pos + 2 < p->ntoks ? &p->toks[p->pos + 2] : NULL;
+        enum expr_tok ak = after ? after->kind : TOK_END;
+        if (peek2(p)->kind == TOK_IN && ak != TOK_LBRACE &&
+            ak != TOK_LBRACK && ak != TOK_LPAREN &&
+            !(ak == TOK_WORD && looks_like_value(after)))
             return parse_value_in(p);
         return parse_relation(p, 0, 0);
     }

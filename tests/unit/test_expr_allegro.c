@@ -631,8 +631,9 @@ static const struct err_row error_rows[] = {
                            "field, a protocol or an operand"},
     {"10.0.0.1", "unexpected value '10.0.0.1' at column 1: expected a field, "
                  "an operand or a protocol before it"},
-    {"ip.src in 10.0.0.1", "unexpected value '10.0.0.1' at column 11: expected "
-                           "a field, an operand or a protocol before it"},
+    {"ip.src in 10.0.0.1",
+     "unexpected '10.0.0.1' at column 11: expected '{' or '[' opening a set "
+     "of values"},
     {"tcp adn udp", "unexpected 'adn' at column 5: expected 'and', 'or' or the "
                     "end of the expression (did you mean 'and'?)"},
     {"ip.src == 10.0.0.1 xor tcp",
@@ -686,12 +687,16 @@ static const struct err_row error_rows[] = {
      "unexpected 'tcp' at column 5: expected 'in' and a field after a value"},
     {"\"x\" == tcp",
      "unexpected '==' at column 5: expected 'in' and a field after a value"},
+    {"tcp.port in 80",
+     "unexpected '80' at column 13: expected '{' or '[' opening a set of "
+     "values"},
     {"62 in tcp",
      "'tcp' at column 7 is a protocol: it can only be tested for presence"},
     {"62 in", "unexpected end of the expression at column 6: expected a field "
               "after 'in'"},
     {"tcp.port in (80)",
-     "unexpected '(' at column 13: expected a field after 'in'"},
+     "unexpected '(' at column 13: expected '{' or '[' opening a set of "
+     "values"},
     {"tcp.flags & syn",
      "unexpected 'syn' at column 13: expected an integer mask after '&'"},
     {"tcp.flags & 0xffffffffffffffffff == 1",
