@@ -74,6 +74,13 @@ DISPLAY_FILTERS = [
     "gre",
     "tcp.len > 0",
     "ip.dsfield.dscp != 0",
+    "ip.src != 192.168.1.1",
+    "!(ip.addr == 10.0.0.0/8)",
+    "ipv6.addr == fe80::/10",
+    "eth.src contains 00:50",
+    "tcp.flags & 0x12 == 0x12",
+    "sll.pkttype == 0",
+    "ip.ttl < 64 and udp.port in {53, 123, 67..68}",
 ]
 FRAME_ONLY = {"frame.len > 200", "frame.cap_len < 100"}
 
