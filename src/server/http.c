@@ -303,10 +303,6 @@ static enum MHD_Result dispatch(struct http_req *r) {
     if (r->too_large)
         return http_error(r, 413, "request body larger than %u bytes",
                           HTTP_MAX_BODY);
-    struct req_state *st = state_of(r);
-    char err[256];
-    if (!st->args && !(st->args = http_parse_query(st->uri, err, sizeof err)))
-        return http_error(r, 400, "%s", err);
     bool changes =
         strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
     if (!(rt->flags & HTTP_PUBLIC)) {
@@ -333,6 +329,12 @@ static enum MHD_Result dispatch(struct http_req *r) {
     }
     if ((rt->flags & HTTP_ADMIN) && !r->who.admin)
         return http_error(r, 403, "only an admin may do this");
+    /* Parsed once credentials are checked, so that an anonymous client
+     * learns nothing from the answer but that it must log in. */
+    struct req_state *st = state_of(r);
+    char err[256];
+    if (!st->args && !(st->args = http_parse_query(st->uri, err, sizeof err)))
+        return http_error(r, 400, "%s", err);
     return rt->handler(r);
 }
 
@@ -368,11 +370,49 @@ static void client_address(struct http_req *r) {
              port);
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
-                                    const char *key, const char *value) {
+/* What the request's header lines add up to, and the first that is
+ * malformed: a name that is not an HTTP token (a space before the colon,
+ * which MHD keeps in the name, lets two parsers read one request two
+ * ways) or a value with a NUL or another control byte, which MHD cuts
+ * short or passes on. */
+struct header_scan {
+    size_t bytes;
+    char bad[96];
+};
+
+static bool header_token(const char *s, size_t n) {
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+            return false;
+    }
+    return true;
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, size_t key_size,
+                                   const char *value, size_t value_size) {
     (void)kind;
-    size_t *n = cls;
-    *n += strlen(key) + (value ? strlen(value) : 0) + 4;
+    struct header_scan *h = cls;
+    h->bytes += key_size + value_size + 4;
+    if (h->bad[0])
+        return MHD_YES;
+    bool ok = header_token(key, key_size);
+    for (size_t i = 0; ok && value && i < value_size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        ok = c >= 0x20 ? c != 0x7f : c == '\t';
+    }
+    if (!ok) {
+        size_t j = 0;
+        for (size_t i = 0; i < key_size && j + 1 < 40; i++)
+            h->bad[j++] =
+                key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?';
+        h->bad[j] = '\0';
+        if (!j)
+            snprintf(h->bad, sizeof h->bad, "(empty)");
+    }
     return MHD_YES;
 }
 
@@ -391,18 +431,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->method = method;
         r->url = url;
         client_address(r);
-        size_t head = strlen(st->uri);
-        MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &head);
-        if (head > HTTP_MAX_HEADERS) {
-            r->status = 431;
+        struct header_scan scan = {.bytes = strlen(st->uri)};
+        MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &scan);
+        if (scan.bytes > HTTP_MAX_HEADERS)
             return http_error(r, 431, "request headers larger than %u bytes",
                               HTTP_MAX_HEADERS);
-        }
+        if (scan.bad[0])
+            return http_error(r, 400,
+                              "header '%s': a name must be a token (no "
+                              "spaces before the colon) and a value must "
+                              "hold no control bytes",
+                              scan.bad);
         const char *cl = MHD_lookup_connection_value(
             c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         uint64_t n;
-        if (cl && util_parse_u64(cl, &n) && n > HTTP_MAX_BODY)
+        if (cl && util_parse_u64(cl, &n) && n > HTTP_MAX_BODY) {
+            /* Answered before the body, which is then not read: waiting
+             * for a body the client says is huge would hold the
+             * connection for nothing. */
             r->too_large = true;
+            return http_error(r, 413,
+                              "request body of %llu bytes larger than %u bytes",
+                              (unsigned long long)n, HTTP_MAX_BODY);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -585,6 +636,10 @@ int http_start(struct http **out, struct srv *srv, const struct http_options *o,
                                         MAX_CONNECTIONS, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                         IDLE_TIMEOUT_S, NULL};
+    /* HTTP/1.1 without Host, spaces in the URL: refused, as the standard
+     * says, rather than guessed at. */
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL};
     if (h->tls) {
         opts[n++] =
             (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, h->key};
