@@ -3,7 +3,8 @@ for the live-capture tests.
 
 Every test gets its own pair of namespaces, named tc<pid><n>a (where trawl
 captures) and tc<pid><n>b (where frames come from), joined by one or more
-veth pairs tc<pid><n>a<i> / tc<pid><n>b<i>; deleting the namespaces deletes
+veth pairs tc<pid><n>a<i> / tc<pid><n>b<i> (TRAWL_NETNS_PREFIX, two
+characters, replaces tc, for runs that must keep to names of their own); deleting the namespaces deletes
 the veths, and the fixture does that even when the test fails. IPv6 is off
 and checksum offload disabled, so that the only frames on the wire are the
 ones a test sends. Frames go out through an AF_PACKET socket in a child
@@ -44,7 +45,8 @@ class Net:
     name (the capture tests' is tc, trawl gen's tests and bench/capture
     use tg), so helpers running tests at the same time never collide."""
 
-    def __init__(self, pairs=1, prefix="tc"):
+    def __init__(self, pairs=1, prefix=None):
+        prefix = prefix or os.environ.get("TRAWL_NETNS_PREFIX", "tc")
         uid = f"{os.getpid() % 100000}{next(_serial)}"
         self.a, self.b = f"{prefix}{uid}a", f"{prefix}{uid}b"
         self.pairs = pairs
