@@ -169,6 +169,9 @@ static int configure(trawl_capture *c, const struct capture_opts *o) {
         rc = trawl_capture_set_nanosecond(c, o->nano, err, sizeof err);
     if (rc == 0)
         rc = trawl_capture_set_fcs(c, o->fcs, err, sizeof err);
+    if (rc == 0)
+        rc = trawl_capture_set_verify_checksums(c, o->print.verify_checksums,
+                                                err, sizeof err);
     if (rc == 0 && o->stats_ms)
         rc = trawl_capture_set_mode(c, TRAWL_CAPTURE_STATISTICS, o->stats_ms,
                                     err, sizeof err);

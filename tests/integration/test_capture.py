@@ -97,20 +97,29 @@ def test_live_counters_on_a_terminal(net, trawl_bin, tmp_path):
     assert "trawl: 25 received, 25 captured," in text
 
 
-def test_direction(net, trawl_bin, tmp_path):
-    caps = {d: Capture(net, trawl_bin, ["-i", net.a_if[0], "-Q", d, "-q"])
-            for d in ("in", "out", "inout")}
+def run_captures(caps, send):
+    """Starts every capture of the dict, calls send(), and stops them all
+    once what was sent has arrived."""
     try:
         for c in caps.values():
             c.start()
-        net.send_in([seq_frame(i) for i in range(5)])
-        net.send_out([seq_frame(100 + i, src="10.77.0.1") for i in range(3)])
+        send()
         time.sleep(0.3)
         for c in caps.values():
             c.stop()
     finally:
         for c in caps.values():
             c.kill()
+
+
+def test_direction(net, trawl_bin, tmp_path):
+    caps = {d: Capture(net, trawl_bin, ["-i", net.a_if[0], "-Q", d, "-q"])
+            for d in ("in", "out", "inout")}
+
+    def send():
+        net.send_in([seq_frame(i) for i in range(5)])
+        net.send_out([seq_frame(100 + i, src="10.77.0.1") for i in range(3)])
+    run_captures(caps, send)
     assert caps["in"].counters()["captured"] == 5
     assert caps["out"].counters()["captured"] == 3
     assert caps["inout"].counters()["captured"] == 8
@@ -437,3 +446,58 @@ def test_listening_line_names_the_link_type(trawl_bin):
     assert r.returncode == 0, r.stderr
     assert ("listening on lo, link-type EN10MB (Ethernet), snapshot length "
             "262144 bytes") in r.stderr
+
+
+def udp_checksummed(n, good):
+    """seq_frame(n) with its UDP checksum filled in: the right one when
+    `good`, else the right one plus one."""
+    f = bytearray(seq_frame(n, dport=7000 + n))
+    ip, udp = f[14:34], f[34:]
+    pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, len(udp))
+    data = bytes(pseudo + udp) + b"\0" * (len(udp) % 2)
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s > 0xFFFF:
+        s = (s & 0xFFFF) + (s >> 16)
+    csum = (~s & 0xFFFF) or 0xFFFF
+    f[40:42] = struct.pack("!H", csum if good else csum % 0xFFFF + 1)
+    return bytes(f)
+
+
+def test_verify_checksums_applies_to_the_filter(net, trawl_bin, tmp_path):
+    """--verify-checksums reaches every expression of a capture (the
+    filter, the keep rule) and what it prints, so that a checksum status
+    selects live what it selects in the same packets read back with trawl
+    read --verify-checksums; without it, nothing is Bad (Unverified, as
+    in trawl read and tshark)."""
+    good = [udp_checksummed(i, True) for i in range(4)]
+    bad = [udp_checksummed(10 + i, False) for i in range(3)]
+    out = tmp_path / "all.pcap"
+    caps = {
+        "verify": ["-q", "--verify-checksums", "udp.checksum.status", "==", "0"],
+        "plain": ["-q", "udp.checksum.status", "==", "0"],
+        "keep": ["--verify-checksums", "--keep", "filter:udp.checksum.status == 1",
+                 "-T", "fields", "-e", "udp.dstport", "-e", "udp.checksum.status"],
+        "bad": ["--verify-checksums", "-T", "fields", "-e", "udp.dstport",
+                "udp.bad_checksum"],
+        "file": ["-w", str(out)],
+    }
+    caps = {k: Capture(net, trawl_bin, ["-i", net.a_if[0], *v])
+            for k, v in caps.items()}
+    run_captures(caps, lambda: net.send_in(
+        [good[0], bad[0], good[1], bad[1], good[2], good[3], bad[2]]))
+    k = caps["verify"].counters()
+    assert (k["captured"], k["ignored"]) == (3, 4), caps["verify"].err
+    k = caps["plain"].counters()
+    assert (k["captured"], k["ignored"]) == (0, 7), caps["plain"].err
+    assert caps["keep"].out.decode().split("\n")[:-1] == [
+        f"{7000 + i}\t1" for i in range(4)]
+    assert caps["bad"].out.decode().split() == ["7010", "7011", "7012"]
+    assert caps["file"].counters()["captured"] == 7
+    offline = subprocess.run(
+        [trawl_bin, "read", "--verify-checksums", "-T", "fields", "-e",
+         "udp.dstport", str(out), "udp.checksum.status == 0"],
+        capture_output=True, text=True, check=True)
+    assert offline.stdout.split() == ["7010", "7011", "7012"]
+    help_text = subprocess.run([trawl_bin, "capture", "--help"],
+                               capture_output=True, text=True).stdout
+    assert "--verify-checksums, for every expression" in help_text
