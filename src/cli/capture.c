@@ -212,6 +212,28 @@ static void print_latency(int64_t ns) {
         fprintf(stderr, "%.1f", (double)ns / 1000.0);
 }
 
+static const char *plural(uint64_t n) {
+    return n == 1 ? "" : "s";
+}
+
+/* tcpdump's final lines, in its words, for the people and scripts that
+ * read them: what was kept (written or printed), what the kernel filter
+ * let through (tcpdump's "received by filter" counts what the kernel then
+ * dropped too), what the kernel dropped, and what the interface dropped
+ * when it dropped any. */
+static void print_tcpdump_lines(const struct trawl_counters *k) {
+    uint64_t by_filter = k->received + k->kernel_dropped;
+    fprintf(stderr, "%" PRIu64 " packet%s captured\n", k->captured,
+            plural(k->captured));
+    fprintf(stderr, "%" PRIu64 " packet%s received by filter\n", by_filter,
+            plural(by_filter));
+    fprintf(stderr, "%" PRIu64 " packet%s dropped by kernel\n",
+            k->kernel_dropped, plural(k->kernel_dropped));
+    if (k->interface_dropped)
+        fprintf(stderr, "%" PRIu64 " packet%s dropped by interface\n",
+                k->interface_dropped, plural(k->interface_dropped));
+}
+
 static void print_statistics(const struct cap_run *r) {
     trawl_capture *c = r->c;
     struct trawl_buffer_stats bs;
@@ -221,6 +243,7 @@ static void print_statistics(const struct cap_run *r) {
     fprintf(stderr, "trawl: capture stopped (%s)\n",
             trawl_stop_reason_name(bs.reason));
     counters(r, UINT32_MAX, &k);
+    print_tcpdump_lines(&k);
     format_counters(buf, sizeof buf, &k);
     fprintf(stderr, "trawl: %s, %" PRIu64 " captured-bytes\n", buf,
             k.captured_bytes);

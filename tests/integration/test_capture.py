@@ -501,3 +501,66 @@ def test_verify_checksums_applies_to_the_filter(net, trawl_bin, tmp_path):
     help_text = subprocess.run([trawl_bin, "capture", "--help"],
                                capture_output=True, text=True).stdout
     assert "--verify-checksums, for every expression" in help_text
+
+
+def tcpdump_lines(err):
+    """tcpdump's final statistics in a capture's standard error:
+    {'captured': n, 'received by filter': n, 'dropped by kernel': n, ...}."""
+    return {what: int(n) for n, what in re.findall(
+        r"^(\d+) packets? (captured|received by filter|dropped by kernel|"
+        r"dropped by interface)$", err, re.M)}
+
+
+def test_final_statistics_in_tcpdump_words(net, trawl_bin):
+    """The three lines tcpdump ends with, in its words and with its
+    numbers for the same packets seen by tcpdump at the same time: the
+    kernel filter passes 15 of 22 frames and user space keeps 10 of
+    those. trawl's own counters follow them."""
+    need("tcpdump")
+    frames = ([seq_frame(i, size=80, dport=1111) for i in range(10)] +
+              [seq_frame(20 + i, size=92, dport=1111) for i in range(5)] +
+              [seq_frame(40 + i, size=80, dport=2222) for i in range(7)])
+    trawl = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q", "udp.dstport",
+                                     "==", "1111", "and", "udp.length", "==",
+                                     "46"])
+    one = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q", "-c", "1"])
+    tcpdump = subprocess.Popen(
+        # Immediate mode: stopped, tcpdump leaves what the kernel holds in
+        # its ring unread (trawl reads it).
+        ["ip", "netns", "exec", net.a, "tcpdump", "-i", net.a_if[0], "-n",
+         "--immediate-mode", "-w", "/dev/null", "udp", "dst", "port", "1111"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        trawl.start()
+        one.start()
+        time.sleep(1.0)  # tcpdump says it listens before it does
+        net.send_in(frames, gap=0.002)
+        time.sleep(0.3)
+        trawl.stop()
+        one.wait()
+        tcpdump.send_signal(signal.SIGINT)
+        _, terr = tcpdump.communicate(timeout=20)
+    finally:
+        trawl.kill()
+        one.kill()
+        if tcpdump.poll() is None:
+            tcpdump.kill()
+            tcpdump.communicate()
+    theirs = tcpdump_lines(terr)
+    assert theirs == {"captured": 15, "received by filter": 15,
+                      "dropped by kernel": 0}, terr
+    ours = tcpdump_lines(trawl.err)
+    assert ours == {"captured": 10, "received by filter": 15,
+                    "dropped by kernel": 0}, trawl.err
+    lines = trawl.err.splitlines()
+    at = lines.index("10 packets captured")
+    assert lines[at:at + 3] == ["10 packets captured",
+                                "15 packets received by filter",
+                                "0 packets dropped by kernel"]
+    assert lines[at - 1] == "trawl: capture stopped (user)"
+    k = trawl.counters()
+    assert (k["received"], k["captured"], k["ignored"]) == (15, 10, 5)
+    assert lines.index(next(x for x in lines if "received," in x)) > at + 2
+    # One packet, in the singular, as tcpdump says it.
+    assert "1 packet captured\n" in one.err, one.err
+    assert one.stop_reason() == "packets"
