@@ -4,10 +4,12 @@
  * end. Options are parsed in capture_args.c. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +39,13 @@ struct cap_run {
     uint64_t text_ms; /* when printed text last went out */
     int out_errno;
     int failed; /* a write failed: the message is in err */
+    /* Packets go to standard output (printed, or -w -) and it is a pipe
+     * or a socket, whose reader may go away (`| head`). */
+    bool watch_stdout;
+    uint64_t watch_ms;
+    /* Its reader went away: the capture stops, and that is no failure
+     * (tcpdump exits 0 there too). */
+    bool stdout_gone;
     char err[TRAWL_ERRBUF_SIZE];
 };
 
@@ -93,11 +102,52 @@ static void show_line(struct cap_run *r) {
     r->line_shown = true;
 }
 
+/* ---- standard output ------------------------------------------------------------ */
+
+/* Whether standard output is a pipe or socket that packets go to. */
+static bool stdout_watchable(void) {
+    struct stat st;
+    return fstat(STDOUT_FILENO, &st) == 0 &&
+           (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* Whether the reader of standard output has gone: poll() reports POLLERR
+ * on a pipe nobody reads any more, POLLHUP on a socket whose peer closed.
+ * Asked between writes, so that a capture with nothing to write stops
+ * too, and after a write to -w - failed (the output's message says why in
+ * words only). */
+static bool stdout_reader_gone(void) {
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static void stdout_closed(struct cap_run *r) {
+    if (!r->stdout_gone) {
+        r->stdout_gone = true;
+        trawl_capture_stop(r->c);
+    }
+}
+
+static void watch_stdout(struct cap_run *r) {
+    if (!r->watch_stdout || r->stdout_gone)
+        return;
+    uint64_t now = mono_ms();
+    if (now - r->watch_ms < PUMP_MS)
+        return;
+    r->watch_ms = now;
+    if (stdout_reader_gone())
+        stdout_closed(r);
+}
+
 /* ---- printed output ------------------------------------------------------------ */
 
 static void flush_text(struct cap_run *r) {
     if (!r->text.len)
         return;
+    if (r->stdout_gone || r->out_errno) {
+        r->text.len = 0; /* nobody will read it */
+        return;
+    }
     /* Packets and the counter line share the terminal: the line goes
      * away while packets are printed, and comes back at its next
      * refresh. */
@@ -105,8 +155,13 @@ static void flush_text(struct cap_run *r) {
         clear_line(r);
     r->text_ms = mono_ms();
     int rc = pbuf_flush_fd(&r->text, STDOUT_FILENO);
-    if (rc < 0 && !r->out_errno)
+    if (rc == -EPIPE) {
+        stdout_closed(r);
+    } else if (rc < 0) {
+        /* Printing cannot go on: stop, and say why at the end. */
         r->out_errno = -rc;
+        trawl_capture_stop(r->c);
+    }
 }
 
 static void print_one(struct cap_run *r, const struct trawl_pkt *pkt) {
@@ -126,7 +181,7 @@ static void on_packet(void *ctx, const struct trawl_pkt *pkt) {
             r->failed = 1;
             trawl_capture_stop(r->c);
         }
-    } else if (r->v) {
+    } else if (r->v && !r->stdout_gone && !r->out_errno) {
         print_one(r, pkt);
     }
 }
@@ -241,7 +296,8 @@ static void print_statistics(const struct cap_run *r) {
     struct trawl_counters k;
     char buf[320];
     fprintf(stderr, "trawl: capture stopped (%s)\n",
-            trawl_stop_reason_name(bs.reason));
+            r->stdout_gone ? "standard output closed"
+                           : trawl_stop_reason_name(bs.reason));
     counters(r, UINT32_MAX, &k);
     print_tcpdump_lines(&k);
     format_counters(buf, sizeof buf, &k);
@@ -328,6 +384,7 @@ static int capture_loop(struct cap_run *r) {
          * but never waits more than a pump's time for them. */
         if (r->tty_out || n == 0 || mono_ms() - r->text_ms >= PUMP_MS)
             flush_text(r);
+        watch_stdout(r);
         show_line(r);
     }
 }
@@ -362,6 +419,13 @@ static int run_capture(int argc, char **argv) {
     print_ctx_init(&r.pc, &r.text, NULL, o.print.time_format);
     r.pc.capture = r.c;
     cli_catch_stop_signals();
+    /* A reader of standard output that goes away ends the capture
+     * cleanly (final statistics, status 0), as in tcpdump, instead of
+     * killing it. */
+    signal(SIGPIPE, SIG_IGN);
+    r.watch_stdout = (printing || o.stats_ms ||
+                      (o.write_to && strcmp(o.write_to, "-") == 0)) &&
+                     stdout_watchable();
     if (o.write_to)
         catch_hup();
     if (trawl_capture_start(r.c, err, sizeof err) < 0) {
@@ -414,6 +478,11 @@ static int run_capture(int argc, char **argv) {
             r.failed = 1;
             snprintf(r.err, sizeof r.err, "%s", cerr);
         }
+    }
+    /* -w - whose reader went away: the write failed for that alone. */
+    if (r.failed && r.watch_stdout && o.write_to && stdout_reader_gone()) {
+        r.failed = 0;
+        r.stdout_gone = true;
     }
     if (r.failed) {
         cli_error("%s", r.err);

@@ -564,3 +564,35 @@ def test_final_statistics_in_tcpdump_words(net, trawl_bin):
     # One packet, in the singular, as tcpdump says it.
     assert "1 packet captured\n" in one.err, one.err
     assert one.stop_reason() == "packets"
+
+
+@pytest.mark.parametrize("how,traffic_after", [
+    ("print", True), ("print", False), ("write", True), ("write", False)])
+def test_reader_of_stdout_going_away(net, trawl_bin, how, traffic_after):
+    """`trawl capture ... | head -n 3`: once the reader of standard output
+    has gone, the capture stops cleanly, prints its final statistics and
+    exits 0, as tcpdump does, instead of dying of SIGPIPE (status 141) —
+    whether more packets come to write (the write fails with EPIPE) or
+    none do (the capture notices by itself). The same for -w -."""
+    args = (["-T", "fields", "-e", "udp.dstport"] if how == "print"
+            else ["-w", "-"])
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], *args]).start()
+    try:
+        net.send_in([seq_frame(i, dport=8000 + i) for i in range(10)])
+        if how == "print":
+            got = [cap.p.stdout.readline() for _ in range(3)]
+            assert got == [b"8000\n", b"8001\n", b"8002\n"]
+        else:
+            assert cap.p.stdout.read(24)[:4] == struct.pack("<I", 0xA1B2C3D4)
+        cap.p.stdout.close()  # as head does once it has its lines
+        if traffic_after:
+            net.send_in([seq_frame(100 + i) for i in range(10)], gap=0.01)
+        rc = cap.p.wait(timeout=10)
+        cap.err += (cap.p.stderr.read() or b"").decode()
+    finally:
+        cap.kill()
+    assert rc == 0, cap.err
+    assert "capture stopped (standard output closed)" in cap.err
+    k = tcpdump_lines(cap.err)
+    assert k["captured"] >= 10 and k["dropped by kernel"] == 0, cap.err
+    assert "Broken pipe" not in cap.err and "standard output:" not in cap.err
