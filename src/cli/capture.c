@@ -389,6 +389,47 @@ static int capture_loop(struct cap_run *r) {
     }
 }
 
+/* As tcpdump says it, once the sockets are open and the output too: also
+ * the sign, for scripts, that packets from now on are seen. */
+static void say_listening(const trawl_capture *c) {
+    for (uint32_t i = 0; i < trawl_capture_iface_count(c); i++) {
+        const struct trawl_iface *ifc = trawl_capture_iface(c, i);
+        const char *desc, *name = trawl_linktype_name(ifc->linktype, &desc);
+        if (name)
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %s (%s), snapshot "
+                    "length %" PRIu32 " bytes\n",
+                    ifc->name, name, desc ? desc : name, ifc->snaplen);
+        else
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %d, snapshot length "
+                    "%" PRIu32 " bytes\n",
+                    ifc->name, ifc->linktype, ifc->snaplen);
+    }
+}
+
+/* A -w FILE whose directory is missing or not writable is refused before
+ * any interface opens, in the words the writer uses, as tcpdump refuses
+ * it; a split output would otherwise find out at its first packet. A
+ * directory part with strftime conversions is left to the output. */
+static int check_write_dir(const char *path) {
+    if (!path || strcmp(path, "-") == 0)
+        return CLI_OK;
+    const char *slash = strrchr(path, '/');
+    char dir[4096] = ".";
+    if (slash) {
+        size_t len = slash == path ? 1 : (size_t)(slash - path);
+        if (len >= sizeof dir || memchr(path, '%', len))
+            return CLI_OK;
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+    }
+    if (access(dir, W_OK | X_OK) == 0)
+        return CLI_OK;
+    cli_error("%s: cannot create: %s", path, strerror(errno));
+    return CLI_FAIL;
+}
+
 static int run_capture(int argc, char **argv) {
     struct capture_opts o;
     int rc = capture_parse_args(argc, argv, &o);
@@ -404,6 +445,8 @@ static int run_capture(int argc, char **argv) {
         return CLI_FAIL;
     }
     int status = configure(r.c, &o);
+    if (status == CLI_OK)
+        status = check_write_dir(o.write_to);
     if (status != CLI_OK)
         goto out;
     status = CLI_FAIL;
@@ -432,27 +475,12 @@ static int run_capture(int argc, char **argv) {
         cli_error("%s", err);
         goto out;
     }
-    /* As tcpdump says it: also the sign, for scripts, that the sockets are
-     * open and packets from now on are seen. */
-    for (uint32_t i = 0; i < trawl_capture_iface_count(r.c); i++) {
-        const struct trawl_iface *ifc = trawl_capture_iface(r.c, i);
-        const char *desc, *name = trawl_linktype_name(ifc->linktype, &desc);
-        if (name)
-            fprintf(stderr,
-                    "trawl: listening on %s, link-type %s (%s), snapshot "
-                    "length %" PRIu32 " bytes\n",
-                    ifc->name, name, desc ? desc : name, ifc->snaplen);
-        else
-            fprintf(stderr,
-                    "trawl: listening on %s, link-type %d, snapshot length "
-                    "%" PRIu32 " bytes\n",
-                    ifc->name, ifc->linktype, ifc->snaplen);
-    }
     if (o.write_to && !o.buffer_bytes &&
         capture_out_open(&r.out, &o, r.c, err, sizeof err) < 0) {
         cli_error("%s", err);
         goto out;
     }
+    say_listening(r.c);
     if (o.print.output == OUT_FIELDS && (o.print.pf.header || o.print.pf.bom))
         print_fields_header(&r.text, &o.print.pf);
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,18 +134,28 @@ const char capture_usage[] =
 
 /* ---- values ---------------------------------------------------------------- */
 
-static int parse_u64(const char *opt, const char *arg, uint64_t max,
-                     bool zero_ok, uint64_t *out) {
+/* A whole number from min to max; `what` names it in the message, which
+ * gives the range ("-s wants a snapshot length from 0 to 262144, not
+ * '-1'"). */
+static int parse_u64(const char *opt, const char *what, const char *arg,
+                     uint64_t min, uint64_t max, uint64_t *out) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(arg, &end, 10);
-    if (errno || *end || !isdigit((unsigned char)arg[0]) || n > max ||
-        (n == 0 && !zero_ok))
-        return cli_usage_error(&cli_cmd_capture, "%s wants %s number%s, not '%s'",
-                               opt, zero_ok ? "a" : "a positive",
-                               max < UINT64_MAX ? " in range" : "", arg);
-    *out = n;
-    return 0;
+    if (!errno && !*end && isdigit((unsigned char)arg[0]) && n >= min &&
+        n <= max) {
+        *out = n;
+        return 0;
+    }
+    if (max == UINT64_MAX)
+        return cli_usage_error(&cli_cmd_capture,
+                               "%s wants %s of at least %" PRIu64
+                               ", not '%s'",
+                               opt, what, min, arg);
+    return cli_usage_error(&cli_cmd_capture,
+                           "%s wants %s from %" PRIu64 " to %" PRIu64
+                           ", not '%s'",
+                           opt, what, min, max, arg);
 }
 
 /* Seconds, with decimals, into milliseconds (at least 1). */
@@ -272,7 +283,8 @@ static int parse_keep(const char *arg, struct trawl_keep *k) {
         return filter_arg("--keep", rest, &k->filter);
     if (k->kind == TRAWL_KEEP_TPLD && rest) {
         uint64_t s;
-        if (parse_u64("--keep tpld:STREAM", rest, 65535, true, &s))
+        if (parse_u64("--keep tpld:STREAM", "a stream number", rest, 0, 65535,
+                      &s))
             return CLI_USAGE;
         k->stream = (int32_t)s;
         return 0;
@@ -335,10 +347,12 @@ static const struct option long_options[] = {
 
 static int one_option(int c, const char *arg, struct capture_opts *o,
                       char **argv) {
+    /* Each returns 1 for an option not its own, else 0 or CLI_USAGE (the
+     * message printed already). */
     int rc = print_opts_take(&cli_cmd_capture, &o->print, c, arg);
-    if (rc <= 0)
+    if (rc != 1)
         return rc;
-    if ((rc = split_opts_take(&cli_cmd_capture, &o->split, c, arg)) <= 0)
+    if ((rc = split_opts_take(&cli_cmd_capture, &o->split, c, arg)) != 1)
         return rc;
     uint64_t v;
     switch (c) {
@@ -346,12 +360,14 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case 'Q': return parse_direction(arg, &o->direction);
     case 'p': o->promisc = false; return 0;
     case 's':
-        if (parse_u64("-s", arg, TRAWL_MAX_CAPLEN, true, &v))
+        if (parse_u64("-s", "a snapshot length in bytes", arg, 0,
+                      TRAWL_MAX_CAPLEN, &v))
             return CLI_USAGE;
         o->snaplen = (uint32_t)v;
         return 0;
     case 'B':
-        if (parse_u64("-B", arg, INT32_MAX / 1024, false, &v))
+        if (parse_u64("-B", "a kernel buffer size in KiB", arg, 1,
+                      INT32_MAX / 1024, &v))
             return CLI_USAGE;
         o->buffer_kib = (uint32_t)v;
         return 0;
@@ -359,7 +375,7 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case 'F':
         return cli_parse_write_format(&cli_cmd_capture, arg, &o->write_format);
     case 'c':
-        return parse_u64("-c", arg, UINT64_MAX, false,
+        return parse_u64("-c", "a packet count", arg, 1, UINT64_MAX,
                          &o->trigger.max_packets);
     case OPT_DURATION:
         return parse_seconds("--duration", arg, &o->trigger.max_duration_ms);
@@ -367,7 +383,8 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case OPT_STOP_ON: return parse_stop(arg, &o->trigger);
     case OPT_KEEP: return parse_keep(arg, &o->keep);
     case OPT_KEEP_BYTES:
-        if (parse_u64("--keep-bytes", arg, TRAWL_MAX_CAPLEN, false, &v))
+        if (parse_u64("--keep-bytes", "a byte count", arg, 1,
+                      TRAWL_MAX_CAPLEN, &v))
             return CLI_USAGE;
         o->keep.byte_count = (uint32_t)v;
         return 0;

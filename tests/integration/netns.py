@@ -10,6 +10,7 @@ and checksum offload disabled, so that the only frames on the wire are the
 ones a test sends. Frames go out through an AF_PACKET socket in a child
 `ip netns exec` Python, read as hex lines from its standard input.
 """
+import contextlib
 import itertools
 import os
 import select
@@ -121,26 +122,30 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="live capture tests need root")
 
 
-@pytest.fixture
-def net():
-    """One veth pair between two fresh namespaces, removed afterwards."""
-    n = Net()
+@contextlib.contextmanager
+def network(pairs=1):
+    """A Net up for the time of a with block, removed afterwards whatever
+    happened in it."""
+    n = Net(pairs=pairs)
     try:
         n.up()
         yield n
     finally:
         n.down()
+
+
+@pytest.fixture
+def net():
+    """One veth pair between two fresh namespaces, removed afterwards."""
+    with network() as n:
+        yield n
 
 
 @pytest.fixture
 def net2():
     """The same with two veth pairs."""
-    n = Net(pairs=2)
-    try:
-        n.up()
+    with network(pairs=2) as n:
         yield n
-    finally:
-        n.down()
 
 
 # ---- frames ---------------------------------------------------------------

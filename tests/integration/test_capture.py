@@ -167,7 +167,7 @@ def test_bad_expression_is_refused_before_anything_starts(net, trawl_bin):
 def test_missing_interface(net, trawl_bin):
     r = net.run(net.a, trawl_bin, "capture", "-i", "tcnosuch0", check=False)
     assert r.returncode == 1
-    assert "tcnosuch0: no such device" in r.stderr
+    assert "trawl: tcnosuch0: No such device exists\n" in r.stderr
 
 
 def test_needs_permission(net, trawl_bin):
