@@ -6,7 +6,10 @@
  * the reassembly state of its two directions. Calls are kept in a ring —
  * the oldest is forgotten when it wraps — indexed by (connection, its
  * generation, xid) in a second table. Both tables are sized once, at
- * creation.
+ * creation; only the entries below their high-water marks have ever been
+ * written since the last reset, so that resetting and copying (the trace
+ * copies the flows every few ten thousand packets) cost what is in use,
+ * not the megabytes of the limits.
  *
  * Per direction the state is the next sequence number expected and where
  * the record being reassembled stands: inside a record mark, or inside a
@@ -108,13 +111,15 @@ struct trawl_flows {
     uint32_t *conn_slots; /* conn index + 1, 0 when empty */
     uint32_t conn_mask;
     int32_t lru_head, lru_tail;
-    int32_t free_conn;    /* first never-used conn index */
+    int32_t free_conn;    /* head of the removed conns' list, or -1 */
+    uint32_t conn_hw;     /* conns [conn_hw, max) were never used */
     uint32_t nconns;
     uint32_t next_gen;
     struct call *calls;
     uint32_t *call_slots; /* call index + 1 */
     uint32_t call_mask;
     uint32_t call_next;
+    uint32_t call_hw;     /* calls [call_hw, max) were never used */
     uint32_t ncalls;
     size_t held;
     struct pooled pool[POOL_MAX];
@@ -302,7 +307,8 @@ static void conn_remove(struct trawl_flows *f, int32_t c) {
     half_free(f, &cn->half[0]);
     half_free(f, &cn->half[1]);
     cn->used = false;
-    /* Free connections are chained through `next`. */
+    /* Removed connections are chained through `next`, and used again
+     * before any never used. */
     cn->next = f->free_conn;
     f->free_conn = c;
     f->nconns--;
@@ -312,8 +318,11 @@ static int32_t conn_new(struct trawl_flows *f, const struct key *k) {
     if (f->nconns >= f->opt.max_connections)
         conn_remove(f, f->lru_tail);
     int32_t c = f->free_conn;
+    if (c >= 0)
+        f->free_conn = f->conns[c].next;
+    else
+        c = (int32_t)f->conn_hw++;
     struct conn *cn = &f->conns[c];
-    f->free_conn = cn->next;
     memset(cn, 0, sizeof *cn);
     cn->key = *k;
     cn->used = true;
@@ -358,6 +367,8 @@ static void call_put(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
     } else {
         uint32_t i = f->call_next;
         f->call_next = (i + 1) % (uint32_t)f->opt.max_calls;
+        if (f->call_hw <= i)
+            f->call_hw = i + 1;
         c = &f->calls[i];
         if (c->used) {
             uint32_t *old = call_find_slot(f, c->conn, c->gen, c->xid);
@@ -878,14 +889,17 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
         f->held -= f->pool[i].cap;
     }
     f->npool = 0;
-    memset(f->conns, 0, f->opt.max_connections * sizeof *f->conns);
-    memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
-    memset(f->calls, 0, f->opt.max_calls * sizeof *f->calls);
-    memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
-    /* Unused connections chain through `next`, in index order. */
-    for (size_t i = 0; i < f->opt.max_connections; i++)
-        f->conns[i].next = i + 1 < f->opt.max_connections ? (int32_t)i + 1 : -1;
-    f->free_conn = 0;
+    /* Past the high-water marks everything is still zero (as calloc
+     * left it), and so are the slots of tables never used. */
+    memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
+    if (f->conn_hw)
+        memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
+    memset(f->calls, 0, f->call_hw * sizeof *f->calls);
+    if (f->call_hw)
+        memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
+    f->conn_hw = 0;
+    f->call_hw = 0;
+    f->free_conn = -1;
     f->lru_head = f->lru_tail = -1;
     f->nconns = 0;
     f->ncalls = 0;
@@ -938,13 +952,17 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "flows: copy between flows of different limits");
     trawl_flows_reset(dst);
-    memcpy(dst->conns, src->conns,
-           src->opt.max_connections * sizeof *src->conns);
-    memcpy(dst->conn_slots, src->conn_slots,
-           (src->conn_mask + 1) * sizeof *src->conn_slots);
-    memcpy(dst->calls, src->calls, src->opt.max_calls * sizeof *src->calls);
-    memcpy(dst->call_slots, src->call_slots,
-           (src->call_mask + 1) * sizeof *src->call_slots);
+    /* dst is zero past its marks, now 0: only src's used parts move. */
+    memcpy(dst->conns, src->conns, src->conn_hw * sizeof *src->conns);
+    if (src->conn_hw)
+        memcpy(dst->conn_slots, src->conn_slots,
+               (src->conn_mask + 1) * sizeof *src->conn_slots);
+    memcpy(dst->calls, src->calls, src->call_hw * sizeof *src->calls);
+    if (src->call_hw)
+        memcpy(dst->call_slots, src->call_slots,
+               (src->call_mask + 1) * sizeof *src->call_slots);
+    dst->conn_hw = src->conn_hw;
+    dst->call_hw = src->call_hw;
     dst->lru_head = src->lru_head;
     dst->lru_tail = src->lru_tail;
     dst->free_conn = src->free_conn;
