@@ -34,10 +34,12 @@ enum {
     /* Segments of one direction waiting for earlier ones; more means the
      * missing bytes are not coming. */
     OOO_MAX = 32,
-    /* Buffers kept for the next records instead of freed, and the largest
-     * kept: most records that span segments are tens of KiB. */
+    /* Buffers kept for the next records instead of freed, the largest
+     * kept and what they may hold in all: records that span segments are
+     * tens to hundreds of KiB (NFS READ and WRITE). */
     POOL_MAX = 8,
-    POOL_BUF_MAX = 256 << 10,
+    POOL_BUF_MAX = 1 << 20,
+    POOL_BYTES_MAX = 2 << 20,
     BUF_MIN = 4096,
     MSG_MIN = 20, /* the smallest RPC message (rpc.c) */
     PORT_PORTMAP = 111,
@@ -124,6 +126,7 @@ struct trawl_flows {
     size_t held;
     struct pooled pool[POOL_MAX];
     unsigned npool;
+    size_t pooled; /* bytes of the pool's buffers */
     /* Buffers handed to the view of the last packet. */
     uint8_t *done[DECODE_MAX_RPC_MSGS];
     uint32_t done_cap[DECODE_MAX_RPC_MSGS];
@@ -182,10 +185,12 @@ static int64_t pkt_ns(const struct trawl_pkt *p) {
 static void give_back(struct trawl_flows *f, uint8_t *p, uint32_t cap) {
     if (!p)
         return;
-    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX) {
+    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX &&
+        f->pooled + cap <= POOL_BYTES_MAX) {
         f->pool[f->npool].p = p;
         f->pool[f->npool].cap = cap;
         f->npool++;
+        f->pooled += cap;
         return;
     }
     free(p);
@@ -201,27 +206,37 @@ static void half_free(struct trawl_flows *f, struct half *h) {
     memset(h, 0, sizeof *h);
 }
 
-/* Room for `n` more bytes in h's buffer, within the limits. */
-static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n) {
+/* Room for `n` more bytes in h's buffer, within the limits. `exact`: n is
+ * all the record still needs (the rest of its last fragment, from the
+ * mark), so the buffer gets that size at once instead of doubling, with a
+ * copy each time, as the segments come. */
+static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n,
+                    bool exact) {
     if (n <= h->cap - h->len)
         return true;
     uint64_t want = (uint64_t)h->len + n;
     if (want > f->opt.max_record)
         return false;
     if (!h->buf && f->npool) {
-        /* The largest pooled buffer, if it is large enough. */
+        /* A pooled buffer large enough: the smallest one for an exact
+         * size, else the largest. */
         unsigned best = 0;
-        for (unsigned i = 1; i < f->npool; i++)
-            if (f->pool[i].cap > f->pool[best].cap)
+        for (unsigned i = 1; i < f->npool; i++) {
+            uint32_t c = f->pool[i].cap, b = f->pool[best].cap;
+            if (exact ? c >= want && (b < want || c < b) : c > b)
                 best = i;
+        }
         if (f->pool[best].cap >= want) {
             h->buf = f->pool[best].p;
             h->cap = f->pool[best].cap;
+            f->pooled -= h->cap;
             f->pool[best] = f->pool[--f->npool];
             return true;
         }
     }
     uint64_t cap = h->cap ? h->cap : BUF_MIN;
+    if (exact && cap < want)
+        cap = want;
     while (cap < want)
         cap *= 2;
     if (cap > f->opt.max_record)
@@ -590,12 +605,17 @@ static void consume(struct trawl_flows *f, uint32_t conn, struct half *h,
                     record_reset(h);
                 else
                     record_done(f, conn, h);
+                continue;
             }
+            /* Room for the fragment now, only a hint: without it the bytes
+             * are given room as they come, as the limits allow. */
+            if (!h->skip)
+                reserve(f, h, h->frag_left, h->frag_last);
             continue;
         }
         uint32_t take = n - pos < h->frag_left ? n - pos : h->frag_left;
         if (!h->skip) {
-            if (reserve(f, h, take)) {
+            if (reserve(f, h, take, false)) {
                 memcpy(h->buf + h->len, p + pos, take);
                 h->len += take;
             } else {
@@ -889,6 +909,7 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
         f->held -= f->pool[i].cap;
     }
     f->npool = 0;
+    f->pooled = 0;
     /* Past the high-water marks everything is still zero (as calloc
      * left it), and so are the slots of tables never used. */
     memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
