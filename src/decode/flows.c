@@ -6,7 +6,10 @@
  * the reassembly state of its two directions. Calls are kept in a ring —
  * the oldest is forgotten when it wraps — indexed by (connection, its
  * generation, xid) in a second table. Both tables are sized once, at
- * creation.
+ * creation; only the entries below their high-water marks have ever been
+ * written since the last reset, so that resetting and copying (the trace
+ * copies the flows every few ten thousand packets) cost what is in use,
+ * not the megabytes of the limits.
  *
  * Per direction the state is the next sequence number expected and where
  * the record being reassembled stands: inside a record mark, or inside a
@@ -31,10 +34,12 @@ enum {
     /* Segments of one direction waiting for earlier ones; more means the
      * missing bytes are not coming. */
     OOO_MAX = 32,
-    /* Buffers kept for the next records instead of freed, and the largest
-     * kept: most records that span segments are tens of KiB. */
+    /* Buffers kept for the next records instead of freed, the largest
+     * kept and what they may hold in all: records that span segments are
+     * tens to hundreds of KiB (NFS READ and WRITE). */
     POOL_MAX = 8,
-    POOL_BUF_MAX = 256 << 10,
+    POOL_BUF_MAX = 1 << 20,
+    POOL_BYTES_MAX = 2 << 20,
     BUF_MIN = 4096,
     MSG_MIN = 20, /* the smallest RPC message (rpc.c) */
     PORT_PORTMAP = 111,
@@ -108,17 +113,20 @@ struct trawl_flows {
     uint32_t *conn_slots; /* conn index + 1, 0 when empty */
     uint32_t conn_mask;
     int32_t lru_head, lru_tail;
-    int32_t free_conn;    /* first never-used conn index */
+    int32_t free_conn;    /* head of the removed conns' list, or -1 */
+    uint32_t conn_hw;     /* conns [conn_hw, max) were never used */
     uint32_t nconns;
     uint32_t next_gen;
     struct call *calls;
     uint32_t *call_slots; /* call index + 1 */
     uint32_t call_mask;
     uint32_t call_next;
+    uint32_t call_hw;     /* calls [call_hw, max) were never used */
     uint32_t ncalls;
     size_t held;
     struct pooled pool[POOL_MAX];
     unsigned npool;
+    size_t pooled; /* bytes of the pool's buffers */
     /* Buffers handed to the view of the last packet. */
     uint8_t *done[DECODE_MAX_RPC_MSGS];
     uint32_t done_cap[DECODE_MAX_RPC_MSGS];
@@ -177,10 +185,12 @@ static int64_t pkt_ns(const struct trawl_pkt *p) {
 static void give_back(struct trawl_flows *f, uint8_t *p, uint32_t cap) {
     if (!p)
         return;
-    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX) {
+    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX &&
+        f->pooled + cap <= POOL_BYTES_MAX) {
         f->pool[f->npool].p = p;
         f->pool[f->npool].cap = cap;
         f->npool++;
+        f->pooled += cap;
         return;
     }
     free(p);
@@ -196,27 +206,37 @@ static void half_free(struct trawl_flows *f, struct half *h) {
     memset(h, 0, sizeof *h);
 }
 
-/* Room for `n` more bytes in h's buffer, within the limits. */
-static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n) {
+/* Room for `n` more bytes in h's buffer, within the limits. `exact`: n is
+ * all the record still needs (the rest of its last fragment, from the
+ * mark), so the buffer gets that size at once instead of doubling, with a
+ * copy each time, as the segments come. */
+static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n,
+                    bool exact) {
     if (n <= h->cap - h->len)
         return true;
     uint64_t want = (uint64_t)h->len + n;
     if (want > f->opt.max_record)
         return false;
     if (!h->buf && f->npool) {
-        /* The largest pooled buffer, if it is large enough. */
+        /* A pooled buffer large enough: the smallest one for an exact
+         * size, else the largest. */
         unsigned best = 0;
-        for (unsigned i = 1; i < f->npool; i++)
-            if (f->pool[i].cap > f->pool[best].cap)
+        for (unsigned i = 1; i < f->npool; i++) {
+            uint32_t c = f->pool[i].cap, b = f->pool[best].cap;
+            if (exact ? c >= want && (b < want || c < b) : c > b)
                 best = i;
+        }
         if (f->pool[best].cap >= want) {
             h->buf = f->pool[best].p;
             h->cap = f->pool[best].cap;
+            f->pooled -= h->cap;
             f->pool[best] = f->pool[--f->npool];
             return true;
         }
     }
     uint64_t cap = h->cap ? h->cap : BUF_MIN;
+    if (exact && cap < want)
+        cap = want;
     while (cap < want)
         cap *= 2;
     if (cap > f->opt.max_record)
@@ -302,7 +322,8 @@ static void conn_remove(struct trawl_flows *f, int32_t c) {
     half_free(f, &cn->half[0]);
     half_free(f, &cn->half[1]);
     cn->used = false;
-    /* Free connections are chained through `next`. */
+    /* Removed connections are chained through `next`, and used again
+     * before any never used. */
     cn->next = f->free_conn;
     f->free_conn = c;
     f->nconns--;
@@ -312,8 +333,11 @@ static int32_t conn_new(struct trawl_flows *f, const struct key *k) {
     if (f->nconns >= f->opt.max_connections)
         conn_remove(f, f->lru_tail);
     int32_t c = f->free_conn;
+    if (c >= 0)
+        f->free_conn = f->conns[c].next;
+    else
+        c = (int32_t)f->conn_hw++;
     struct conn *cn = &f->conns[c];
-    f->free_conn = cn->next;
     memset(cn, 0, sizeof *cn);
     cn->key = *k;
     cn->used = true;
@@ -358,6 +382,8 @@ static void call_put(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
     } else {
         uint32_t i = f->call_next;
         f->call_next = (i + 1) % (uint32_t)f->opt.max_calls;
+        if (f->call_hw <= i)
+            f->call_hw = i + 1;
         c = &f->calls[i];
         if (c->used) {
             uint32_t *old = call_find_slot(f, c->conn, c->gen, c->xid);
@@ -579,12 +605,17 @@ static void consume(struct trawl_flows *f, uint32_t conn, struct half *h,
                     record_reset(h);
                 else
                     record_done(f, conn, h);
+                continue;
             }
+            /* Room for the fragment now, only a hint: without it the bytes
+             * are given room as they come, as the limits allow. */
+            if (!h->skip)
+                reserve(f, h, h->frag_left, h->frag_last);
             continue;
         }
         uint32_t take = n - pos < h->frag_left ? n - pos : h->frag_left;
         if (!h->skip) {
-            if (reserve(f, h, take)) {
+            if (reserve(f, h, take, false)) {
                 memcpy(h->buf + h->len, p + pos, take);
                 h->len += take;
             } else {
@@ -878,14 +909,18 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
         f->held -= f->pool[i].cap;
     }
     f->npool = 0;
-    memset(f->conns, 0, f->opt.max_connections * sizeof *f->conns);
-    memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
-    memset(f->calls, 0, f->opt.max_calls * sizeof *f->calls);
-    memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
-    /* Unused connections chain through `next`, in index order. */
-    for (size_t i = 0; i < f->opt.max_connections; i++)
-        f->conns[i].next = i + 1 < f->opt.max_connections ? (int32_t)i + 1 : -1;
-    f->free_conn = 0;
+    f->pooled = 0;
+    /* Past the high-water marks everything is still zero (as calloc
+     * left it), and so are the slots of tables never used. */
+    memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
+    if (f->conn_hw)
+        memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
+    memset(f->calls, 0, f->call_hw * sizeof *f->calls);
+    if (f->call_hw)
+        memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
+    f->conn_hw = 0;
+    f->call_hw = 0;
+    f->free_conn = -1;
     f->lru_head = f->lru_tail = -1;
     f->nconns = 0;
     f->ncalls = 0;
@@ -938,13 +973,17 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "flows: copy between flows of different limits");
     trawl_flows_reset(dst);
-    memcpy(dst->conns, src->conns,
-           src->opt.max_connections * sizeof *src->conns);
-    memcpy(dst->conn_slots, src->conn_slots,
-           (src->conn_mask + 1) * sizeof *src->conn_slots);
-    memcpy(dst->calls, src->calls, src->opt.max_calls * sizeof *src->calls);
-    memcpy(dst->call_slots, src->call_slots,
-           (src->call_mask + 1) * sizeof *src->call_slots);
+    /* dst is zero past its marks, now 0: only src's used parts move. */
+    memcpy(dst->conns, src->conns, src->conn_hw * sizeof *src->conns);
+    if (src->conn_hw)
+        memcpy(dst->conn_slots, src->conn_slots,
+               (src->conn_mask + 1) * sizeof *src->conn_slots);
+    memcpy(dst->calls, src->calls, src->call_hw * sizeof *src->calls);
+    if (src->call_hw)
+        memcpy(dst->call_slots, src->call_slots,
+               (src->call_mask + 1) * sizeof *src->call_slots);
+    dst->conn_hw = src->conn_hw;
+    dst->call_hw = src->call_hw;
     dst->lru_head = src->lru_head;
     dst->lru_tail = src->lru_tail;
     dst->free_conn = src->free_conn;
