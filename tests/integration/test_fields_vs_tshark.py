@@ -148,9 +148,6 @@ OPEN = [
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
          "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
-    Rule(("frame.protocols",), lambda r, f: "ipv6ext" in r.ours(f),
-         "frame.protocols names IPv6 extension headers ipv6ext; tshark says "
-         "ipv6.hopopts, ipv6.routing, ipv6.fraghdr, ipv6.dstopts"),
     Rule(("llc.control.ftype",), lambda r, f: r.theirs(f) == "0x" + r.ours(f)[2:].zfill(4),
          "llc.c: with a two-byte (I or S format) control field tshark shows "
          "llc.control.ftype in 4 hex digits, trawl in 2"),

@@ -242,6 +242,10 @@ static void test_ipv6_extension_chain(void **state) {
     assert_layer(v, 5, "ipv6ext", 86, 8);  /* destination options */
     assert_layer(v, 6, "ipv6ext", 94, 8);  /* fragment */
     assert_layer(v, 7, "udp", 102, 8);
+    /* frame.protocols names each kind of extension header, as tshark. */
+    assert_field(v, "frame.protocols",
+                 "eth:ethertype:ipv6:ipv6.hopopts:ipv6.routing:ipv6.dstopts:"
+                 "ipv6.fraghdr:udp:data");
     assert_field(v, "ipv6.version", "6");
     assert_field(v, "ip.version", "6");
     assert_field(v, "ipv6.tclass", "0x000000b9");
@@ -525,6 +529,7 @@ static void test_ah(void **state) {
     trawl_view *v = view(fx, pkt_ah, sizeof pkt_ah);
     assert_string_equal(layers(v), "eth,ip,ipv6ext,tcp");
     assert_layer(v, 3, "ipv6ext", 34, 24);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:ah:tcp");
     assert_field(v, "ah.next_header", "6");
     assert_field(v, "ah.length", "4");
     assert_field(v, "ah.reserved", "0000");
