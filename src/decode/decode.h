@@ -543,7 +543,8 @@ bool decode_ip_overrun(const struct trawl_view *v,
                        const struct decode_layer *l);
 
 /* Whether the IP datagram carrying `l` is a fragment (IPv4 MF or offset,
- * or an IPv6 fragment header). */
+ * or an IPv6 fragment header with M or an offset: an atomic fragment is
+ * the whole datagram). */
 bool decode_ip_fragment(const struct trawl_view *v,
                         const struct decode_layer *l);
 

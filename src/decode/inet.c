@@ -74,7 +74,10 @@ bool decode_ip_fragment(const struct trawl_view *v,
             return (core_be16(v->data + b->off + 6) & 0x3fff) != 0;
         if (b->proto != PROTO_IPV6_EXT)
             return false;
-        if (b->aux == IPPROTO_FRAGMENT_HDR)
+        /* An atomic fragment (offset 0, no more fragments: RFC 6946) is
+         * the whole datagram. */
+        if (b->aux == IPPROTO_FRAGMENT_HDR &&
+            (core_be16(v->data + b->off + 2) & 0xfff9) != 0)
             return true;
     }
     return false;

@@ -154,10 +154,6 @@ OPEN = [
     Rule(("sll.*",), lambda r, f: r.theirs(f) == "" and r.flag("sll.truncated"),
          "sll.c: a cooked v2 header cut short: tshark shows none of its "
          "fields, trawl those inside the captured bytes"),
-    Rule(("tcp.len",), lambda r, f: r.theirs(f) == "0" and r.ours("ipv6.fraghdr.more") == "0"
-         and r.ours("ipv6.fraghdr.offset") == "0",
-         "tcp.c: an IPv6 atomic fragment (offset 0, M clear) is no fragment: "
-         "tshark gives tcp.len, trawl omits it"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: r.flag("tcp.truncated") or "tcp" in r.chain() and "tcp" not in r.ours(
              "frame.protocols"),

@@ -287,9 +287,28 @@ static void test_fragments(void **state) {
     assert_field(v, "data.len", "14");
     assert_field(v, "udp.srcport", "");
 
+    /* An atomic fragment (offset 0, M clear: RFC 6946) is the whole
+     * datagram: the segment has a length. Raw IPv6, a fragment header,
+     * TCP and 4 bytes of payload. */
+    static const uint8_t atomic[] = {
+        0x60, 0, 0, 0, 0, 32, 44, 64, /* payload length 32, fragment */
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+        6, 0, 0x00, 0x00, 0, 0, 0, 0x99, /* TCP, offset 0, M clear */
+        0, 3, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0x00,
+        0, 0, 0, 0, 'a', 'b', 'c', 'd'};
+    uint8_t *p = copy(fx, atomic, sizeof atomic);
+    v = view_cut(fx, p, sizeof atomic, sizeof atomic, LINKTYPE_RAW);
+    assert_string_equal(layers(v), "ipv6,ipv6ext,tcp,data");
+    assert_field(v, "ipv6.fraghdr.more", "0");
+    assert_field(v, "tcp.len", "4");
+    p[43] = 1; /* M: a first fragment, whose length is not known */
+    v = view_cut(fx, p, sizeof atomic, sizeof atomic, LINKTYPE_RAW);
+    assert_field(v, "tcp.len", "");
+
     /* IPv4: a first fragment (MF) decodes TCP but has no segment length
      * and no checksum verdict; a later one (offset 8) is data. */
-    uint8_t *p = copy(fx, pkt_tcp_syn, sizeof pkt_tcp_syn);
+    p = copy(fx, pkt_tcp_syn, sizeof pkt_tcp_syn);
     p[20] = 0x20; /* MF */
     fix_ip_csum(p, 14);
     p[50] ^= 0xff; /* a TCP checksum that would be wrong */
