@@ -135,9 +135,6 @@ OPEN = [
          "ip.c: a malformed IPv4 option (record route of length 2): tshark "
          "stops with an exception, trawl does not check options at all "
          "(ipv4.opt_malformed is declared but never raised)"),
-    Rule(("icmp.ident*",), lambda r, f: r.number("icmp.type") in (42, 43),
-         "icmp.c: extended echo (RFC 8335, types 42/43) has an identifier; "
-         "tshark shows icmp.ident"),
     Rule(("ip.version", "data.*", "frame.protocols"), lambda r, f: r.number("llc.dsap") == 6,
          "llc.c: tshark decodes IPv4 after LLC SAP 0x06 (DoD IP)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).

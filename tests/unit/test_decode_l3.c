@@ -467,6 +467,15 @@ static void test_icmp(void **state) {
     p[36] ^= 0x10;
     v = view(fx, p, sizeof pkt_icmp_echo);
     assert_field(v, "icmp.checksum.status", "0");
+    /* Extended echo (RFC 8335) has the identifier; its 8-bit sequence
+     * number is not icmp.seq. */
+    for (uint8_t type = 42; type <= 43; type++) {
+        p[34] = type;
+        v = view(fx, p, sizeof pkt_icmp_echo);
+        assert_field(v, "icmp.ident", "258");
+        assert_field(v, "icmp.ident_le", "513");
+        assert_field(v, "icmp.seq", "");
+    }
 
     /* An error quotes the offending header: decoded, no id/seq, and the
      * quoted header gets no checksum verdict. */
