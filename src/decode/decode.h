@@ -355,6 +355,9 @@ struct trawl_field {
     const char *const *aliases;
     /* Value names for -V ("0x0800 (IPv4)"), or NULL. */
     const char *(*value_name)(uint64_t v);
+    /* For DISP_HEX fields whose width follows from the value (tshark has
+     * two fields of one name and different sizes), or NULL: `width`. */
+    unsigned (*hex_width)(uint64_t v);
 };
 
 /* How tshark lists a layer in frame.protocols, for the protocols whose

@@ -181,6 +181,13 @@ static const char *sap_name(uint64_t s) {
     }
 }
 
+/* tshark has two fields named llc.control.ftype: one of 16 bits for the
+ * 2-byte control field of I and S frames (0x0000, 0x0001), one of 8 for
+ * the 1-byte field of U frames (0x03); the value tells which. */
+static unsigned ftype_width(uint64_t ftype) {
+    return ftype == 3 ? 2 : 4;
+}
+
 /* clang-format off */
 #define CTL(nm, lbl, ty, part, disp, w)                                       \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_LLC,                \
@@ -212,11 +219,9 @@ static const struct trawl_field llc_fields[] = {
         DISP_HEX, 2),
     CTL("llc.control.u_modifier_resp", "Response", TRAWL_FT_UINT,
         CTL_U_RESP, DISP_HEX, 2),
-    /* tshark prints the type of I and S frames with 4 digits (0x0001) and
-     * that of U frames with 2 (0x03); trawl has one width per field and
-     * prints U frames (UI carries SNAP, STP, CDP...) as tshark does. */
-    CTL("llc.control.ftype", "Frame type", TRAWL_FT_UINT, CTL_FTYPE,
-        DISP_HEX, 2),
+    {.name = "llc.control.ftype", .label = "Frame type",
+     .type = TRAWL_FT_UINT, .proto = PROTO_LLC, .get = get_control,
+     .at = CTL_FTYPE, .display = DISP_HEX, .hex_width = ftype_width},
     {.name = "llc.oui", .label = "Organization Code", .type = TRAWL_FT_UINT,
      .proto = PROTO_LLC, .get = get_oui},
     {.name = "llc.type", .label = "Type", .type = TRAWL_FT_UINT,

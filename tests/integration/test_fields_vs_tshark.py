@@ -145,9 +145,6 @@ OPEN = [
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
          "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
-    Rule(("llc.control.ftype",), lambda r, f: r.theirs(f) == "0x" + r.ours(f)[2:].zfill(4),
-         "llc.c: with a two-byte (I or S format) control field tshark shows "
-         "llc.control.ftype in 4 hex digits, trawl in 2"),
     Rule(("sll.*",), lambda r, f: r.theirs(f) == "" and r.flag("sll.truncated"),
          "sll.c: a cooked v2 header cut short: tshark shows none of its "
          "fields, trawl those inside the captured bytes"),

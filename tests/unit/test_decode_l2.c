@@ -322,6 +322,8 @@ static void test_llc(void **state) {
     assert_string_equal(field("llc.control.p"), "1");
     assert_string_equal(field("llc.control.f"), "");
     assert_string_equal(field("llc.control.s_ftype"), "");
+    /* The frame type of a 2-byte control field has 4 digits. */
+    assert_string_equal(field("llc.control.ftype"), "0x0000");
     /* S frame (a response: SSAP C/R set), final bit. */
     fr = hexframe(MACS "0008 f0f1 0105 61626364");
     set_frame(&fr, LT_ETHER);
@@ -331,6 +333,7 @@ static void test_llc(void **state) {
     assert_string_equal(field("llc.control.n_s"), "");
     assert_string_equal(field("llc.control.f"), "1");
     assert_string_equal(field("llc.control.s_ftype"), "0x0000");
+    assert_string_equal(field("llc.control.ftype"), "0x0001");
     /* U frames: a UA response and a SABME command. */
     fr = hexframe(MACS "0007 4243 73 61626364");
     set_frame(&fr, LT_ETHER);
