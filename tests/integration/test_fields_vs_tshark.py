@@ -145,9 +145,6 @@ OPEN = [
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
          "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
-    Rule(("sll.*",), lambda r, f: r.theirs(f) == "" and r.flag("sll.truncated"),
-         "sll.c: a cooked v2 header cut short: tshark shows none of its "
-         "fields, trawl those inside the captured bytes"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: r.flag("tcp.truncated") or "tcp" in r.chain() and "tcp" not in r.ours(
              "frame.protocols"),

@@ -677,6 +677,11 @@ static void test_sll(void **state) {
     assert_string_equal(field("sll.src.eth"), "");
     assert_true(has_anomaly("sll.truncated"));
     assert_string_equal(field("frame.protocols"), "sll");
+    /* ...but none before the packet and address types. */
+    fr = hexframe("0000 00");
+    set_frame(&fr, LT_SLL);
+    assert_string_equal(field("sll.pkttype"), "");
+    assert_string_equal(field("frame.protocols"), "sll");
     /* Netlink: tshark shows a netlink message and no sll field. */
     fr = hexframe("0000 0338 0000 0000000000000000 0000 61626364");
     set_frame(&fr, LT_SLL);
@@ -701,12 +706,27 @@ static void test_sll2(void **state) {
     set_frame(&fr, LT_SLL2);
     assert_string_equal(field("sll.pkttype"), "4");
     assert_string_equal(field("vlan.id"), "100");
-    /* Cut: the protocol and interface show (they come first). */
-    fr.n = 17;
-    set_frame(&fr, LT_SLL2);
-    assert_string_equal(field("sll.etype"), "0x8100");
-    assert_string_equal(field("sll.ifindex"), "2");
-    assert_string_equal(field("sll.src.eth"), "");
+    /* Cut: tshark shows nothing before the address length (12 bytes),
+     * then the fields there are, the address once its 6 bytes are there
+     * and the unused rest of it only when whole. */
+    static const struct {
+        size_t n;
+        const char *etype, *ifindex, *src;
+    } cuts[] = {
+        {11, "", "", ""},
+        {17, "0x8100", "2", ""},
+        {18, "0x8100", "2", "02:00:00:00:00:aa"},
+    };
+    for (size_t i = 0; i < TRAWL_ARRAY_LEN(cuts); i++) {
+        fr.n = cuts[i].n;
+        set_frame(&fr, LT_SLL2);
+        assert_string_equal(field("sll.etype"), cuts[i].etype);
+        assert_string_equal(field("sll.ifindex"), cuts[i].ifindex);
+        assert_string_equal(field("sll.src.eth"), cuts[i].src);
+        assert_string_equal(field("sll.unused"), "");
+        assert_true(has_anomaly("sll.truncated"));
+        assert_string_equal(field("frame.protocols"), "sll");
+    }
 }
 
 /* ---- BSD loopback ----------------------------------------------------------
