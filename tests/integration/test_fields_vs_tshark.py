@@ -139,10 +139,6 @@ OPEN = [
          "llc.c: tshark decodes IPv4 after LLC SAP 0x06 (DoD IP)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).
     Rule(("frame.protocols",),
-         lambda r, f: "mptcp" in r.chain() and "mptcp" not in r.ours(f),
-         "frame.protocols: tshark lists mptcp after tcp when the header has a "
-         "Multipath TCP option; trawl does not"),
-    Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
          "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
     Rule(("data.*", "frame.protocols"),

@@ -617,6 +617,14 @@ static void test_tcp_option_walk(void **state) {
     static const uint8_t sack[20] = {5, 6, 0, 0, 0, 1, 1, 1, 0};
     v = syn_with_options(fx, sack);
     assert_field(v, "tcp.option_kind", "5");
+    /* tshark lists Multipath TCP once per option of it. */
+    static const uint8_t mptcp[20] = {30, 12, 0, 0x81, 0, 1, 2, 3, 4, 5, 6, 7,
+                                      30, 4, 0x10, 0, 1, 1, 1, 1};
+    v = syn_with_options(fx, mptcp);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp:mptcp:mptcp");
+    static const uint8_t mptcp_bad[20] = {2, 4, 5, 0xb4, 30, 1};
+    v = syn_with_options(fx, mptcp_bad);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
 }
 
 /* ---- anomalies ---------------------------------------------------------- */
