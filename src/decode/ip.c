@@ -2,7 +2,10 @@
  * IPv6 and its extension headers share. */
 #include "decode/decode.h"
 
-enum { IP_HLEN_MIN = 20 };
+enum {
+    IP_HLEN_MIN = 20,
+    LINKTYPE_IPV4 = 228,
+};
 
 uint16_t decode_by_ipproto(uint8_t proto) {
     switch (proto) {
@@ -31,10 +34,17 @@ static void decode_ip(struct trawl_view *v) {
     unsigned version = p[0] >> 4;
     if (version != 4) {
         /* Raw-IP link types start here whatever the version. */
-        if (version == 6)
+        if (version == 6) {
             decode_protos[PROTO_IPV6]->decode(v);
-        else
+            return;
+        }
+        /* tshark shows the version alone and nothing after it, but where
+         * a raw-IP link type's first nibble names neither version: that
+         * is data. */
+        if (v->nlayers == 1 && v->pkt.linktype != LINKTYPE_IPV4)
             decode_anomaly(v, ANOM_IPV4_BAD_VERSION);
+        else
+            decode_malformed(v, PROTO_IP, ANOM_IPV4_BAD_VERSION, 1);
         return;
     }
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
@@ -109,8 +119,8 @@ static bool get_hdr_len(const struct trawl_view *v, const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
-    if (k || l->len < 1)
-        return false;
+    if (k || l->len < 1 || v->data[l->off] >> 4 != 4)
+        return false; /* a bogus version shows alone */
     out->u = (uint64_t)(v->data[l->off] & 0x0f) * 4;
     return true;
 }

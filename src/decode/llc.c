@@ -7,6 +7,7 @@ enum {
     SAP_IP = 0x06,
     SAP_SNAP = 0xaa,
     SNAP_LEN = 5,
+    LLC_UI = 0x03, /* the control field of an unnumbered information frame */
     OUI_ENCAP_ETHER = 0x000000,
     OUI_CISCO_90 = 0x0000f8,   /* Cisco's ethertype OUI (RFC 1042 style) */
     OUI_IEEE_802_1 = 0x0080c2, /* bridged 802 frames (RFC 2684) */
@@ -56,8 +57,16 @@ static void decode_llc(struct trawl_view *v) {
         } else if (oui == OUI_IEEE_802_1 && (pid == 0x0001 || pid == 0x0007)) {
             next = PROTO_ETH; /* bridged Ethernet, with or without FCS */
         }
-    } else if (p[0] == SAP_IP && p[1] == SAP_IP) {
-        next = PROTO_IP;
+    } else if (p[0] == SAP_IP && (hlen == 4 ? !(p[2] & 1) : p[2] == LLC_UI)) {
+        /* tshark hands the information of I and UI frames to the
+         * protocol of the DSAP, whatever the SSAP; IPv4 is named in
+         * frame.protocols only when bytes of it were on the wire. */
+        if (off + hlen < end ||
+            (end == v->caplen && v->pkt.len > v->pkt.caplen))
+            decode_next_listed(v, PROTO_IP, off + hlen, end);
+        else
+            decode_next(v, PROTO_IP, off + hlen, end);
+        return;
     }
     decode_next_listed(v, next, off + hlen, end);
 }

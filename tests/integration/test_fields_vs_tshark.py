@@ -135,8 +135,6 @@ OPEN = [
          "ip.c: a malformed IPv4 option (record route of length 2): tshark "
          "stops with an exception, trawl does not check options at all "
          "(ipv4.opt_malformed is declared but never raised)"),
-    Rule(("ip.version", "data.*", "frame.protocols"), lambda r, f: r.number("llc.dsap") == 6,
-         "llc.c: tshark decodes IPv4 after LLC SAP 0x06 (DoD IP)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),

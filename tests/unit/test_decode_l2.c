@@ -356,6 +356,50 @@ static void test_llc(void **state) {
     assert_string_equal(field("frame.protocols"), "eth:llc");
 }
 
+/* DSAP 0x06 (DoD IP): tshark decodes IPv4 in I and UI frames whatever
+ * the SSAP, and nothing in other frames. */
+static void test_llc_ip(void **state) {
+    (void)state;
+    static const struct {
+        const char *llc, *protocols;
+    } cases[] = {
+        /* 802.3 length (the LLC header and 32 bytes of IP), LLC. */
+        {"0023 0606 03", "eth:llc:ip:udp:data"},   /* UI */
+        {"0023 0642 03", "eth:llc:ip:udp:data"},   /* another SSAP */
+        {"0024 0606 0200", "eth:llc:ip:udp:data"}, /* I frame */
+        {"0024 0606 0100", "eth:llc:data"},        /* S frame */
+        {"0023 0606 13", "eth:llc:data"},          /* UI with the poll bit */
+        {"0023 0606 73", "eth:llc:data"},          /* UA */
+        {"0023 0706 03", "eth:llc:data"},          /* the group DSAP */
+    };
+    char hex[512];
+    for (size_t i = 0; i < TRAWL_ARRAY_LEN(cases); i++) {
+        snprintf(hex, sizeof hex, MACS "%s " IP4, cases[i].llc);
+        struct frame fr = hexframe(hex);
+        set_frame(&fr, LT_ETHER);
+        assert_string_equal(field("frame.protocols"), cases[i].protocols);
+    }
+    /* With no byte after the header, IPv4 is named only when the
+     * capture, not the frame, ended there. */
+    struct frame fr = hexframe(MACS "0003 060603");
+    set_frame(&fr, LT_ETHER);
+    assert_string_equal(field("frame.protocols"), "eth:llc");
+    fr = hexframe(MACS "0023 060603 " IP4);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.data = fr.b;
+    pkt.caplen = 17;
+    pkt.len = (uint32_t)fr.n;
+    pkt.linktype = LT_ETHER;
+    trawl_view_set(view, &pkt);
+    assert_string_equal(field("frame.protocols"), "eth:llc:ip");
+    /* A bogus IP version shows alone. */
+    fr = hexframe(MACS "0016 06060200 0000000000000000000000000000");
+    set_frame(&fr, LT_ETHER);
+    assert_string_equal(field("frame.protocols"), "eth:llc:ip");
+    assert_string_equal(field("ip.version"), "0");
+    assert_string_equal(field("data.len"), "");
+}
+
 static void test_snap(void **state) {
     (void)state;
     /* RFC 1042: the ethertype OUI carries IPv4. */
@@ -1047,6 +1091,7 @@ int main(void) {
         cmocka_unit_test(test_eth_cut),
         cmocka_unit_test(test_padding_trailer_fcs),
         cmocka_unit_test(test_llc),
+        cmocka_unit_test(test_llc_ip),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_vlan),
         cmocka_unit_test(test_qinq),

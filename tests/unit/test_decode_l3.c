@@ -646,7 +646,15 @@ static void test_ipv4_anomalies(void **state) {
     p[14] = 0x55;
     v = view(fx, p, n);
     assert_string_equal(anomalies(v), "ipv4.bad_version");
-    assert_string_equal(layers(v), "eth,data");
+    /* tshark shows the version alone, and nothing after it... */
+    assert_string_equal(layers(v), "eth,ip");
+    assert_field(v, "ip.version", "5");
+    assert_field(v, "ip.hdr_len", "");
+    assert_field(v, "data.len", "");
+    /* ...but for a raw-IP link type, whose bytes are then data. */
+    v = view_cut(fx, p + 14, n - 14, n - 14, LINKTYPE_RAW);
+    assert_string_equal(layers(v), "data");
+    assert_field(v, "ip.version", "");
 
     p = copy(fx, pkt_udp_pad, n);
     p[17] = 16; /* total length 16 < 20 */
