@@ -76,7 +76,14 @@ static void decode_ip(struct trawl_view *v) {
     uint16_t next =
         (core_be16(p + 6) & 0x1fff) ? PROTO_DATA : decode_by_ipproto(p[9]);
     v->next_aux = p[9];
-    decode_next(v, next, off + hlen, dend);
+    /* tshark names the next protocol even when the capture kept none of
+     * its bytes, as long as the frame had some on the wire. */
+    uint64_t wire = v->pkt.len > v->pkt.caplen ? v->pkt.len : v->caplen;
+    uint64_t claimed = totlen ? (uint64_t)off + totlen : wire;
+    if ((claimed < wire ? claimed : wire) > off + hlen)
+        decode_next_listed(v, next, off + hlen, dend);
+    else
+        decode_next(v, next, off + hlen, dend);
 }
 
 /* Whether the options are well formed: each option but EOL and NOP has a

@@ -139,11 +139,6 @@ OPEN = [
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
          "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
-    Rule(("data.*", "frame.protocols"),
-         lambda r, f: r.flag("tcp.truncated") or "tcp" in r.chain() and "tcp" not in r.ours(
-             "frame.protocols"),
-         "tcp.c: a TCP header cut before its ports: tshark lists tcp in "
-         "frame.protocols and shows no data, trawl shows the bytes as data"),
 ]
 
 

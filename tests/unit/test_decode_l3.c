@@ -782,10 +782,22 @@ static void test_tcp_anomalies(void **state) {
     assert_string_equal(anomalies(v), "tcp.opt_malformed,tcp.bad_checksum");
     trawl_view_verify_checksums(v, false);
 
-    /* Cut by the capture: ports alone below 16 bytes, nothing below 4. */
+    /* Cut by the capture: ports alone below 16 bytes, no field below 4,
+     * but the bytes are TCP's, not data; with none of them captured, the
+     * frame still had TCP on the wire. */
     v = view_cut(fx, pkt_tcp_syn, 34 + 3, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "tcp.truncated");
-    assert_string_equal(layers(v), "eth,ip,data");
+    assert_string_equal(layers(v), "eth,ip,tcp");
+    assert_layer(v, 3, "tcp", 34, 0);
+    assert_field(v, "tcp.srcport", "");
+    assert_field(v, "data.len", "");
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
+    v = view_cut(fx, pkt_tcp_syn, 34, n, LINKTYPE_ETHERNET);
+    assert_string_equal(layers(v), "eth,ip");
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
+    /* The frame itself ends after the IPv4 header: no TCP at all. */
+    v = view_cut(fx, pkt_tcp_syn, 34, 34, LINKTYPE_ETHERNET);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip");
     v = view_cut(fx, pkt_tcp_syn, 34 + 10, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "tcp.truncated");
     assert_layer(v, 3, "tcp", 34, 4);
