@@ -4,6 +4,10 @@
 
 enum {
     IP_HLEN_MIN = 20,
+    OPT_EOL = 0,
+    OPT_NOP = 1,
+    OPT_LSRR = 131, /* loose source route */
+    OPT_SSRR = 137, /* strict source route */
     LINKTYPE_IPV4 = 228,
 };
 
@@ -25,6 +29,82 @@ uint16_t decode_by_ipproto(uint8_t proto) {
     case 60: /* destination options */ return PROTO_IPV6_EXT;
     default: return PROTO_DATA;
     }
+}
+
+/* ---- options (RFC 791, section 3.1) --------------------------------------
+ * Walked as tshark walks them: EOL ends the list; a length byte missing,
+ * below 2 or past the header ends the walk there (tshark notes it and
+ * goes on with the payload); an option shorter than what its kind needs
+ * before tshark shows any of it makes tshark give up on the datagram. */
+struct opt_walk {
+    const uint8_t *p; /* the options */
+    uint32_t n, pos;
+};
+
+enum opt_step { STEP_OPTION, STEP_END, STEP_BAD };
+
+static void opt_begin(struct opt_walk *w, const uint8_t *hdr, uint32_t hlen) {
+    w->p = hdr + IP_HLEN_MIN;
+    w->n = hlen > IP_HLEN_MIN ? hlen - IP_HLEN_MIN : 0;
+    w->pos = 0;
+}
+
+/* The next option other than NOP: its first byte and its length. */
+static enum opt_step opt_next(struct opt_walk *w, const uint8_t **opt,
+                              uint32_t *len) {
+    while (w->pos < w->n && w->p[w->pos] == OPT_NOP)
+        w->pos++;
+    if (w->pos >= w->n || w->p[w->pos] == OPT_EOL)
+        return STEP_END;
+    uint32_t left = w->n - w->pos;
+    if (left < 2 || w->p[w->pos + 1] < 2 || w->p[w->pos + 1] > left)
+        return STEP_BAD;
+    *opt = w->p + w->pos;
+    *len = w->p[w->pos + 1];
+    w->pos += *len;
+    return STEP_OPTION;
+}
+
+/* The length below which tshark cannot read an option of this kind: its
+ * fields of fixed size. */
+static uint32_t opt_min_len(uint8_t type) {
+    switch (type) {
+    case 7:   /* record route: the pointer */
+    case 130: /* security */
+    case 133: /* extended security */
+    case OPT_LSRR:
+    case OPT_SSRR: return 3;
+    case 11:  /* MTU probe */
+    case 12:  /* MTU reply */
+    case 68:  /* timestamp: pointer, overflow and flags */
+    case 136: /* stream id */
+    case 148: /* router alert */ return 4;
+    case 134: /* commercial security (CIPSO): the DOI */ return 6;
+    case 25:  /* quick-start */ return 8;
+    case 82:  /* traceroute */ return 12;
+    default: return 2;
+    }
+}
+
+/* How the walk over the options ends: STEP_END when they are well formed,
+ * STEP_BAD when a length ends it or an option is too short for its kind;
+ * *unreadable in the second case (tshark then decodes nothing after the
+ * header). */
+static enum opt_step opt_check(const uint8_t *hdr, uint32_t hlen,
+                               bool *unreadable) {
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    enum opt_step step;
+    *unreadable = false;
+    opt_begin(&w, hdr, hlen);
+    while ((step = opt_next(&w, &opt, &len)) == STEP_OPTION) {
+        if (len < opt_min_len(opt[0])) {
+            *unreadable = true;
+            return STEP_BAD;
+        }
+    }
+    return step;
 }
 
 static void decode_ip(struct trawl_view *v) {
@@ -70,6 +150,13 @@ static void decode_ip(struct trawl_view *v) {
      * offload, BIG TCP): the datagram is the rest of the frame. */
     if (!decode_push(v, PROTO_IP, off, hlen, dend))
         return;
+    bool unreadable = false;
+    if (hlen > IP_HLEN_MIN)
+        opt_check(p, hlen, &unreadable);
+    if (unreadable) {
+        decode_anomaly(v, ANOM_IPV4_OPT_MALFORMED);
+        return; /* tshark gives up on the datagram */
+    }
     /* Without reassembly only a first fragment carries the transport
      * header; later ones are data, as tshark shows them with
      * ip.defragment off. */
@@ -86,25 +173,6 @@ static void decode_ip(struct trawl_view *v) {
         decode_next(v, next, off + hlen, dend);
 }
 
-/* Whether the options are well formed: each option but EOL and NOP has a
- * length of at least 2 that stays inside the header. */
-static bool options_ok(const uint8_t *p, uint32_t n) {
-    uint32_t pos = 0;
-    while (pos < n) {
-        uint8_t type = p[pos];
-        if (type == 0) /* end of list: the rest is padding */
-            return true;
-        if (type == 1) {
-            pos++;
-            continue;
-        }
-        if (n - pos < 2 || p[pos + 1] < 2 || p[pos + 1] > n - pos)
-            return false;
-        pos += p[pos + 1];
-    }
-    return true;
-}
-
 /* The header checksum and the options are checked only when asked for:
  * most readers of ip.src never want them. */
 static uint64_t check_ip(const struct trawl_view *v,
@@ -112,12 +180,13 @@ static uint64_t check_ip(const struct trawl_view *v,
     const uint8_t *p = v->data + l->off;
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
     uint64_t found = 0;
+    bool unreadable;
     /* A header cut short or with a bogus length cannot be checked. */
     if (hlen < IP_HLEN_MIN || l->len != hlen)
         return 0;
     if (decode_csum_fold(decode_csum_add(0, p, hlen)) != 0)
         found |= ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM);
-    if (!options_ok(p + IP_HLEN_MIN, hlen - IP_HLEN_MIN))
+    if (opt_check(p, hlen, &unreadable) == STEP_BAD)
         found |= ANOM_BIT(ANOM_IPV4_OPT_MALFORMED);
     return found;
 }

@@ -130,11 +130,6 @@ OPEN = [
          lambda r, f: {"131", "137"} & set(r.theirs("ip.opt.type").split(",")),
          "ip.c: with a loose/strict source route option tshark shows the "
          "route's last address as ip.dst (the final destination)"),
-    Rule(("udp.*", "data.*", "frame.protocols"),
-         lambda r, f: r.chain()[-1] == "ip" and r.theirs("ip.opt.type") != "",
-         "ip.c: a malformed IPv4 option (record route of length 2): tshark "
-         "stops with an exception, trawl does not check options at all "
-         "(ipv4.opt_malformed is declared but never raised)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),

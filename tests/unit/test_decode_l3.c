@@ -716,6 +716,49 @@ static void test_ipv4_options(void **state) {
     assert_field(v, "ip.addr", "10.0.0.1");
 }
 
+/* Ethernet, IPv4 with the `n` bytes of options `opts` (a multiple of 4),
+ * UDP with 4 bytes of data, in the fixture's buffer. Returns the frame's
+ * length. */
+static size_t ipv4_with_options(struct fixture *fx, const uint8_t *opts,
+                                size_t n) {
+    uint8_t *p = copy(fx, pkt_udp_pad, 34);
+    p[14] = (uint8_t)(0x40 | (20 + n) / 4);
+    p[17] = (uint8_t)(20 + n + 12);
+    memcpy(p + 34, opts, n);
+    static const uint8_t udp[12] = {0, 1, 0, 2, 0, 12, 0, 0, 'a', 'b', 'c', 'd'};
+    memcpy(p + 34 + n, udp, sizeof udp);
+    fix_ip_csum(p, 14);
+    return 34 + n + sizeof udp;
+}
+
+/* An option too short for its kind: tshark gives up on the datagram
+ * after the header; a bad length only ends the walk over the options. */
+static void test_ipv4_unreadable_option(void **state) {
+    struct fixture *fx = *state;
+    static const struct {
+        uint8_t opts[4];
+        const char *layers, *anomalies;
+    } cases[] = {
+        {{7, 2, 0, 0}, "eth,ip", "ipv4.opt_malformed"},     /* RR */
+        {{148, 3, 0, 0}, "eth,ip", "ipv4.opt_malformed"},   /* RA */
+        {{68, 3, 5, 0}, "eth,ip", "ipv4.opt_malformed"},    /* timestamp */
+        {{7, 3, 4, 0}, "eth,ip,udp,data", ""},              /* RR, empty */
+        {{68, 4, 5, 0}, "eth,ip,udp,data", ""},             /* TS, empty */
+        {{30, 2, 0, 0}, "eth,ip,udp,data", ""},             /* unknown */
+        {{30, 1, 0, 0}, "eth,ip,udp,data", "ipv4.opt_malformed"},
+        {{7, 9, 0, 0}, "eth,ip,udp,data", "ipv4.opt_malformed"}, /* past */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = ipv4_with_options(fx, cases[i].opts, 4);
+        trawl_view *v = view(fx, fx->buf, len);
+        if (strcmp(layers(v), cases[i].layers) != 0 ||
+            strcmp(anomalies(v), cases[i].anomalies) != 0)
+            fail_msg("case %zu: layers %s, anomalies %s", i, layers(v),
+                     anomalies(v));
+        assert_field(v, "ip.dst", "192.168.0.1");
+    }
+}
+
 static void test_ipv6_anomalies(void **state) {
     struct fixture *fx = *state;
     size_t n = sizeof pkt_v6ext;
@@ -1066,6 +1109,7 @@ int main(void) {
         T(test_tcp_option_walk),
         T(test_ipv4_anomalies),
         T(test_ipv4_options),
+        T(test_ipv4_unreadable_option),
         T(test_ipv6_anomalies),
         T(test_tcp_anomalies),
         T(test_udp_anomalies),
