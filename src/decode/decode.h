@@ -557,6 +557,12 @@ bool decode_ip_fragment(const struct trawl_view *v,
 bool decode_csum_possible(const struct trawl_view *v,
                           const struct decode_layer *l, uint64_t len);
 
+/* The final destination of the whole IPv4 header of `hlen` bytes at
+ * `hdr`: the last address of a source route still on its way (tshark's
+ * ip.dst then), else the header's destination. 4 bytes inside the
+ * header. */
+const uint8_t *decode_ipv4_final_dst(const uint8_t *hdr, uint32_t hlen);
+
 /* The IPv4 or IPv6 pseudo-header sum for a message of `len` bytes of
  * protocol `proto` in `l` (not folded). False when it cannot be known: no
  * IP header below, or an IPv6 routing header hides the final

@@ -116,7 +116,11 @@ bool decode_pseudo_sum(const struct trawl_view *v, const struct decode_layer *l,
         b--;
         const uint8_t *p = v->data + b->off;
         if (b->proto == PROTO_IP) {
-            *sum = decode_csum_add(0, p + 12, 8) + proto + len;
+            /* The sender sums the final destination (RFC 791, 3.1; RFC
+             * 9293, 3.1), as tshark does. */
+            *sum = decode_csum_add(0, p + 12, 4) +
+                   decode_csum_add(0, decode_ipv4_final_dst(p, b->len), 4) +
+                   proto + len;
             return true;
         }
         if (b->proto == PROTO_IPV6) {

@@ -86,6 +86,54 @@ static uint32_t opt_min_len(uint8_t type) {
     }
 }
 
+/* Whether a source route still has addresses to visit: its pointer
+ * (1-based) names the start of an address inside the option. */
+static bool route_on_way(const uint8_t *opt, uint32_t len) {
+    return (opt[0] == OPT_LSRR || opt[0] == OPT_SSRR) && len >= 3 &&
+           opt[2] >= 4 && opt[2] % 4 == 0 && opt[2] <= len;
+}
+
+/* Whether tshark shows the header's destination address: not when the
+ * first source route of the options is on its way, the final destination
+ * being in the route then. */
+static bool header_dst_shown(const uint8_t *hdr, uint32_t hlen) {
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    opt_begin(&w, hdr, hlen);
+    while (opt_next(&w, &opt, &len) == STEP_OPTION)
+        if (opt[0] == OPT_LSRR || opt[0] == OPT_SSRR)
+            return !route_on_way(opt, len);
+    return true;
+}
+
+/* The k-th destination tshark shows for the whole header `hdr`: the
+ * header's own (unless a route is on its way), then the last address of
+ * each source route on its way that its addresses fill, up to where the
+ * walk ends. NULL past the last. */
+static const uint8_t *nth_dst(const uint8_t *hdr, uint32_t hlen, unsigned k) {
+    if (hlen == IP_HLEN_MIN || header_dst_shown(hdr, hlen)) {
+        if (k == 0)
+            return hdr + 16;
+        k--;
+    }
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    opt_begin(&w, hdr, hlen);
+    while (opt_next(&w, &opt, &len) == STEP_OPTION &&
+           len >= opt_min_len(opt[0]))
+        if (route_on_way(opt, len) && len >= 7 && (len - 3) % 4 == 0 &&
+            k-- == 0)
+            return opt + len - 4;
+    return NULL;
+}
+
+const uint8_t *decode_ipv4_final_dst(const uint8_t *hdr, uint32_t hlen) {
+    const uint8_t *dst = nth_dst(hdr, hlen, 0);
+    return dst ? dst : hdr + 16;
+}
+
 /* How the walk over the options ends: STEP_END when they are well formed,
  * STEP_BAD when a length ends it or an option is too short for its kind;
  * *unreadable in the second case (tshark then decodes nothing after the
@@ -215,24 +263,36 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-/* ip.addr: source then destination, as tshark lists them. tshark looks
- * for a source route in the options before it shows the destination, so
- * a header whose options were cut short has none. */
-static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 16 ||
-        (k && l->len < (uint32_t)(v->data[l->off] & 0x0f) * 4))
-        return false;
-    memcpy(out->addr, v->data + l->off + (k ? 16 : 12), 4);
-    return true;
-}
-
+/* ip.dst: the destination tshark shows, which a source route on its way
+ * replaces with the route's last address (the final destination), once
+ * per route. tshark looks for a source route in the options before it
+ * shows a destination, so a header whose options were cut short has
+ * none. */
 static bool get_dst(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
                     struct trawl_value *out) {
-    return !k && get_addr(v, f, l, 1, out);
+    (void)f;
+    const uint8_t *p = v->data + l->off;
+    uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
+    if (l->len < IP_HLEN_MIN || l->len < hlen)
+        return false;
+    const uint8_t *dst = nth_dst(p, hlen, k);
+    if (!dst)
+        return false;
+    memcpy(out->addr, dst, 4);
+    return true;
+}
+
+/* ip.addr: the source, then the destinations of ip.dst. */
+static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out) {
+    if (k)
+        return get_dst(v, f, l, k - 1, out);
+    if (l->len < 16)
+        return false;
+    memcpy(out->addr, v->data + l->off + 12, 4);
+    return true;
 }
 
 static const char *proto_name(uint64_t p) {

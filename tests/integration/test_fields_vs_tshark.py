@@ -126,10 +126,6 @@ KNOWN = [
 # green while they are open, but every run lists them as warnings, and
 # lists those that excused nothing (fixed: delete them).
 OPEN = [
-    Rule(("ip.dst", "ip.addr"),
-         lambda r, f: {"131", "137"} & set(r.theirs("ip.opt.type").split(",")),
-         "ip.c: with a loose/strict source route option tshark shows the "
-         "route's last address as ip.dst (the final destination)"),
     # Found with the decl2 and decl3 branches merged (not yet on main).
     Rule(("frame.protocols",),
          lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),

@@ -731,6 +731,59 @@ static size_t ipv4_with_options(struct fixture *fx, const uint8_t *opts,
     return 34 + n + sizeof udp;
 }
 
+/* A loose or strict source route on its way: tshark shows its last
+ * address (the final destination) as ip.dst, not the header's. */
+static void test_ipv4_source_route(void **state) {
+    struct fixture *fx = *state;
+    static const struct {
+        uint8_t opts[16];
+        size_t n;
+        const char *dst;
+    } cases[] = {
+        /* LSRR, one address, pointer at it. */
+        {{131, 7, 4, 9, 9, 9, 1, 0}, 8, "9.9.9.1"},
+        /* SSRR, two addresses, pointer at the second. */
+        {{137, 11, 8, 9, 9, 9, 1, 8, 8, 8, 2, 0}, 12, "8.8.8.2"},
+        /* After a NOP and a record route. */
+        {{1, 7, 7, 4, 1, 1, 1, 1, 131, 7, 4, 9, 9, 9, 1, 0}, 16, "9.9.9.1"},
+        /* The route is done (pointer past it): the header's. */
+        {{131, 7, 8, 9, 9, 9, 1, 0}, 8, "192.168.0.1"},
+        /* A pointer inside an address: the header's. */
+        {{131, 7, 5, 9, 9, 9, 1, 0}, 8, "192.168.0.1"},
+        /* On its way but its addresses do not fill it: none. */
+        {{131, 8, 4, 9, 9, 9, 1, 0}, 8, ""},
+        /* A length byte below 2 ends the walk before the route. */
+        {{7, 1, 131, 7, 4, 9, 9, 9, 1, 0, 0, 0}, 12, "192.168.0.1"},
+        /* A done route, then one on its way: both. */
+        {{131, 7, 8, 8, 8, 8, 8, 131, 7, 4, 9, 9, 9, 1, 0, 0}, 16,
+         "192.168.0.1,9.9.9.1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = ipv4_with_options(fx, cases[i].opts, cases[i].n);
+        trawl_view *v = view(fx, fx->buf, len);
+        const char *got = field(v, "ip.dst");
+        if (strcmp(got, cases[i].dst) != 0)
+            fail_msg("case %zu: ip.dst '%s', want '%s'", i, got, cases[i].dst);
+        assert_field(v, "udp.srcport", "1");
+    }
+    size_t len = ipv4_with_options(fx, cases[1].opts, cases[1].n);
+    trawl_view *v = view(fx, fx->buf, len);
+    assert_field(v, "ip.addr", "10.0.0.1,8.8.8.2");
+    /* The sender summed the final destination. */
+    fx->buf[34 + 12 + 6] = 0;
+    fx->buf[34 + 12 + 7] = 0;
+    uint32_t sum = decode_csum_add(0, fx->buf + 26, 4) +
+                   decode_csum_add(0, fx->buf + 34 + 7, 4) + 17 + 12;
+    uint16_t csum = decode_csum_fold(
+        decode_csum_add(sum, fx->buf + 34 + 12, 12));
+    fx->buf[34 + 12 + 6] = (uint8_t)(csum >> 8);
+    fx->buf[34 + 12 + 7] = (uint8_t)csum;
+    trawl_view_verify_checksums(fx->v, true);
+    v = view(fx, fx->buf, len);
+    assert_field(v, "udp.checksum.status", "1");
+    trawl_view_verify_checksums(fx->v, false);
+}
+
 /* An option too short for its kind: tshark gives up on the datagram
  * after the header; a bad length only ends the walk over the options. */
 static void test_ipv4_unreadable_option(void **state) {
@@ -1109,6 +1162,7 @@ int main(void) {
         T(test_tcp_option_walk),
         T(test_ipv4_anomalies),
         T(test_ipv4_options),
+        T(test_ipv4_source_route),
         T(test_ipv4_unreadable_option),
         T(test_ipv6_anomalies),
         T(test_tcp_anomalies),
