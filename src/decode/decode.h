@@ -132,8 +132,10 @@ enum decode_anomaly_id {
 
 /* Room for frame.protocols: DECODE_MAX_LAYERS entries of at most 22
  * characters ("pwethheuristic:pwethcw") and their separators, plus a
- * zero-byte protocol after them. A protocol whose entry would not fit is
- * left out rather than cut. */
+ * zero-byte protocol after them. A TCP header with many Multipath TCP
+ * options makes a longer entry ("tcp:mptcp:mptcp..."), which fits unless
+ * the stack is deep as well. A protocol whose entry would not fit is left
+ * out rather than cut. */
 #define DECODE_PROTOCOLS_MAX ((DECODE_MAX_LAYERS + 1) * 24)
 
 /* One decoded header: a window into the packet's bytes plus a few values
