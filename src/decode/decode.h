@@ -132,8 +132,10 @@ enum decode_anomaly_id {
 
 /* Room for frame.protocols: DECODE_MAX_LAYERS entries of at most 22
  * characters ("pwethheuristic:pwethcw") and their separators, plus a
- * zero-byte protocol after them. A protocol whose entry would not fit is
- * left out rather than cut. */
+ * zero-byte protocol after them. A TCP header with many Multipath TCP
+ * options makes a longer entry ("tcp:mptcp:mptcp..."), which fits unless
+ * the stack is deep as well. A protocol whose entry would not fit is left
+ * out rather than cut. */
 #define DECODE_PROTOCOLS_MAX ((DECODE_MAX_LAYERS + 1) * 24)
 
 /* One decoded header: a window into the packet's bytes plus a few values
@@ -355,6 +357,9 @@ struct trawl_field {
     const char *const *aliases;
     /* Value names for -V ("0x0800 (IPv4)"), or NULL. */
     const char *(*value_name)(uint64_t v);
+    /* For DISP_HEX fields whose width follows from the value (tshark has
+     * two fields of one name and different sizes), or NULL: `width`. */
+    unsigned (*hex_width)(uint64_t v);
 };
 
 /* How tshark lists a layer in frame.protocols, for the protocols whose
@@ -543,7 +548,8 @@ bool decode_ip_overrun(const struct trawl_view *v,
                        const struct decode_layer *l);
 
 /* Whether the IP datagram carrying `l` is a fragment (IPv4 MF or offset,
- * or an IPv6 fragment header). */
+ * or an IPv6 fragment header with M or an offset: an atomic fragment is
+ * the whole datagram). */
 bool decode_ip_fragment(const struct trawl_view *v,
                         const struct decode_layer *l);
 
@@ -552,6 +558,12 @@ bool decode_ip_fragment(const struct trawl_view *v,
  * fragment, not quoted in an ICMP error. */
 bool decode_csum_possible(const struct trawl_view *v,
                           const struct decode_layer *l, uint64_t len);
+
+/* The final destination of the whole IPv4 header of `hlen` bytes at
+ * `hdr`: the last address of a source route still on its way (tshark's
+ * ip.dst then), else the header's destination. 4 bytes inside the
+ * header. */
+const uint8_t *decode_ipv4_final_dst(const uint8_t *hdr, uint32_t hlen);
 
 /* The IPv4 or IPv6 pseudo-header sum for a message of `len` bytes of
  * protocol `proto` in `l` (not folded). False when it cannot be known: no

@@ -74,7 +74,10 @@ bool decode_ip_fragment(const struct trawl_view *v,
             return (core_be16(v->data + b->off + 6) & 0x3fff) != 0;
         if (b->proto != PROTO_IPV6_EXT)
             return false;
-        if (b->aux == IPPROTO_FRAGMENT_HDR)
+        /* An atomic fragment (offset 0, no more fragments: RFC 6946) is
+         * the whole datagram. */
+        if (b->aux == IPPROTO_FRAGMENT_HDR &&
+            (core_be16(v->data + b->off + 2) & 0xfff9) != 0)
             return true;
     }
     return false;
@@ -113,7 +116,11 @@ bool decode_pseudo_sum(const struct trawl_view *v, const struct decode_layer *l,
         b--;
         const uint8_t *p = v->data + b->off;
         if (b->proto == PROTO_IP) {
-            *sum = decode_csum_add(0, p + 12, 8) + proto + len;
+            /* The sender sums the final destination (RFC 791, 3.1; RFC
+             * 9293, 3.1), as tshark does. */
+            *sum = decode_csum_add(0, p + 12, 4) +
+                   decode_csum_add(0, decode_ipv4_final_dst(p, b->len), 4) +
+                   proto + len;
             return true;
         }
         if (b->proto == PROTO_IPV6) {

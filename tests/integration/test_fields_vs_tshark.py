@@ -114,6 +114,13 @@ KNOWN = [
          and matching_rule(KNOWN, r, "data.len") is not None,
          "the data that ends trawl's list of protocols is one the rules "
          "above explain"),
+    Rule(("frame.protocols",),
+         lambda r, f: r.theirs(f) == r.ours(f) + ":igmp" and r.ours(f).endswith(":igmp"),
+         "tshark's IGMP dissector hands every message of a type it knows "
+         "(v0 to v3 queries and reports, leaves, mtrace) to a second "
+         "dissector of the same protocol, registered per type, and "
+         "frame.protocols lists igmp once per hand-off: 'igmp:igmp'; the "
+         "message has one IGMP header, which trawl lists once"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: "6" in r.ours("rpc.auth.flavor").split(",")
          and ":rpc:data" in r.theirs("frame.protocols"),
@@ -126,46 +133,6 @@ KNOWN = [
 # green while they are open, but every run lists them as warnings, and
 # lists those that excused nothing (fixed: delete them).
 OPEN = [
-    Rule(("ip.dst", "ip.addr"),
-         lambda r, f: {"131", "137"} & set(r.theirs("ip.opt.type").split(",")),
-         "ip.c: with a loose/strict source route option tshark shows the "
-         "route's last address as ip.dst (the final destination)"),
-    Rule(("udp.*", "data.*", "frame.protocols"),
-         lambda r, f: r.chain()[-1] == "ip" and r.theirs("ip.opt.type") != "",
-         "ip.c: a malformed IPv4 option (record route of length 2): tshark "
-         "stops with an exception, trawl does not check options at all "
-         "(ipv4.opt_malformed is declared but never raised)"),
-    Rule(("icmp.ident*",), lambda r, f: r.number("icmp.type") in (42, 43),
-         "icmp.c: extended echo (RFC 8335, types 42/43) has an identifier; "
-         "tshark shows icmp.ident"),
-    Rule(("ip.version", "data.*", "frame.protocols"), lambda r, f: r.number("llc.dsap") == 6,
-         "llc.c: tshark decodes IPv4 after LLC SAP 0x06 (DoD IP)"),
-    # Found with the decl2 and decl3 branches merged (not yet on main).
-    Rule(("frame.protocols",),
-         lambda r, f: "mptcp" in r.chain() and "mptcp" not in r.ours(f),
-         "frame.protocols: tshark lists mptcp after tcp when the header has a "
-         "Multipath TCP option; trawl does not"),
-    Rule(("frame.protocols",),
-         lambda r, f: r.theirs(f).endswith("igmp:igmp") and r.ours(f).endswith("igmp"),
-         "frame.protocols: tshark lists igmp twice for IGMPv3 messages"),
-    Rule(("frame.protocols",), lambda r, f: "ipv6ext" in r.ours(f),
-         "frame.protocols names IPv6 extension headers ipv6ext; tshark says "
-         "ipv6.hopopts, ipv6.routing, ipv6.fraghdr, ipv6.dstopts"),
-    Rule(("llc.control.ftype",), lambda r, f: r.theirs(f) == "0x" + r.ours(f)[2:].zfill(4),
-         "llc.c: with a two-byte (I or S format) control field tshark shows "
-         "llc.control.ftype in 4 hex digits, trawl in 2"),
-    Rule(("sll.*",), lambda r, f: r.theirs(f) == "" and r.flag("sll.truncated"),
-         "sll.c: a cooked v2 header cut short: tshark shows none of its "
-         "fields, trawl those inside the captured bytes"),
-    Rule(("tcp.len",), lambda r, f: r.theirs(f) == "0" and r.ours("ipv6.fraghdr.more") == "0"
-         and r.ours("ipv6.fraghdr.offset") == "0",
-         "tcp.c: an IPv6 atomic fragment (offset 0, M clear) is no fragment: "
-         "tshark gives tcp.len, trawl omits it"),
-    Rule(("data.*", "frame.protocols"),
-         lambda r, f: r.flag("tcp.truncated") or "tcp" in r.chain() and "tcp" not in r.ours(
-             "frame.protocols"),
-         "tcp.c: a TCP header cut before its ports: tshark lists tcp in "
-         "frame.protocols and shows no data, trawl shows the bytes as data"),
 ]
 
 
