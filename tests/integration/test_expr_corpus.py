@@ -254,11 +254,6 @@ KNOWN = [
      "an IPv6 header whose version nibble is 4: tshark's ipv6 protocol is "
      "there (its tree shows only the version), trawl raises "
      "ipv6.bad_version and pushes no ipv6 layer (decode/ipv6.c)"),
-    ("ether.pcap", 519, {"udp"},
-     "an IPv4 record route option of length 2: tshark's option dissector "
-     "throws and nothing after IPv4 is decoded; trawl decodes the UDP "
-     "header (decode/ip.c; listed as OPEN in test_fields_vs_tshark)"),
-    ("ether.pcapng", 519, {"udp"}, "the same frame as ether.pcap's"),
 ]
 
 
