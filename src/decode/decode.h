@@ -39,6 +39,7 @@
     X(PWETH, pwethcw)        \
     X(PWACH, pwach)          \
     X(ARP, arp)              \
+    X(SLOW, slow)            \
     X(IP, ip)                \
     X(IPV6, ipv6)            \
     X(IPV6_EXT, ipv6ext)     \
@@ -280,7 +281,7 @@ struct trawl_view {
     bool verify_l4_csum;         /* trawl_view_verify_checksums() */
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
     bool checked;                /* decode_finish() has run */
-    uint32_t protos_seen;        /* bit per enum decode_proto_id */
+    uint64_t protos_seen;        /* bit per enum decode_proto_id */
 
     /* frame.protocols, built by decode_finish(); `protocols_len` is -1
      * until then. */
@@ -303,7 +304,7 @@ struct trawl_view {
 
 _Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
 #define ANOM_BIT(a) ((uint64_t)1 << (a))
-_Static_assert(PROTO_COUNT <= 32, "protos_seen is 32 bits");
+_Static_assert(PROTO_COUNT <= 64, "protos_seen is 64 bits");
 
 /* A decoder decodes the header of its protocol at v->next_off (bounded by
  * v->next_end), then calls decode_push() once and decode_next() (or

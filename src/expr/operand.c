@@ -779,8 +779,10 @@ const struct expr_operand expr_operands[] = {
     {.name = "slowSubtype",
      .syntax = "a Slow Protocols subtype (1 for LACP)",
      .example = "slowSubtype == 1",
-     .needs = "a Slow Protocols decoder (slow.subtype, ethertype 0x8809), "
-              "which trawl does not have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 255,
+     F("slow.subtype")},
 };
 const size_t expr_noperands = TRAWL_ARRAY_LEN(expr_operands);
 

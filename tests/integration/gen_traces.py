@@ -418,13 +418,26 @@ def other_packets(rnd):
     return p
 
 
+def allegro_packets(rnd):
+    """The protocols behind Allegro's operands: Slow Protocols, PTP,
+    PROFINET, PNIO CM (DCE/RPC), SIP and RTP."""
+    del rnd  # fixed frames: the random sequence of the others stays as it was
+    slow = "01:80:c2:00:00:02"
+    p = [Ether(src=MAC_A, dst=slow, type=0x8809) / (b"\x01\x01" + bytes(108)),
+         Ether(src=MAC_A, dst=slow, type=0x8809) / (b"\x03" + bytes(50)),
+         Ether(src=MAC_A, dst=slow, type=0x8809) / b"\x0a",
+         Ether(src=MAC_A, dst=slow) / Dot1Q(vlan=7, type=0x8809) /
+         (b"\x02\x01" + bytes(40))]
+    return p
+
+
 def ether_frames(seed=SEED):
     """The Ethernet trace: every builder above in a fixed order, then
     frames cut by a snap length at every depth of a TCP/IPv4 packet."""
     rnd = random.Random(seed)
     pkts = []
     for build in (tcp_flag_packets, ipv4_packets, udp_packets, icmp_packets,
-                  ipv6_packets, other_packets):
+                  ipv6_packets, other_packets, allegro_packets):
         pkts += build(rnd)
     frames = [Frame(bytes(p)) for p in pkts]
     full = bytes(eth() / IP(src=A, dst=B, options=[IPOption_NOP()] * 4) /

@@ -25,7 +25,7 @@
 
 /* ---- packets ------------------------------------------------------------- */
 
-enum { NPKT = 8, PKTMAX = 256 };
+enum { NPKT = 8, PKTMAX = 512 };
 
 struct pkt {
     uint8_t b[PKTMAX];
@@ -34,6 +34,13 @@ struct pkt {
 };
 
 static struct pkt pkts[NPKT];
+
+/* The packets of the decoders behind Allegro's protocol operands
+ * (build_more_packets). */
+enum { NMORE = 17 };
+static struct pkt more[NMORE];
+
+static void build_more_packets(void);
 
 static void put(struct pkt *p, const void *d, size_t n) {
     assert_true(p->n + n <= PKTMAX);
@@ -227,19 +234,24 @@ static int build_packets(void **state) {
     eth(p, "01:80:c2:00:00:0e", A_MAC, 0x88cc);
     put_str(p, "xyzHTTP");
     record(p, 0);
+    build_more_packets();
     return 0;
 }
 
-/* "10010000": which packets match. */
-static void match_all(trawl_expr *e, char *got) {
+/* "10010000": which of the `n` packets of `set` match. */
+static void match_set(trawl_expr *e, const struct pkt *set, int n, char *got) {
     trawl_view *v = trawl_view_new();
     assert_non_null(v);
-    for (int i = 0; i < NPKT; i++) {
-        trawl_view_set(v, &pkts[i].rec);
+    for (int i = 0; i < n; i++) {
+        trawl_view_set(v, &set[i].rec);
         got[i] = trawl_expr_match(e, v) ? '1' : '0';
     }
-    got[NPKT] = '\0';
+    got[n] = '\0';
     trawl_view_free(v);
+}
+
+static void match_all(trawl_expr *e, char *got) {
+    match_set(e, pkts, NPKT, got);
 }
 
 /* ---- expression -> matches ------------------------------------------------
@@ -436,32 +448,272 @@ static void need_decoders(void) {
         skip();
 }
 
+/* Compiles `expr` and checks which packets of `set` it matches and, when
+ * `reading` is not negative, how it was read. Returns the failures. */
+static int check_row(const char *expr, const char *want, int reading,
+                     const struct pkt *set, int n) {
+    char err[TRAWL_ERRBUF_SIZE], got[NMORE + NPKT + 1];
+    trawl_expr *e;
+    if (trawl_expr_compile(&e, expr, NULL, err, sizeof err) < 0) {
+        print_error("'%s': does not compile: %s\n", expr, err);
+        return 1;
+    }
+    int failures = 0;
+    match_set(e, set, n, got);
+    if (strcmp(got, want) != 0) {
+        print_error("'%s': matches %s, want %s\n", expr, got, want);
+        failures++;
+    }
+    if (reading >= 0 && (int)trawl_expr_reading(e) != reading) {
+        print_error("'%s': read as %s\n", expr,
+                    reading == PCAP ? "trawl" : "pcap-filter");
+        failures++;
+    }
+    trawl_expr_free(e);
+    return failures;
+}
+
 static void test_matches(void **state) {
     (void)state;
     need_decoders();
     int failures = 0;
-    for (size_t i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++) {
-        const struct match_row *r = &match_rows[i];
-        char err[TRAWL_ERRBUF_SIZE];
-        trawl_expr *e;
-        if (trawl_expr_compile(&e, r->expr, NULL, err, sizeof err) < 0) {
-            print_error("'%s': does not compile: %s\n", r->expr, err);
-            failures++;
-            continue;
-        }
-        char got[NPKT + 1];
-        match_all(e, got);
-        if (strcmp(got, r->want) != 0) {
-            print_error("'%s': matches %s, want %s\n", r->expr, got, r->want);
-            failures++;
-        }
-        if ((int)trawl_expr_reading(e) != r->reading) {
-            print_error("'%s': read as %s\n", r->expr,
-                        r->reading == PCAP ? "trawl" : "pcap-filter");
-            failures++;
-        }
-        trawl_expr_free(e);
+    for (size_t i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++)
+        failures += check_row(match_rows[i].expr, match_rows[i].want,
+                              match_rows[i].reading, pkts, NPKT);
+    assert_int_equal(failures, 0);
+}
+
+/* ---- the decoders behind Allegro's protocol operands ----------------------
+ */
+
+static void zeros(struct pkt *p, size_t n) {
+    while (n--)
+        put8(p, 0);
+}
+
+/* A PTPv2 header (34 bytes) and a 10-byte origin timestamp. */
+static void ptp2(struct pkt *p, unsigned type, unsigned seq) {
+    put8(p, type);
+    put8(p, 2);
+    put16(p, 44);
+    zeros(p, 26);
+    put16(p, seq);
+    put8(p, 0);
+    put8(p, 0);
+    zeros(p, 10);
+}
+
+/* A UUID in the byte order of a DCE/RPC data representation. */
+static void uuid(struct pkt *p, bool le, uint32_t a, unsigned b, unsigned c,
+                 const uint8_t d[8]) {
+    if (le) {
+        for (int i = 0; i < 4; i++)
+            put8(p, a >> (8 * i));
+        put8(p, b), put8(p, b >> 8);
+        put8(p, c), put8(p, c >> 8);
+    } else {
+        put32(p, a), put16(p, b), put16(p, c);
     }
+    put(p, d, 8);
+}
+
+/* A connectionless DCE/RPC header for the PNIO device interface, then
+ * `body` bytes of zeros. */
+static void dcerpc_cl(struct pkt *p, bool le, unsigned ptype, unsigned opnum,
+                      size_t body) {
+    static const uint8_t pnio_tail[8] = {0x82, 0x71, 0x00, 0xa0,
+                                         0x24, 0x42, 0xdf, 0x7d};
+    static const uint8_t obj_tail[8] = {0xa0, 0x00, 0x00, 0xa0,
+                                        0xde, 0xa2, 0x00, 0x00};
+    put8(p, 4);
+    put8(p, ptype);
+    put8(p, 0x20);
+    put8(p, 0);
+    put8(p, le ? 0x10 : 0x00);
+    put8(p, 0);
+    put8(p, 0);
+    put8(p, 0);
+    uuid(p, le, 0xdea00000, 0x6c97, 0x11d1, obj_tail);
+    uuid(p, le, 0xdea00001, 0x6c97, 0x11d1, pnio_tail);
+    uuid(p, le, 0x12345678, 0x1111, 0x2222, obj_tail);
+    unsigned vals[] = {1, 1, 7}; /* boot time, interface version, seqnum */
+    for (int i = 0; i < 3; i++)
+        if (le)
+            put8(p, vals[i]), zeros(p, 3);
+        else
+            put32(p, vals[i]);
+    unsigned shorts[] = {opnum, 0xffff, 0xffff, (unsigned)body, 0};
+    for (int i = 0; i < 5; i++)
+        if (le)
+            put8(p, shorts[i]), put8(p, shorts[i] >> 8);
+        else
+            put16(p, shorts[i]);
+    put8(p, 0);
+    put8(p, 0);
+    zeros(p, body);
+}
+
+static void rtp(struct pkt *p, unsigned first, unsigned pt, unsigned seq,
+                uint32_t ts, uint32_t ssrc) {
+    put8(p, first);
+    put8(p, pt);
+    put16(p, seq);
+    put32(p, ts);
+    put32(p, ssrc);
+    zeros(p, 20);
+}
+
+static void udp_ipv4(struct pkt *p, const char *src, const char *dst,
+                     unsigned sport, unsigned dport, size_t paylen) {
+    eth(p, C_MAC, A_MAC, 0x0800);
+    ipv4(p, 0, 0, 64, 17, src, dst, 8 + paylen);
+    udp(p, sport, dport, paylen);
+}
+
+static void tcp_ipv4(struct pkt *p, const char *src, const char *dst,
+                     unsigned sport, unsigned dport, unsigned flags,
+                     size_t paylen) {
+    eth(p, C_MAC, A_MAC, 0x0800);
+    ipv4(p, 0, 0, 64, 6, src, dst, 20 + paylen);
+    tcp(p, sport, dport, flags);
+}
+
+static const char sip_invite[] =
+    "INVITE sip:bob@10.0.0.2 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.1:5060\r\n"
+    "Call-ID: abc@host\r\n"
+    "CSeq: 1 INVITE\r\n"
+    "Content-Type: application/sdp\r\n"
+    "Content-Length: 68\r\n"
+    "\r\n"
+    "v=0\r\n"
+    "c=IN IP4 10.0.0.1\r\n"
+    "t=0 0\r\n"
+    "m=audio 40000 RTP/AVP 0 8\r\n"
+    "a=sendrecv\r\n";
+static const char sip_ok[] = "SIP/2.0 200 OK\r\n"
+                             "i: abc@host\r\n"
+                             "CSeq: 1 INVITE\r\n"
+                             "l: 0\r\n"
+                             "\r\n";
+static const char sip_bye[] = "BYE sip:bob@10.0.0.2 SIP/2.0\r\n"
+                              "call-id:other@x\r\n"
+                              "P-Palladion-ID: pal-1\r\n"
+                              "Content-Length: 0\r\n"
+                              "\r\n";
+
+static void build_more_packets(void) {
+    memset(more, 0, sizeof more);
+    struct pkt *p;
+    /* Q0: LACP (Slow Protocols subtype 1); Q1: OAM (subtype 3). */
+    p = &more[0];
+    eth(p, "01:80:c2:00:00:02", A_MAC, 0x8809);
+    put8(p, 1);
+    put8(p, 1);
+    zeros(p, 50);
+    record(p, 0);
+    p = &more[1];
+    eth(p, "01:80:c2:00:00:02", A_MAC, 0x8809);
+    put8(p, 3);
+    zeros(p, 50);
+    record(p, 0);
+    /* Q2: PTPv2 Sync over Ethernet, sequence 0x1234; Q3: PTPv2 Follow_Up
+     * over UDP 320. */
+    p = &more[2];
+    eth(p, "01:1b:19:00:00:00", A_MAC, 0x88f7);
+    ptp2(p, 0x00, 0x1234);
+    record(p, 0);
+    p = &more[3];
+    udp_ipv4(p, "10.0.0.1", "224.0.1.129", 320, 320, 44);
+    ptp2(p, 0x08, 7);
+    record(p, 0);
+    /* Q4: PROFINET RT frame 0x8000; Q5: frame 0xfe01 in VLAN 5. */
+    p = &more[4];
+    eth(p, "01:0e:cf:00:00:00", A_MAC, 0x8892);
+    put16(p, 0x8000);
+    zeros(p, 40);
+    record(p, 0);
+    p = &more[5];
+    eth(p, "01:0e:cf:00:00:00", A_MAC, 0x8100);
+    put16(p, 5);
+    put16(p, 0x8892);
+    put16(p, 0xfe01);
+    zeros(p, 40);
+    record(p, 0);
+    /* Q6: PNIO CM connect request (little-endian); Q7: write response
+     * (big-endian). */
+    p = &more[6];
+    udp_ipv4(p, "10.0.0.1", "10.0.0.2", 49152, 34964, 80 + 4);
+    dcerpc_cl(p, true, 0, 0, 4);
+    record(p, 0);
+    p = &more[7];
+    udp_ipv4(p, "10.0.0.2", "10.0.0.1", 34964, 49152, 80 + 4);
+    dcerpc_cl(p, false, 2, 3, 4);
+    record(p, 0);
+    /* Q8: SIP INVITE with SDP (audio at 10.0.0.1:40000, PCMU and PCMA);
+     * Q9: its 200 OK over TCP, compact Call-ID; Q10: a BYE of another
+     * call with a P-Palladion-ID. */
+    p = &more[8];
+    udp_ipv4(p, "10.0.0.1", "10.0.0.2", 5060, 5060, strlen(sip_invite));
+    put_str(p, sip_invite);
+    record(p, 0);
+    p = &more[9];
+    tcp_ipv4(p, "10.0.0.2", "10.0.0.1", 5060, 40001, 0x18, strlen(sip_ok));
+    put_str(p, sip_ok);
+    record(p, 0);
+    p = &more[10];
+    udp_ipv4(p, "10.0.0.1", "10.0.0.2", 5060, 5060, strlen(sip_bye));
+    put_str(p, sip_bye);
+    record(p, 0);
+    /* Q11: RTP PCMU to the port the INVITE announced; Q12: RTP PCMA with
+     * the marker between even ports; Q13: not RTP (version 0). */
+    p = &more[11];
+    udp_ipv4(p, "10.0.0.2", "10.0.0.1", 50000, 40000, 32);
+    rtp(p, 0x80, 0, 7, 160, 0xdeadbeef);
+    record(p, 0);
+    p = &more[12];
+    udp_ipv4(p, "10.0.0.3", "10.0.0.4", 30000, 30002, 32);
+    rtp(p, 0x80, 0x80 | 8, 8, 320, 0x01020304);
+    record(p, 0);
+    p = &more[13];
+    udp_ipv4(p, "10.0.0.3", "10.0.0.4", 30000, 30002, 32);
+    rtp(p, 0x00, 8, 8, 320, 0x01020304);
+    record(p, 0);
+    /* Q14, Q15: a handshake from 10.0.0.1:40000 to 10.0.0.2:8080; Q16:
+     * data from 10.0.0.3:2000 to 10.0.0.4:80, no handshake seen. */
+    p = &more[14];
+    tcp_ipv4(p, "10.0.0.1", "10.0.0.2", 40000, 8080, 0x02, 0);
+    record(p, 0);
+    p = &more[15];
+    tcp_ipv4(p, "10.0.0.2", "10.0.0.1", 8080, 40000, 0x12, 0);
+    record(p, 0);
+    p = &more[16];
+    tcp_ipv4(p, "10.0.0.3", "10.0.0.4", 2000, 80, 0x18, 4);
+    put_str(p, "data");
+    record(p, 0);
+}
+
+/* Expression -> which of Q0.. match, each packet decoded on its own. */
+static const struct match_row2 {
+    const char *expr;
+    const char *want; /* Q0..Q16 */
+} more_rows[] = {
+    {"slow", "11000000000000000"},
+    {"slowSubtype == 1", "10000000000000000"},
+    {"slowSubtype == 3", "01000000000000000"},
+    {"slowSubtype != 1", "01111111111111111"},
+    {"slowSubtype == 1,3", "11000000000000000"},
+    {"slow.subtype == 0x01", "10000000000000000"},
+    {"macProtocol == SLOW and slowSubtype == 1", "10000000000000000"},
+};
+
+static void test_more_matches(void **state) {
+    (void)state;
+    need_decoders();
+    int failures = 0;
+    for (size_t i = 0; i < sizeof more_rows / sizeof more_rows[0]; i++)
+        failures += check_row(more_rows[i].expr, more_rows[i].want, TRAWL,
+                              more, NMORE);
     assert_int_equal(failures, 0);
 }
 
@@ -735,6 +987,7 @@ static void test_allegro_examples(void **state) {
         "mactype == unicast",
         "mactype == broadcast",
         "mactype == multicast",
+        "slowSubtype == 1",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -751,7 +1004,6 @@ static void test_allegro_examples(void **state) {
         "group == default",
         "group == \"my servers\"",
         "callId == \"abc@host\"",
-        "slowSubtype == 1",
         "regexp == \xe2\x80\x9c"
         "allegro|analyzer"
         "\xe2\x80\x9d"
@@ -1018,6 +1270,7 @@ static void test_pcap_options(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches),
+        cmocka_unit_test(test_more_matches),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allegro_examples),
