@@ -51,6 +51,7 @@
     X(IGMP, igmp)            \
     X(GRE, gre)              \
     X(VXLAN, vxlan)          \
+    X(PTP, ptp)              \
     X(RPC, rpc)              \
     X(PORTMAP, portmap)      \
     X(MOUNT, mount)          \

@@ -2,11 +2,14 @@
  * decodes above it. */
 #include "decode/decode.h"
 
-enum { UDP_HLEN = 8, VXLAN_PORT = 4789 };
+enum { UDP_HLEN = 8, VXLAN_PORT = 4789, PTP_EVENT = 319, PTP_GENERAL = 320 };
 
 uint16_t decode_by_udpport(uint16_t sport, uint16_t dport) {
     if (dport == VXLAN_PORT || sport == VXLAN_PORT)
         return PROTO_VXLAN;
+    if (sport == PTP_EVENT || sport == PTP_GENERAL || dport == PTP_EVENT ||
+        dport == PTP_GENERAL)
+        return PROTO_PTP;
     return PROTO_DATA;
 }
 

@@ -486,6 +486,28 @@ static struct expr_node *item_mcast(struct expr_parser *p,
     return addr_test(p, op->name, "igmp.maddr", a.a, 4, a.prefix, it->col);
 }
 
+/* ptpMsgType: the message type of a PTPv2 header; any is every PTP
+ * message (version 1 too). */
+static struct expr_node *item_ptp(struct expr_parser *p,
+                                  const struct expr_operand *op,
+                                  const struct expr_item *it) {
+    static const char *const type[] = {"ptp.v2.messagetype", NULL};
+    static const struct named types[] = {
+        {"Sync", 0},         {"Delay_Req", 1},
+        {"Pdelay_Req", 2},   {"Pdelay_Resp", 3},
+        {"Follow_Up", 8},    {"Delay_Resp", 9},
+        {"Pdelay_Resp_Follow_Up", 10}, {"Announce", 11},
+        {"Signaling", 12},   {"Management", 13},
+    };
+    if (item_is(it, "any"))
+        return proto_test(p, "ptp", it->col);
+    uint64_t t = 0;
+    if (!number_or_name(p, it, types, TRAWL_ARRAY_LEN(types),
+                        "PTP message type", op->name, 15, &t))
+        return NULL;
+    return uint_test(p, op->name, type, EXPR_OP_EQ, t, t, it->col);
+}
+
 /* regexp: the payload after L4 (IP) or after the link header (other). */
 static struct expr_node *item_regexp(struct expr_parser *p,
                                      const struct expr_operand *op,
@@ -666,10 +688,11 @@ const struct expr_operand expr_operands[] = {
      .needs = "the link pairs of the capture ports (a live capture on two "
               "ports of a link), which trawl does not have yet"},
     {.name = "ptpMsgType",
-     .syntax = "a PTP message type or any",
+     .syntax = "a PTP message type (0 to 15, or Sync, Delay_Req, Pdelay_Req, "
+               "Pdelay_Resp, Follow_Up, Delay_Resp, Pdelay_Resp_Follow_Up, "
+               "Announce, Signaling, Management) or any",
      .example = "ptpMsgType == 0",
-     .needs = "a PTP (IEEE 1588) decoder (ptp.v2.messagetype), which trawl "
-              "does not have yet"},
+     .item = item_ptp},
     {.name = "profinetFrameId",
      .syntax = "a PROFINET frame id",
      .example = "profinetFrameId == 0x8000",

@@ -428,6 +428,26 @@ def allegro_packets(rnd):
          Ether(src=MAC_A, dst=slow, type=0x8809) / b"\x0a",
          Ether(src=MAC_A, dst=slow) / Dot1Q(vlan=7, type=0x8809) /
          (b"\x02\x01" + bytes(40))]
+    # PTP: v2 messages of several types, one padded, one with a trailer,
+    # one longer than its header, a minor version, a cut header, v1; over
+    # Ethernet and UDP 319/320.
+    def ptp(mtype, ver=2, seq=0x1234, n=44):
+        hdr = (bytes([mtype, ver]) + n.to_bytes(2, "big") + b"\x03\x00\x02\x08" +
+               bytes(12) + bytes.fromhex("0011223344556677") + b"\x00\x05" +
+               seq.to_bytes(2, "big") + b"\x00\xfd")
+        return hdr + bytes(n - len(hdr))
+    pdst = "01:1b:19:00:00:00"
+    p += [Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0) + bytes(2)),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0x1b) + b"\x01\x02"),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0xb, n=64) + b"junk"),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / ptp(0x9, ver=0x12, seq=1),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / ptp(0)[:20],
+          Ether(src=MAC_A, dst=pdst) / Dot1Q(vlan=3, type=0x88f7) / ptp(2, seq=9),
+          eth() / IP(src=A, dst="224.0.1.129") / UDP(sport=319, dport=319) / ptp(1),
+          eth() / IP(src=A, dst="224.0.1.129") / UDP(sport=320, dport=320) /
+          (b"\x00\x01" + bytes(34)),
+          eth() / IPv6(src=A6, dst="ff0e::181") / UDP(sport=5000, dport=320) /
+          ptp(8, seq=65535)]
     return p
 
 

@@ -705,6 +705,15 @@ static const struct match_row2 {
     {"slowSubtype == 1,3", "11000000000000000"},
     {"slow.subtype == 0x01", "10000000000000000"},
     {"macProtocol == SLOW and slowSubtype == 1", "10000000000000000"},
+    {"ptp", "00110000000000000"},
+    {"ptpMsgType == any", "00110000000000000"},
+    {"ptpMsgType == 0", "00100000000000000"},
+    {"ptpMsgType == Sync", "00100000000000000"},
+    {"ptpMsgType == follow_up", "00010000000000000"},
+    {"ptpMsgType == 8,0", "00110000000000000"},
+    {"ptpMsgType != 0", "11011111111111111"},
+    {"ptp.v2.sequenceid == 0x1234", "00100000000000000"},
+    {"ptp.v2.versionptp == 2 and udp.port == 320", "00010000000000000"},
 };
 
 static void test_more_matches(void **state) {
@@ -813,6 +822,12 @@ static const struct error_row error_rows[] = {
     {"serverport == 80", "operand 'serverport' at column 1 needs connection "
                          "tracking to know which side of a conversation is "
                          "the server, which trawl does not have yet"},
+    {"slowSubtype == 256", "value '256' at column 16 is out of range for "
+                           "'slowSubtype' (0 to 255)"},
+    {"ptpMsgType == 16", "value '16' at column 15 is out of range for "
+                         "'ptpMsgType' (0 to 15)"},
+    {"ptpMsgType == sinc", "unknown PTP message type 'sinc' for 'ptpMsgType' "
+                           "at column 15 (did you mean 'Sync'?)"},
     {"countryCode == US", "operand 'countryCode' at column 1 needs a "
                           "geolocation database mapping addresses to "
                           "countries, which trawl does not have yet"},
@@ -988,6 +1003,8 @@ static void test_allegro_examples(void **state) {
         "mactype == broadcast",
         "mactype == multicast",
         "slowSubtype == 1",
+        "ptpMsgType == any",
+        "ptpMsgType == 0",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -998,7 +1015,6 @@ static void test_allegro_examples(void **state) {
         "countryCode == US",
         "rtpPayloadType == PCMU",
         "link == 1",
-        "ptpMsgType == any",
         "profinetFrameId == 0x8000",
         "profinetCmOpnum == \"read implicit\"",
         "group == default",
