@@ -40,6 +40,7 @@
     X(PWACH, pwach)          \
     X(ARP, arp)              \
     X(SLOW, slow)            \
+    X(PNRT, pn_rt)           \
     X(IP, ip)                \
     X(IPV6, ipv6)            \
     X(IPV6_EXT, ipv6ext)     \

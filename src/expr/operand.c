@@ -694,10 +694,13 @@ const struct expr_operand expr_operands[] = {
      .example = "ptpMsgType == 0",
      .item = item_ptp},
     {.name = "profinetFrameId",
-     .syntax = "a PROFINET frame id",
+     .syntax = "a PROFINET frame id (0 to 0xffff) or a range "
+               "(0x8000-0xbfff)",
      .example = "profinetFrameId == 0x8000",
-     .needs = "a PROFINET decoder (pn_rt.frame_id), which trawl does not "
-              "have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("pn_rt.frame_id")},
     {.name = "profinetCmOpnum",
      .syntax = "a PROFINET CM operation or any",
      .example = "profinetCmOpnum == connect",

@@ -448,6 +448,18 @@ def allegro_packets(rnd):
           (b"\x00\x01" + bytes(34)),
           eth() / IPv6(src=A6, dst="ff0e::181") / UDP(sport=5000, dport=320) /
           ptp(8, seq=65535)]
+    # PROFINET RT: cyclic frames of each class (with their APDU status),
+    # acyclic and DCP ones, frames too short for a frame id, one tagged.
+    def pn(fid, body):
+        return Ether(src=MAC_A, dst="01:0e:cf:00:00:00", type=0x8892) / \
+            (fid.to_bytes(2, "big") + body)
+    cyc = bytes(range(1, 41)) + b"\x12\x34\x35\x00"
+    p += [pn(0x8000, cyc), pn(0xc000, cyc), pn(0x0100, cyc), pn(0xfbff, cyc),
+          pn(0x00ff, cyc), pn(0xfc01, bytes(30)), pn(0xfefe, bytes(20)),
+          pn(0xfe01, bytes(20)), pn(0x8000, b"\x01\x02\x03\x04"),
+          pn(0x8000, b"\x01\x02\x03"), pn(0x8000, b""),
+          Ether(src=MAC_A, dst="01:0e:cf:00:00:00") /
+          Dot1Q(vlan=0, prio=6, type=0x8892) / (b"\x80\x01" + cyc)]
     return p
 
 

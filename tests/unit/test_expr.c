@@ -714,6 +714,14 @@ static const struct match_row2 {
     {"ptpMsgType != 0", "11011111111111111"},
     {"ptp.v2.sequenceid == 0x1234", "00100000000000000"},
     {"ptp.v2.versionptp == 2 and udp.port == 320", "00010000000000000"},
+    {"pn_rt", "00001100000000000"},
+    {"profinetFrameId == 0x8000", "00001000000000000"},
+    {"profinetFrameId == 32768", "00001000000000000"},
+    {"profinetFrameId == 0xfe01", "00000100000000000"},
+    {"profinetFrameId == 0x8000-0xbfff,0xfe01", "00001100000000000"},
+    {"profinetFrameId >= 0xc000", "00000100000000000"},
+    {"profinetFrameId == 0xfe01 and vlan == 5", "00000100000000000"},
+    {"profinetFrameId != 0x8000", "11110111111111111"},
 };
 
 static void test_more_matches(void **state) {
@@ -828,6 +836,8 @@ static const struct error_row error_rows[] = {
                          "'ptpMsgType' (0 to 15)"},
     {"ptpMsgType == sinc", "unknown PTP message type 'sinc' for 'ptpMsgType' "
                            "at column 15 (did you mean 'Sync'?)"},
+    {"profinetFrameId == 0x10000", "value '0x10000' at column 20 is out of "
+                                   "range for 'profinetFrameId' (0 to 65535)"},
     {"countryCode == US", "operand 'countryCode' at column 1 needs a "
                           "geolocation database mapping addresses to "
                           "countries, which trawl does not have yet"},
@@ -1005,6 +1015,7 @@ static void test_allegro_examples(void **state) {
         "slowSubtype == 1",
         "ptpMsgType == any",
         "ptpMsgType == 0",
+        "profinetFrameId == 0x8000",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -1015,7 +1026,6 @@ static void test_allegro_examples(void **state) {
         "countryCode == US",
         "rtpPayloadType == PCMU",
         "link == 1",
-        "profinetFrameId == 0x8000",
         "profinetCmOpnum == \"read implicit\"",
         "group == default",
         "group == \"my servers\"",
