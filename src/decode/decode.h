@@ -53,6 +53,7 @@
     X(GRE, gre)              \
     X(VXLAN, vxlan)          \
     X(PTP, ptp)              \
+    X(DCERPC, dcerpc)        \
     X(RPC, rpc)              \
     X(PORTMAP, portmap)      \
     X(MOUNT, mount)          \
@@ -645,6 +646,11 @@ bool decode_get_item(const struct trawl_view *v, const struct trawl_field *f,
  * RPC message (record-marked over TCP) that trawl decodes without help:
  * a call of a program trawl knows, or any message on a port RPC is known
  * to use (111, 2049). Returns PROTO_RPC or PROTO_DATA. */
+/* Whether a UDP payload at [off, end) between those ports looks like a
+ * connectionless DCE/RPC header (decode/dcerpc.c). */
+bool decode_dcerpc_probe(const struct trawl_view *v, uint32_t off,
+                         uint32_t end, uint16_t sport, uint16_t dport);
+
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport,
                           bool tcp);

@@ -493,11 +493,16 @@ static struct expr_node *item_ptp(struct expr_parser *p,
                                   const struct expr_item *it) {
     static const char *const type[] = {"ptp.v2.messagetype", NULL};
     static const struct named types[] = {
-        {"Sync", 0},         {"Delay_Req", 1},
-        {"Pdelay_Req", 2},   {"Pdelay_Resp", 3},
-        {"Follow_Up", 8},    {"Delay_Resp", 9},
-        {"Pdelay_Resp_Follow_Up", 10}, {"Announce", 11},
-        {"Signaling", 12},   {"Management", 13},
+        {"Sync", 0},
+        {"Delay_Req", 1},
+        {"Pdelay_Req", 2},
+        {"Pdelay_Resp", 3},
+        {"Follow_Up", 8},
+        {"Delay_Resp", 9},
+        {"Pdelay_Resp_Follow_Up", 10},
+        {"Announce", 11},
+        {"Signaling", 12},
+        {"Management", 13},
     };
     if (item_is(it, "any"))
         return proto_test(p, "ptp", it->col);
@@ -506,6 +511,31 @@ static struct expr_node *item_ptp(struct expr_parser *p,
                         "PTP message type", op->name, 15, &t))
         return NULL;
     return uint_test(p, op->name, type, EXPR_OP_EQ, t, t, it->col);
+}
+
+/* profinetCmOpnum: a DCE/RPC request or response of a PROFINET IO
+ * interface with that operation number; any is every one. */
+static struct expr_node *item_pncm(struct expr_parser *p,
+                                   const struct expr_operand *op,
+                                   const struct expr_item *it) {
+    static const char *const pnio[] = {"dcerpc.pnio_cm", NULL};
+    static const char *const opnum[] = {"dcerpc.opnum", NULL};
+    static const struct named ops[] = {
+        {"connect", 0},       {"release", 1},      {"read", 2},
+        {"write", 3},         {"control", 4},      {"read implicit", 5},
+        {"read_implicit", 5}, {"readimplicit", 5},
+    };
+    struct expr_node *cm =
+        exists_test(p, op->name, pnio, 0, EXPR_OCC_ALL, it->col);
+    if (item_is(it, "any") || !cm)
+        return cm;
+    uint64_t n = 0;
+    if (!number_or_name(p, it, ops, TRAWL_ARRAY_LEN(ops),
+                        "PROFINET CM operation", op->name, 65535, &n))
+        return NULL;
+    struct expr_node *t =
+        uint_test(p, op->name, opnum, EXPR_OP_EQ, n, n, it->col);
+    return t ? expr_node_new(p, EXPR_N_AND, cm, t, it->col) : NULL;
 }
 
 /* regexp: the payload after L4 (IP) or after the link header (other). */
@@ -702,10 +732,10 @@ const struct expr_operand expr_operands[] = {
      .max = 65535,
      F("pn_rt.frame_id")},
     {.name = "profinetCmOpnum",
-     .syntax = "a PROFINET CM operation or any",
+     .syntax = "a PROFINET CM operation (connect, release, read, write, "
+               "control, \"read implicit\", or a number) or any",
      .example = "profinetCmOpnum == connect",
-     .needs = "a PROFINET CM (DCE/RPC) decoder, which trawl does not have "
-              "yet"},
+     .item = item_pncm},
     {.name = "mpls",
      .syntax = MPLS_V,
      .example = "mpls == 100",

@@ -460,6 +460,36 @@ def allegro_packets(rnd):
           pn(0x8000, b"\x01\x02\x03"), pn(0x8000, b""),
           Ether(src=MAC_A, dst="01:0e:cf:00:00:00") /
           Dot1Q(vlan=0, prio=6, type=0x8892) / (b"\x80\x01" + cyc)]
+    # PNIO CM: connectionless DCE/RPC, little- and big-endian, requests and
+    # responses of each operation, other interfaces and ports, headers
+    # that are not DCE/RPC's (cut, version 5, packet type 11), a stub
+    # shorter than the datagram.
+    def cl(le, ptype, opnum, body=bytes(4), ver=4, if_n=1, seq=7, flen=None):
+        order = "<" if le else ">"
+
+        def u(a, b, c, tail):
+            return struct.pack(order + "IHH", a, b, c) + bytes.fromhex(tail)
+        return (bytes([ver, ptype, 0x20, 0x01, 0x10 if le else 0, 0, 0, 0x11]) +
+                u(0xdea00000, 0x6c97, 0x11d1, "8271000102030405") +
+                u(0xdea00000 + if_n, 0x6c97, 0x11d1, "827100a02442df7d") +
+                u(0x12345678, 0x1111, 0x2222, "a00000a0dea20000") +
+                struct.pack(order + "IIIHHHHH", 1, 1, seq, opnum, 0xffff, 3,
+                            len(body) if flen is None else flen, 0) +
+                b"\x00\x22" + body)
+
+    def udp_cl(sport, dport, payload):
+        return eth() / IP(src=A, dst=B) / UDP(sport=sport, dport=dport) / payload
+    for opnum in range(6):
+        p.append(udp_cl(49152, 34964, cl(opnum % 2 == 0, 0, opnum, seq=opnum)))
+        p.append(udp_cl(34964, 49152, cl(opnum % 2 == 1, 2, opnum, bytes(20))))
+    p += [udp_cl(49153, 5000, cl(True, 0, 1, if_n=2)),
+          udp_cl(49152, 34964, cl(True, 0, 9, if_n=7)),
+          udp_cl(49152, 34964, cl(True, 9, 0, b"")),
+          udp_cl(49152, 34964, cl(False, 0, 2, bytes(30), flen=10)),
+          udp_cl(49152, 34964, cl(True, 10, 0, b"")),
+          udp_cl(49152, 34964, cl(True, 11, 0, b"")),
+          udp_cl(49152, 34964, cl(True, 0, 1, ver=5)),
+          udp_cl(49152, 34964, cl(True, 0, 1)[:79])]
     return p
 
 

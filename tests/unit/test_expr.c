@@ -722,6 +722,15 @@ static const struct match_row2 {
     {"profinetFrameId >= 0xc000", "00000100000000000"},
     {"profinetFrameId == 0xfe01 and vlan == 5", "00000100000000000"},
     {"profinetFrameId != 0x8000", "11110111111111111"},
+    {"dcerpc", "00000011000000000"},
+    {"profinetCmOpnum == any", "00000011000000000"},
+    {"profinetCmOpnum == connect", "00000010000000000"},
+    {"profinetCmOpnum == 0", "00000010000000000"},
+    {"profinetCmOpnum == write", "00000001000000000"},
+    {"profinetCmOpnum == Connect,WRITE", "00000011000000000"},
+    {"profinetCmOpnum == \"read implicit\"", "00000000000000000"},
+    {"profinetCmOpnum != connect", "11111101111111111"},
+    {"dcerpc.opnum == 3 and dcerpc.pkt_type == 2", "00000001000000000"},
 };
 
 static void test_more_matches(void **state) {
@@ -838,6 +847,9 @@ static const struct error_row error_rows[] = {
                            "at column 15 (did you mean 'Sync'?)"},
     {"profinetFrameId == 0x10000", "value '0x10000' at column 20 is out of "
                                    "range for 'profinetFrameId' (0 to 65535)"},
+    {"profinetCmOpnum == reed", "unknown PROFINET CM operation 'reed' for "
+                                "'profinetCmOpnum' at column 20 (did you "
+                                "mean 'read'?)"},
     {"countryCode == US", "operand 'countryCode' at column 1 needs a "
                           "geolocation database mapping addresses to "
                           "countries, which trawl does not have yet"},
@@ -1016,6 +1028,9 @@ static void test_allegro_examples(void **state) {
         "ptpMsgType == any",
         "ptpMsgType == 0",
         "profinetFrameId == 0x8000",
+        "profinetCmOpnum == connect",
+        "profinetCmOpnum == \"read implicit\"",
+        "profinetCmOpnum == any",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -1026,7 +1041,6 @@ static void test_allegro_examples(void **state) {
         "countryCode == US",
         "rtpPayloadType == PCMU",
         "link == 1",
-        "profinetCmOpnum == \"read implicit\"",
         "group == default",
         "group == \"my servers\"",
         "callId == \"abc@host\"",
