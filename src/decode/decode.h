@@ -54,6 +54,7 @@
     X(VXLAN, vxlan)          \
     X(PTP, ptp)              \
     X(DCERPC, dcerpc)        \
+    X(SIP, sip)              \
     X(RPC, rpc)              \
     X(PORTMAP, portmap)      \
     X(MOUNT, mount)          \
@@ -650,6 +651,17 @@ bool decode_get_item(const struct trawl_view *v, const struct trawl_field *f,
  * connectionless DCE/RPC header (decode/dcerpc.c). */
 bool decode_dcerpc_probe(const struct trawl_view *v, uint32_t off,
                          uint32_t end, uint16_t sport, uint16_t dport);
+
+/* Whether a TCP or UDP payload at [off, end) starts with a SIP request
+ * or status line (over TCP: and holds the whole message): PROTO_SIP or
+ * PROTO_DATA (decode/sip.c). */
+uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
+                          uint32_t end, bool tcp);
+
+/* The body of the SIP message of layer `l` (as long as its Content-Length
+ * says, when the bytes are there): false when it has none. */
+bool decode_sip_body(const struct trawl_view *v, const struct decode_layer *l,
+                     const uint8_t **body, uint32_t *len);
 
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport,

@@ -42,10 +42,11 @@ static void decode_tcp(struct trawl_view *v) {
     }
     if (!decode_push(v, PROTO_TCP, off, hlen, end))
         return;
-    decode_next(v,
-                decode_rpc_probe(v, off + hlen, end, core_be16(p),
-                                 core_be16(p + 2), true),
-                off + hlen, end);
+    uint16_t next = decode_rpc_probe(v, off + hlen, end, core_be16(p),
+                                     core_be16(p + 2), true);
+    if (next == PROTO_DATA)
+        next = decode_sip_probe(v, off + hlen, end, true);
+    decode_next(v, next, off + hlen, end);
 }
 
 static uint32_t hdr_len(const struct trawl_view *v,

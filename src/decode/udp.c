@@ -49,9 +49,11 @@ static void decode_udp(struct trawl_view *v) {
     if (next == PROTO_DATA)
         next = decode_rpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
                                 core_be16(p + 2), false);
-    if (next == PROTO_DATA && decode_dcerpc_probe(v, off + UDP_HLEN, l->end,
-                                                  core_be16(p),
-                                                  core_be16(p + 2)))
+    if (next == PROTO_DATA)
+        next = decode_sip_probe(v, off + UDP_HLEN, l->end, false);
+    if (next == PROTO_DATA &&
+        decode_dcerpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
+                            core_be16(p + 2)))
         next = PROTO_DCERPC;
     decode_next(v, next, off + UDP_HLEN, l->end);
 }

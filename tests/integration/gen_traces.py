@@ -490,7 +490,40 @@ def allegro_packets(rnd):
           udp_cl(49152, 34964, cl(True, 11, 0, b"")),
           udp_cl(49152, 34964, cl(True, 0, 1, ver=5)),
           udp_cl(49152, 34964, cl(True, 0, 1)[:79])]
+    p += sip_packets()
     return p
+
+
+SDP = (b"v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nc=IN IP4 10.1.2.3\r\n"
+       b"t=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:101 "
+       b"telephone-event/8000\r\n")
+
+
+def sip_packets():
+    """SIP over UDP and TCP (whole messages in one segment), long and
+    compact header names, a request on another port, one that is not SIP,
+    two responses in one datagram."""
+    invite = (b"INVITE sip:bob@192.168.100.200 SIP/2.0\r\n"
+              b"Via: SIP/2.0/UDP 10.1.2.3:5060;branch=z9hG4bK1\r\n"
+              b"From: <sip:alice@10.1.2.3>;tag=1\r\nTo: <sip:bob@192.168.100.200>\r\n"
+              b"Call-ID: 3c26c4b7@10.1.2.3\r\nCSeq: 101 INVITE\r\n"
+              b"Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
+              % len(SDP)) + SDP
+    ok = (b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 10.1.2.3:5060\r\ni: 3c26c4b7@10.1.2.3\r\n"
+          b"CSeq: 101 INVITE\r\nl: 0\r\n\r\n")
+    ringing = b"SIP/2.0 180 Ringing\r\nCall-ID:   spaced  \r\ncseq:7 OPTIONS\r\n\r\n"
+    bye = (b"BYE sip:bob@192.168.100.200 SIP/2.0\r\ncall-id:other@x\r\n"
+           b"P-Palladion-ID: pal-1\r\nCSeq: 102 BYE\r\nContent-Length: 0\r\n\r\n")
+    options = b"OPTIONS sip:x SIP/2.0\r\nCall-ID: o1\r\nContent-Length: 5\r\n\r\nhello"
+
+    def u(sport, dport, payload, v6=False):
+        ip = IPv6(src=A6, dst=B6) if v6 else IP(src=A, dst=B)
+        return eth() / ip / UDP(sport=sport, dport=dport) / payload
+    return [u(5060, 5060, invite),
+            eth() / IP(src=B, dst=A) / TCP(sport=5060, dport=40001, flags="PA") / ok,
+            u(5060, 5060, ringing), u(5060, 5060, bye), u(7000, 7002, options),
+            u(5060, 5060, ok + ok), u(5060, 5060, b"HELLO world\r\n\r\n"),
+            u(5060, 5060, invite, v6=True)]
 
 
 def ether_frames(seed=SEED):

@@ -731,6 +731,18 @@ static const struct match_row2 {
     {"profinetCmOpnum == \"read implicit\"", "00000000000000000"},
     {"profinetCmOpnum != connect", "11111101111111111"},
     {"dcerpc.opnum == 3 and dcerpc.pkt_type == 2", "00000001000000000"},
+    {"sip", "00000000111000000"},
+    {"callId == \"abc@host\"", "00000000110000000"},
+    {"callId == 'abc@host'", "00000000110000000"},
+    {"callId == \"pal-1\"", "00000000001000000"},
+    {"callId == \"other@x\"", "00000000001000000"},
+    {"callId == \"abc@host\",\"pal-1\"", "00000000111000000"},
+    {"callId != \"abc@host\"", "11111111001111111"},
+    {"callId == \"abc\"", "00000000000000000"},
+    {"sip.Method == \"INVITE\"", "00000000100000000"},
+    {"sip.Status-Code == 200", "00000000010000000"},
+    {"sip.CSeq.method == \"INVITE\" and tcp", "00000000010000000"},
+    {"sip.Content-Length == 0", "00000000011000000"},
 };
 
 static void test_more_matches(void **state) {
@@ -1031,6 +1043,7 @@ static void test_allegro_examples(void **state) {
         "profinetCmOpnum == connect",
         "profinetCmOpnum == \"read implicit\"",
         "profinetCmOpnum == any",
+        "callId == \"abc@host\"",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -1043,7 +1056,6 @@ static void test_allegro_examples(void **state) {
         "link == 1",
         "group == default",
         "group == \"my servers\"",
-        "callId == \"abc@host\"",
         "regexp == \xe2\x80\x9c"
         "allegro|analyzer"
         "\xe2\x80\x9d"
