@@ -55,6 +55,7 @@
     X(PTP, ptp)              \
     X(DCERPC, dcerpc)        \
     X(SIP, sip)              \
+    X(RTP, rtp)              \
     X(RPC, rpc)              \
     X(PORTMAP, portmap)      \
     X(MOUNT, mount)          \
@@ -662,6 +663,11 @@ uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
  * says, when the bytes are there): false when it has none. */
 bool decode_sip_body(const struct trawl_view *v, const struct decode_layer *l,
                      const uint8_t **body, uint32_t *len);
+
+/* Whether a UDP payload at [off, end) between those ports passes the RTP
+ * heuristic (decode/rtp.c): PROTO_RTP or PROTO_DATA. */
+uint16_t decode_rtp_probe(const struct trawl_view *v, uint32_t off,
+                          uint32_t end, uint16_t sport, uint16_t dport);
 
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport,

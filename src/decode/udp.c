@@ -55,6 +55,9 @@ static void decode_udp(struct trawl_view *v) {
         decode_dcerpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
                             core_be16(p + 2)))
         next = PROTO_DCERPC;
+    if (next == PROTO_DATA)
+        next = decode_rtp_probe(v, off + UDP_HLEN, l->end, core_be16(p),
+                                core_be16(p + 2));
     decode_next(v, next, off + UDP_HLEN, l->end);
 }
 

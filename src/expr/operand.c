@@ -486,12 +486,28 @@ static struct expr_node *item_mcast(struct expr_parser *p,
     return addr_test(p, op->name, "igmp.maddr", a.a, 4, a.prefix, it->col);
 }
 
+/* `FIELD == N` for a number up to `max` or a name of `tab`, or the
+ * protocol `proto` for `any`. */
+static struct expr_node *number_name_any(struct expr_parser *p,
+                                         const struct expr_operand *op,
+                                         const struct expr_item *it,
+                                         const char *field, const char *proto,
+                                         const struct named *tab, size_t n,
+                                         const char *what, uint64_t max) {
+    const char *const names[] = {field, NULL};
+    if (item_is(it, "any"))
+        return proto_test(p, proto, it->col);
+    uint64_t v = 0;
+    if (!number_or_name(p, it, tab, n, what, op->name, max, &v))
+        return NULL;
+    return uint_test(p, op->name, names, EXPR_OP_EQ, v, v, it->col);
+}
+
 /* ptpMsgType: the message type of a PTPv2 header; any is every PTP
  * message (version 1 too). */
 static struct expr_node *item_ptp(struct expr_parser *p,
                                   const struct expr_operand *op,
                                   const struct expr_item *it) {
-    static const char *const type[] = {"ptp.v2.messagetype", NULL};
     static const struct named types[] = {
         {"Sync", 0},
         {"Delay_Req", 1},
@@ -504,13 +520,8 @@ static struct expr_node *item_ptp(struct expr_parser *p,
         {"Signaling", 12},
         {"Management", 13},
     };
-    if (item_is(it, "any"))
-        return proto_test(p, "ptp", it->col);
-    uint64_t t = 0;
-    if (!number_or_name(p, it, types, TRAWL_ARRAY_LEN(types),
-                        "PTP message type", op->name, 15, &t))
-        return NULL;
-    return uint_test(p, op->name, type, EXPR_OP_EQ, t, t, it->col);
+    return number_name_any(p, op, it, "ptp.v2.messagetype", "ptp", types,
+                           TRAWL_ARRAY_LEN(types), "PTP message type", 15);
 }
 
 /* profinetCmOpnum: a DCE/RPC request or response of a PROFINET IO
@@ -536,6 +547,21 @@ static struct expr_node *item_pncm(struct expr_parser *p,
     struct expr_node *t =
         uint_test(p, op->name, opnum, EXPR_OP_EQ, n, n, it->col);
     return t ? expr_node_new(p, EXPR_N_AND, cm, t, it->col) : NULL;
+}
+
+/* rtpPayloadType: rtp.p_type of the packets trawl decodes as RTP (see
+ * decode/rtp.c); any is every one. */
+static struct expr_node *item_rtp(struct expr_parser *p,
+                                  const struct expr_operand *op,
+                                  const struct expr_item *it) {
+    static const struct named types[] = {
+        {"PCMU", 0},  {"GSM", 3},    {"G723", 4},  {"LPC", 7},  {"PCMA", 8},
+        {"G722", 9},  {"QCELP", 12}, {"CN", 13},   {"MPA", 14}, {"G728", 15},
+        {"G729", 18}, {"CelB", 25},  {"JPEG", 26}, {"nv", 28},  {"H261", 31},
+        {"MPV", 32},  {"MP2T", 33},  {"H263", 34},
+    };
+    return number_name_any(p, op, it, "rtp.p_type", "rtp", types,
+                           TRAWL_ARRAY_LEN(types), "RTP payload type", 127);
 }
 
 /* regexp: the payload after L4 (IP) or after the link header (other). */
@@ -700,11 +726,11 @@ const struct expr_operand expr_operands[] = {
      .example = "multicastGroup == 239.1.1.1",
      .item = item_mcast},
     {.name = "rtpPayloadType",
-     .syntax = "an RTP payload type (PCMU, MP2T, "
-               "...)",
+     .syntax = "an RTP payload type: a number (0 to 127), a static type's "
+               "name (PCMU, GSM, G723, LPC, PCMA, G722, QCELP, CN, MPA, "
+               "G728, G729, CelB, JPEG, nv, H261, MPV, MP2T, H263) or any",
      .example = "rtpPayloadType == PCMU",
-     .needs = "an RTP decoder and the RTP sessions learnt from SIP/SDP "
-              "signalling, which trawl does not have yet"},
+     .item = item_rtp},
     {.name = "interface",
      .syntax = "interface numbers or ranges (1,3-5)",
      .example = "interface == 1,3-5",

@@ -526,6 +526,34 @@ def sip_packets():
             u(5060, 5060, invite, v6=True)]
 
 
+def rtp_packets():
+    """RTP between even ports that trawl's heuristic takes: CSRCs, the
+    marker, padding, an extension header, no payload, each static type
+    with a name, over IPv4 and IPv6. Not part of ether.pcap: tshark decodes
+    RTP only when told (decode-as udp.port==30000), which the test that
+    reads these does."""
+    def rtp(first, pt, seq, ts, ssrc, csrcs=(), payload=bytes(20), ext=b""):
+        return (bytes([first | len(csrcs), pt]) +
+                struct.pack(">HII", seq, ts, ssrc) +
+                b"".join(struct.pack(">I", c) for c in csrcs) + ext + payload)
+
+    def u(payload, v6=False):
+        ip = IPv6(src=A6, dst=B6) if v6 else IP(src=A, dst=B)
+        return eth() / ip / UDP(sport=30000, dport=30002) / payload
+    p = [u(rtp(0x80, 0, 7, 160, 0xdeadbeef)),
+         u(rtp(0x80, 0x88, 8, 320, 0x01020304, csrcs=(5, 6))),
+         u(rtp(0xa0, 33, 9, 480, 0x01020304, payload=bytes(7) + b"\x03")),
+         u(rtp(0xa0, 34, 9, 480, 0x01020304, payload=b"\x01")),
+         u(rtp(0x90, 31, 10, 480, 0x01020304,
+               ext=b"\xbe\xde\x00\x01\x10\xff\x00\x00")),
+         u(rtp(0x80, 0, 11, 160, 1, payload=b"")),
+         u(rtp(0x80, 18, 12, 4294967295, 0xffffffff), v6=True)]
+    for pt in (3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 25, 26, 28,
+               32):
+        p.append(u(rtp(0x80, pt, 100 + pt, pt * 160, 0x0a0b0c0d)))
+    return p
+
+
 def ether_frames(seed=SEED):
     """The Ethernet trace: every builder above in a fixed order, then
     frames cut by a snap length at every depth of a TCP/IPv4 packet."""

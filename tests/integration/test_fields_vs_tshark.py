@@ -441,6 +441,29 @@ GENERATED_PROTOCOLS = {"frame", "eth", "vlan", "ieee8021ad", "mpls", "arp",
 NOT_GENERATED = {"frame.packet_flags_crc_error", "eth.fcs", "eth.fcs.status"}
 
 
+def test_rtp_matches_tshark_decode_as(trawl_bin, tmp_path, fields):
+    """RTP, which tshark decodes only when told: every rtp.* field of the
+    packets trawl's heuristic takes, against tshark with decode-as."""
+    from scapy.all import wrpcap
+    path = tmp_path / "rtp.pcap"
+    wrpcap(str(path), gen_traces.rtp_packets())
+    names = ["frame.protocols"] + [f for f in fields.shared
+                                   if f.startswith("rtp.")]
+    assert "rtp.p_type" in names and "rtp.ssrc" in names
+    # The payload's codecs (H.261, JPEG, ...) are off, as in the other
+    # comparisons: trawl does not decode them.
+    r = subprocess.run(TSHARK + tshark_limit_args() +
+                       ["-d", "udp.port==30000,rtp", "-r", str(path)] +
+                       field_args(names), capture_output=True, text=True,
+                       check=True)
+    theirs = [line.split("\t") for line in r.stdout.splitlines()]
+    ours = [[row[f] for f in names] for row in run_trawl(trawl_bin, path, names)]
+    assert len(ours) == len(theirs) == len(gen_traces.rtp_packets())
+    bad = [(n, f, a, b) for n, (x, y) in enumerate(zip(ours, theirs), 1)
+           for f, a, b in zip(names, x, y) if a != b]
+    assert not bad, bad
+
+
 def test_sample_matches_tshark(trawl_bin, fields, hits):
     sample = BUILD / "tools" / "sample.pcapng"
     mismatches = compare(trawl_bin, sample, fields.shared, fields.trawl_only,

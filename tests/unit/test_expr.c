@@ -743,6 +743,17 @@ static const struct match_row2 {
     {"sip.Status-Code == 200", "00000000010000000"},
     {"sip.CSeq.method == \"INVITE\" and tcp", "00000000010000000"},
     {"sip.Content-Length == 0", "00000000011000000"},
+    {"rtp", "00000000000110000"},
+    {"rtpPayloadType == PCMU", "00000000000100000"},
+    {"rtpPayloadType == pcma", "00000000000010000"},
+    {"rtpPayloadType == 8", "00000000000010000"},
+    {"rtpPayloadType == PCMU,PCMA", "00000000000110000"},
+    {"rtpPayloadType == any", "00000000000110000"},
+    {"rtpPayloadType == MP2T", "00000000000000000"},
+    {"rtpPayloadType != PCMU", "11111111111011111"},
+    {"rtp.marker == 1 and rtp.seq == 8 and rtp.ssrc == 0x01020304",
+     "00000000000010000"},
+    {"rtp.timestamp == 160", "00000000000100000"},
 };
 
 static void test_more_matches(void **state) {
@@ -862,6 +873,11 @@ static const struct error_row error_rows[] = {
     {"profinetCmOpnum == reed", "unknown PROFINET CM operation 'reed' for "
                                 "'profinetCmOpnum' at column 20 (did you "
                                 "mean 'read'?)"},
+    {"rtpPayloadType == PCMX", "unknown RTP payload type 'PCMX' for "
+                               "'rtpPayloadType' at column 19 (did you mean "
+                               "'PCMU'?)"},
+    {"rtpPayloadType == 128", "value '128' at column 19 is out of range for "
+                              "'rtpPayloadType' (0 to 127)"},
     {"countryCode == US", "operand 'countryCode' at column 1 needs a "
                           "geolocation database mapping addresses to "
                           "countries, which trawl does not have yet"},
@@ -1044,6 +1060,8 @@ static void test_allegro_examples(void **state) {
         "profinetCmOpnum == \"read implicit\"",
         "profinetCmOpnum == any",
         "callId == \"abc@host\"",
+        "rtpPayloadType == PCMU",
+        "rtpPayloadType == MP2T",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
@@ -1052,7 +1070,6 @@ static void test_allegro_examples(void **state) {
         "l7Protocol == dns",
         "dpiProtocol == dns,http",
         "countryCode == US",
-        "rtpPayloadType == PCMU",
         "link == 1",
         "group == default",
         "group == \"my servers\"",
