@@ -57,6 +57,11 @@
  * bytes for retransmissions (no record completes twice) and their calls
  * for retransmitted calls (pairing stays right).
  *
+ * The flows also remember, for the last TCP handshakes they saw (a fixed
+ * cache of 1,024 connections), which side is the server, so that every
+ * packet of such a connection has tcp.serverport (the `serverport`
+ * operand).
+ *
  * A trawl_flows is used by one thread at a time. It does not keep the
  * views or the packets it is fed.
  */

@@ -296,6 +296,9 @@ struct trawl_view {
     /* RPC: the messages the flows found in this packet (NULL without
      * flows), the one being decoded, and the XDR layers' field values. */
     const struct decode_ext *ext;
+    /* The server's port of this packet's TCP connection when the flows saw
+     * its handshake (trawl_flows_feed), else -1. */
+    int32_t flow_server;
     struct decode_rpc_state rpc;
     uint16_t nitems;
     uint8_t item_layer; /* the layer items are added to */
@@ -547,6 +550,17 @@ uint64_t decode_ip_wire_end(const struct trawl_view *v,
  * wire (a frame cut short before capture, not by it). */
 bool decode_ip_overrun(const struct trawl_view *v,
                        const struct decode_layer *l);
+
+/* tcp.serverport, udp.serverport: the port of the server of the TCP or
+ * UDP layer `l` (docs/expressions.md, serverport). For TCP, from the
+ * handshake: a SYN goes to the server's port, a SYN+ACK comes from it,
+ * and the flows remember which side it was for the connection's other
+ * packets. Otherwise, when one port is below 1024 and the other is not,
+ * the lower one; else there is none. */
+bool decode_get_server_port(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out);
 
 /* Whether the IP datagram carrying `l` is a fragment (IPv4 MF or offset,
  * or an IPv6 fragment header). */

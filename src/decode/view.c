@@ -39,6 +39,7 @@ void decode_restart(struct trawl_view *v) {
     memset(&v->rpc, 0, sizeof v->rpc);
     v->anomalies = 0;
     v->protos_seen = 0;
+    v->flow_server = -1;
     v->done = false;
     v->checked = false;
     v->tail_proto = PROTO_NONE;

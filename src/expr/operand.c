@@ -657,8 +657,10 @@ const struct expr_operand expr_operands[] = {
     {.name = "serverport",
      .syntax = PORTS,
      .example = "serverport == 80",
-     .needs = "connection tracking to know which side of a conversation is "
-              "the server, which trawl does not have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("tcp.serverport", "udp.serverport")},
     {.name = "macProtocol",
      .syntax = "an ethertype name (IPv4, IPv6, ARP, VLAN, MPLS, LLDP, SLOW, "
                "PTP, PROFINET, ...), a number, or \"Non IP\"",

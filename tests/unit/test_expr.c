@@ -17,6 +17,7 @@
 #include "decode/decode.h"
 #include "expr/expr.h"
 #include "trawl/expr.h"
+#include "trawl/flows.h"
 
 /* ---- allocation counter ---- */
 
@@ -422,6 +423,11 @@ static const struct match_row match_rows[] = {
     {"mactype == broadcast", "00010000", TRAWL},
     {"mactype == multicast", "00100101", TRAWL},
     {"mactype == unicast", "11001010", TRAWL},
+    {"serverport == 1234", "10000000", TRAWL},
+    {"serverport == 53", "01000000", TRAWL},
+    {"serverport == 123", "00100000", TRAWL},
+    {"serverport == 5353 or serverport == 9876", "00000000", TRAWL},
+    {"serverport == 7", "00000000", TRAWL},
     /* Polycube */
     {"src 10.0.0.1", "10001000", TRAWL},
     {"dst 10.0.0.1", "00000010", TRAWL},
@@ -754,6 +760,15 @@ static const struct match_row2 {
     {"rtp.marker == 1 and rtp.seq == 8 and rtp.ssrc == 0x01020304",
      "00000000000010000"},
     {"rtp.timestamp == 160", "00000000000100000"},
+    /* Without flows: a SYN's destination, a SYN+ACK's source, else the
+     * port below 1024 of a pair with one above. */
+    {"serverport == 8080", "00000000000000110"},
+    {"serverport == 80", "00000000000000001"},
+    {"serverport == 40000", "00000000000000000"},
+    {"serverport == 5060", "00000000000000000"},
+    {"serverport < 1024", "00000000000000001"},
+    {"serverport != 80", "11111111111111110"},
+    {"tcp.serverport", "00000000000000111"},
 };
 
 static void test_more_matches(void **state) {
@@ -764,6 +779,55 @@ static void test_more_matches(void **state) {
         failures += check_row(more_rows[i].expr, more_rows[i].want, TRAWL,
                               more, NMORE);
     assert_int_equal(failures, 0);
+}
+
+/* serverport over a connection whose handshake the flows saw: its data
+ * packets, in both directions, have the server's port although both ports
+ * are above 1024; without the flows they have none. */
+static void test_serverport_flows(void **state) {
+    (void)state;
+    need_decoders();
+    struct pkt data[2];
+    memset(data, 0, sizeof data);
+    tcp_ipv4(&data[0], "10.0.0.1", "10.0.0.2", 40000, 8080, 0x18, 4);
+    put_str(&data[0], "ping");
+    record(&data[0], 0);
+    tcp_ipv4(&data[1], "10.0.0.2", "10.0.0.1", 8080, 40000, 0x10, 0);
+    record(&data[1], 0);
+    const struct pkt *seq[] = {&more[14], &more[15], &data[0], &data[1],
+                               &more[16]};
+    char err[TRAWL_ERRBUF_SIZE];
+    trawl_expr *e8080, *e40000;
+    assert_int_equal(trawl_expr_compile(&e8080, "serverport == 8080", NULL,
+                                        err, sizeof err),
+                     0);
+    assert_int_equal(trawl_expr_compile(&e40000, "serverport == 40000", NULL,
+                                        err, sizeof err),
+                     0);
+    trawl_flows *fl;
+    assert_int_equal(trawl_flows_new(&fl, NULL, err, sizeof err), 0);
+    trawl_view *v = trawl_view_new();
+    char with[6] = "", without[6] = "", other[6] = "";
+    for (int i = 0; i < 5; i++) {
+        trawl_view_set(v, &seq[i]->rec);
+        without[i] = trawl_expr_match(e8080, v) ? '1' : '0';
+        trawl_view_set(v, &seq[i]->rec);
+        trawl_flows_feed(fl, v);
+        with[i] = trawl_expr_match(e8080, v) ? '1' : '0';
+        other[i] = trawl_expr_match(e40000, v) ? '1' : '0';
+    }
+    assert_string_equal(without, "11000");
+    assert_string_equal(with, "11110");
+    assert_string_equal(other, "00000");
+    /* A reset forgets the handshake. */
+    trawl_flows_reset(fl);
+    trawl_view_set(v, &data[0].rec);
+    trawl_flows_feed(fl, v);
+    assert_false(trawl_expr_match(e8080, v));
+    trawl_view_free(v);
+    trawl_flows_free(fl);
+    trawl_expr_free(e8080);
+    trawl_expr_free(e40000);
 }
 
 /* ---- bad expression -> message ------------------------------------------- */
@@ -859,9 +923,6 @@ static const struct error_row error_rows[] = {
                                         "configured host groups (named "
                                         "address lists), which trawl does "
                                         "not have yet"},
-    {"serverport == 80", "operand 'serverport' at column 1 needs connection "
-                         "tracking to know which side of a conversation is "
-                         "the server, which trawl does not have yet"},
     {"slowSubtype == 256", "value '256' at column 16 is out of range for "
                            "'slowSubtype' (0 to 255)"},
     {"ptpMsgType == 16", "value '16' at column 15 is out of range for "
@@ -1062,11 +1123,11 @@ static void test_allegro_examples(void **state) {
         "callId == \"abc@host\"",
         "rtpPayloadType == PCMU",
         "rtpPayloadType == MP2T",
+        "serverport == 80",
         "(ip == 10.0.0.1 or ip == 10.0.0.2) and not port == 22",
     };
     /* Operands that parse but need what trawl does not have yet. */
     static const char *const needs[] = {
-        "serverport == 80",
         "l7Protocol == dns",
         "dpiProtocol == dns,http",
         "countryCode == US",
@@ -1340,6 +1401,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches),
         cmocka_unit_test(test_more_matches),
+        cmocka_unit_test(test_serverport_flows),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allegro_examples),
