@@ -683,6 +683,24 @@ bool decode_sip_body(const struct trawl_view *v, const struct decode_layer *l,
 uint16_t decode_rtp_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport);
 
+/* Whether the UDP payload at [off, end) is a well-formed RTP header
+ * (version 2, the header and the padding within it, not RTCP), whatever
+ * its ports and payload type: for the sessions SDP announced. */
+bool decode_rtp_check(const struct trawl_view *v, uint32_t off, uint32_t end);
+
+/* An RTP endpoint an SDP body announced ("c=" address, "m=" port). */
+struct decode_media {
+    uint8_t af; /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+};
+
+/* The RTP endpoints the SDP body of SIP layer `l` announces, at most
+ * `max` of them, in *out; returns their number. */
+size_t decode_sdp_media(const struct trawl_view *v,
+                        const struct decode_layer *l,
+                        struct decode_media *out, size_t max);
+
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport,
                           bool tcp);

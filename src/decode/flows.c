@@ -41,6 +41,10 @@ enum {
      * handshake, in a direct-mapped cache: a newer handshake that maps to
      * the same entry replaces the older. */
     SERVERS = 1024,
+    /* RTP endpoints announced in SDP, in a direct-mapped cache too; and
+     * how many one SIP message may announce. */
+    MEDIA = 1024,
+    MEDIA_PER_MSG = 16,
     PORT_PORTMAP = 111,
     PORT_NFS = 2049,
     TCP_FIN = 0x01,
@@ -108,6 +112,12 @@ struct server {
     bool used;
 };
 
+/* An RTP endpoint SDP announced. */
+struct media {
+    struct decode_media m;
+    bool used;
+};
+
 struct pooled {
     uint8_t *p;
     uint32_t cap;
@@ -137,6 +147,7 @@ struct trawl_flows {
     struct decode_ext ext;
     struct trawl_flows_stats st;
     struct server servers[SERVERS];
+    struct media media[MEDIA];
     /* The packet being fed. */
     const struct trawl_view *v;
     bool cut; /* its TCP payload was cut by the capture */
@@ -841,6 +852,52 @@ static void server_note(struct trawl_flows *f, struct trawl_view *v,
     }
 }
 
+static struct media *media_slot(struct trawl_flows *f, uint8_t af,
+                                const uint8_t *addr, uint16_t port) {
+    uint64_t h = mix((uint64_t)af << 16 | port);
+    for (unsigned i = 0; i < (af == 4 ? 4u : 16u); i++)
+        h = mix(h ^ addr[i]);
+    return &f->media[h & (MEDIA - 1)];
+}
+
+/* Remembers the RTP endpoints the SDP of a SIP message announces. */
+static void media_learn(struct trawl_flows *f, const struct trawl_view *v,
+                        const struct decode_layer *sip) {
+    struct decode_media m[MEDIA_PER_MSG];
+    size_t n = decode_sdp_media(v, sip, m, MEDIA_PER_MSG);
+    for (size_t i = 0; i < n; i++) {
+        struct media *s = media_slot(f, m[i].af, m[i].addr, m[i].port);
+        s->m = m[i];
+        s->used = true;
+    }
+}
+
+static bool media_known(struct trawl_flows *f, uint8_t af, const uint8_t *addr,
+                        uint16_t port) {
+    struct media *s = media_slot(f, af, addr, port);
+    size_t alen = af == 4 ? 4 : 16;
+    return s->used && s->m.af == af && s->m.port == port &&
+           memcmp(s->m.addr, addr, alen) == 0;
+}
+
+/* A UDP datagram to or from an endpoint SDP announced, that nothing else
+ * took and that has an RTP header, is RTP. */
+static void media_packet(struct trawl_flows *f, struct trawl_view *v,
+                         const struct decode_layer *tl) {
+    const struct decode_layer *ip = decode_ip_below(v, tl);
+    if (v->done || v->next_proto != PROTO_DATA || !ip ||
+        !decode_rtp_check(v, tl->off + tl->len, tl->end))
+        return;
+    const uint8_t *iph = v->data + ip->off, *t = v->data + tl->off;
+    uint8_t af = ip->proto == PROTO_IP ? 4 : 6;
+    const uint8_t *src = iph + (af == 4 ? 12 : 8);
+    const uint8_t *dst = iph + (af == 4 ? 16 : 24);
+    if ((ip->len >= (af == 4 ? 20u : 40u)) &&
+        (media_known(f, af, dst, core_be16(t + 2)) ||
+         media_known(f, af, src, core_be16(t))))
+        v->next_proto = PROTO_RTP;
+}
+
 /* ---- the API --------------------------------------------------------- */
 
 TRAWL_API int trawl_flows_new(trawl_flows **out,
@@ -923,6 +980,7 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     memset(&f->ext, 0, sizeof f->ext);
     memset(&f->st, 0, sizeof f->st);
     memset(f->servers, 0, sizeof f->servers);
+    memset(f->media, 0, sizeof f->media);
 }
 
 TRAWL_API void trawl_flows_free(trawl_flows *f) {
@@ -984,6 +1042,7 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     dst->call_next = src->call_next;
     dst->st = src->st;
     memcpy(dst->servers, src->servers, sizeof dst->servers);
+    memcpy(dst->media, src->media, sizeof dst->media);
     dst->held = 0;
     int rc = 0;
     for (int32_t c = dst->lru_head; c >= 0; c = dst->conns[c].next) {
@@ -1063,10 +1122,14 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
         if (other < 0 && l->proto == PROTO_TCP)
             other = (int32_t)(l - v->layers);
     }
+    /* SIP (over UDP or TCP) may announce RTP sessions. */
+    if (!tl && v->nlayers && v->layers[v->nlayers - 1].proto == PROTO_SIP)
+        media_learn(f, v, &v->layers[v->nlayers - 1]);
     if (!tl && other >= 0) {
         /* Not RPC, but its connection's server may be known. */
         struct key k;
-        if (v->layers[other].len >= 20 && flow_key(v, &v->layers[other], &k))
+        if (v->layers[other].len >= 20 &&
+            flow_key(v, &v->layers[other], &k) >= 0)
             server_note(f, v, &v->layers[other], &k);
         return 0;
     }
@@ -1088,6 +1151,8 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
      * what it holds, as without flows. */
     if (f->cut && !found)
         f->ext.rpc = false;
+    if (tl->proto == PROTO_UDP && !found && !f->ext.rpc)
+        media_packet(f, v, tl);
     if (found || f->ext.rpc) {
         v->ext = &f->ext;
         v->anomalies |= f->ext.anomalies;
@@ -1115,7 +1180,7 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
 
 TRAWL_API const char *const *trawl_flows_protocols(void) {
     static const char *const names[] = {"rpc", "portmap", "mount", "nfs",
-                                        "nlm", "data", NULL};
+                                        "nlm", "rtp", "data", NULL};
     return names;
 }
 

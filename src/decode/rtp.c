@@ -9,8 +9,10 @@
  *   - a payload type of RFC 3551's static table (0 to 34, those with a
  *     name), which excludes RTCP and the dynamic types 96 to 127.
  *
- * Only a datagram no other decoder took is tried (see udp.c). The fields
- * are tshark's; the payload is not decoded. */
+ * Only a datagram no other decoder took is tried (see udp.c). Where the
+ * flows saw SIP announce a session in SDP, its datagrams are RTP whatever
+ * their ports and payload type (flows.c). The fields are tshark's; the
+ * payload is not decoded. */
 #include "decode/decode.h"
 
 enum { RTP_HLEN = 12, RTP_PORT_MIN = 1024 };
@@ -61,16 +63,23 @@ static uint32_t header_len(const uint8_t *p, uint32_t n) {
     return h;
 }
 
+bool decode_rtp_check(const struct trawl_view *v, uint32_t off, uint32_t end) {
+    if (end <= off || end - off < RTP_HLEN)
+        return false;
+    const uint8_t *p = v->data + off;
+    uint32_t n = end - off, h = header_len(p, n);
+    /* RTCP's packet types 200 to 204 read as marker + types 72 to 76. */
+    uint8_t pt = p[1] & 0x7f;
+    if ((p[0] >> 6) != 2 || !h || (pt >= 72 && pt <= 76))
+        return false;
+    return !(p[0] & 0x20) || (p[n - 1] != 0 && p[n - 1] <= n - h);
+}
+
 uint16_t decode_rtp_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport) {
     if ((sport & 1) || (dport & 1) || sport < RTP_PORT_MIN ||
-        dport < RTP_PORT_MIN || end <= off || end - off < RTP_HLEN)
-        return PROTO_DATA;
-    const uint8_t *p = v->data + off;
-    uint32_t n = end - off, h = header_len(p, n);
-    if ((p[0] >> 6) != 2 || !h || !pt_name(p[1] & 0x7f))
-        return PROTO_DATA;
-    if ((p[0] & 0x20) && (p[n - 1] == 0 || p[n - 1] > n - h))
+        dport < RTP_PORT_MIN || !decode_rtp_check(v, off, end) ||
+        !pt_name(v->data[off + 1] & 0x7f))
         return PROTO_DATA;
     return PROTO_RTP;
 }

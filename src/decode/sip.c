@@ -7,6 +7,7 @@
  * The layer is the whole payload: the first message of a datagram, its
  * body (SDP, not decoded) and anything after. Header values are found
  * when asked for, by name or compact form, ignoring case. */
+#include <arpa/inet.h>
 #include <strings.h>
 
 #include "decode/decode.h"
@@ -163,6 +164,85 @@ bool decode_sip_body(const struct trawl_view *v, const struct decode_layer *l,
     *body = p + b;
     *len = n;
     return n > 0;
+}
+
+/* An SDP "c=IN IP4 ADDR" or "c=IN IP6 ADDR" line's address (without a
+ * multicast TTL or count after a slash). */
+static bool sdp_conn(const uint8_t *p, uint32_t n, struct decode_media *m) {
+    char buf[64];
+    if (n < 9 || n - 9 >= sizeof buf || memcmp(p, "c=IN IP", 7) != 0 ||
+        (p[7] != '4' && p[7] != '6') || p[8] != ' ')
+        return false;
+    uint32_t k = 0;
+    while (9 + k < n && p[9 + k] != '/' && p[9 + k] != ' ')
+        buf[k] = (char)p[9 + k], k++;
+    buf[k] = '\0';
+    m->af = p[7] == '4' ? 4 : 6;
+    return inet_pton(m->af == 4 ? AF_INET : AF_INET6, buf, m->addr) == 1;
+}
+
+/* An SDP "m=MEDIA PORT RTP/..." line's port. */
+static bool sdp_media_port(const uint8_t *p, uint32_t n, uint16_t *port) {
+    uint32_t i = 2;
+    if (n < 2 || p[0] != 'm' || p[1] != '=')
+        return false;
+    while (i < n && p[i] != ' ')
+        i++;
+    uint64_t x = 0;
+    uint32_t d = ++i;
+    while (i < n && p[i] >= '0' && p[i] <= '9' && x <= 65535)
+        x = x * 10 + (uint64_t)(p[i++] - '0');
+    if (i == d || x == 0 || x > 65535 || i >= n)
+        return false;
+    while (i < n && p[i] != ' ')
+        i++; /* a port count ("/2") */
+    if (n - i < 5 || memcmp(p + i, " RTP/", 5) != 0)
+        return false;
+    *port = (uint16_t)x;
+    return true;
+}
+
+size_t decode_sdp_media(const struct trawl_view *v,
+                        const struct decode_layer *l, struct decode_media *out,
+                        size_t max) {
+    const uint8_t *b;
+    uint32_t n, at = 0, next;
+    if (!decode_sip_body(v, l, &b, &n))
+        return 0;
+    struct decode_media session = {0}, c;
+    size_t count = 0, media_start = 0;
+    bool in_media = false;
+    while (at < n) {
+        long len = line_len(b + at, n - at, &next);
+        if (len < 0)
+            len = n - at, next = n;
+        else
+            next += at;
+        const uint8_t *line = b + at;
+        uint16_t port;
+        if (sdp_conn(line, (uint32_t)len, &c)) {
+            /* Before the first m= line, for every media; after one, for
+             * that media only. */
+            if (!in_media)
+                session = c;
+            for (size_t i = media_start; in_media && i < count; i++) {
+                out[i].af = c.af;
+                memcpy(out[i].addr, c.addr, 16);
+            }
+        } else if (sdp_media_port(line, (uint32_t)len, &port) && count < max) {
+            in_media = true;
+            media_start = count;
+            out[count] = session;
+            out[count].port = port;
+            count++;
+        }
+        at = next;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++)
+        if (out[i].af)
+            out[kept++] = out[i];
+    return kept;
 }
 
 /* The start line: `at` 0 the request line, 1 the status line, 2 the

@@ -554,6 +554,29 @@ def rtp_packets():
     return p
 
 
+def sdp_rtp_packets():
+    """A SIP INVITE whose SDP announces audio at 10.1.2.3:40000 and video at
+    [2001:db8::1]:40010, then RTP of dynamic payload types between odd
+    ports (which trawl's heuristic refuses) to and from them, RTCP, and a
+    datagram to a port nobody announced. tshark decodes RTP from the SDP
+    it saw, as trawl does with flows."""
+    sdp = (b"v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nc=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+           b"m=audio 40000 RTP/AVP 96\r\na=rtpmap:96 X-trawl/8000\r\n"
+           b"m=video 40010 RTP/AVP 97\r\nc=IN IP6 2001:db8::1\r\n"
+           b"a=rtpmap:97 X-trawl/90000\r\n")
+    invite = (b"INVITE sip:bob@192.168.100.200 SIP/2.0\r\nCall-ID: sdp@x\r\n"
+              b"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(sdp)) + sdp
+
+    def rtp(pt, seq, marker=0):
+        return bytes([0x80, marker | pt]) + struct.pack(">HII", seq, seq * 160, 0x5eed) + bytes(16)
+    return [eth() / IP(src=A, dst=B) / UDP(sport=5060, dport=5060) / invite,
+            eth() / IP(src=B, dst=A) / UDP(sport=50001, dport=40000) / rtp(96, 1),
+            eth() / IP(src=A, dst=B) / UDP(sport=40000, dport=50001) / rtp(96, 2, 0x80),
+            eth() / IPv6(src=B6, dst=A6) / UDP(sport=50003, dport=40010) / rtp(97, 3),
+            eth() / IP(src=B, dst=A) / UDP(sport=50001, dport=40002) / rtp(96, 4)]
+
+
 def ether_frames(seed=SEED):
     """The Ethernet trace: every builder above in a fixed order, then
     frames cut by a snap length at every depth of a TCP/IPv4 packet."""

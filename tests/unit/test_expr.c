@@ -830,6 +830,46 @@ static void test_serverport_flows(void **state) {
     trawl_expr_free(e40000);
 }
 
+/* RTP of a session SIP announced: the INVITE's SDP names 10.0.0.1:40000;
+ * datagrams to it with an RTP header are RTP whatever their ports and
+ * payload type once the flows saw the INVITE, RTCP is not. */
+static void test_rtp_sessions_flows(void **state) {
+    (void)state;
+    need_decoders();
+    struct pkt d[3];
+    memset(d, 0, sizeof d);
+    udp_ipv4(&d[0], "10.0.0.2", "10.0.0.1", 50001, 40000, 32);
+    rtp(&d[0], 0x80, 96, 1, 160, 0x11111111);
+    record(&d[0], 0);
+    udp_ipv4(&d[1], "10.0.0.2", "10.0.0.1", 50001, 40000, 32);
+    rtp(&d[1], 0x80, 200, 1, 160, 0x11111111); /* RTCP SR */
+    record(&d[1], 0);
+    udp_ipv4(&d[2], "10.0.0.2", "10.0.0.1", 50001, 40002, 32);
+    rtp(&d[2], 0x80, 96, 1, 160, 0x11111111); /* not announced */
+    record(&d[2], 0);
+    const struct pkt *seq[] = {&d[0], &more[8], &d[0], &d[1], &d[2]};
+    char err[TRAWL_ERRBUF_SIZE], got[6] = "";
+    trawl_expr *e;
+    assert_int_equal(trawl_expr_compile(&e, "rtpPayloadType == 96", NULL,
+                                        err, sizeof err),
+                     0);
+    trawl_flows *fl;
+    assert_int_equal(trawl_flows_new(&fl, NULL, err, sizeof err), 0);
+    trawl_view *v = trawl_view_new();
+    for (int i = 0; i < 5; i++) {
+        trawl_view_set(v, &seq[i]->rec);
+        trawl_flows_feed(fl, v);
+        got[i] = trawl_expr_match(e, v) ? '1' : '0';
+    }
+    /* Before the INVITE and without flows, the heuristic refuses it. */
+    assert_string_equal(got, "00100");
+    trawl_view_set(v, &d[0].rec);
+    assert_false(trawl_expr_match(e, v));
+    trawl_view_free(v);
+    trawl_flows_free(fl);
+    trawl_expr_free(e);
+}
+
 /* ---- bad expression -> message ------------------------------------------- */
 
 struct error_row {
@@ -1402,6 +1442,7 @@ int main(void) {
         cmocka_unit_test(test_matches),
         cmocka_unit_test(test_more_matches),
         cmocka_unit_test(test_serverport_flows),
+        cmocka_unit_test(test_rtp_sessions_flows),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allegro_examples),
