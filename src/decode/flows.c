@@ -42,6 +42,14 @@ enum {
     POOL_BYTES_MAX = 2 << 20,
     BUF_MIN = 4096,
     MSG_MIN = 20, /* the smallest RPC message (rpc.c) */
+    /* TCP connections whose server side is remembered from their
+     * handshake, in a direct-mapped cache: a newer handshake that maps to
+     * the same entry replaces the older. */
+    SERVERS = 1024,
+    /* RTP endpoints announced in SDP, in a direct-mapped cache too; and
+     * how many one SIP message may announce. */
+    MEDIA = 1024,
+    MEDIA_PER_MSG = 16,
     PORT_PORTMAP = 111,
     PORT_NFS = 2049,
     TCP_FIN = 0x01,
@@ -102,6 +110,19 @@ struct call {
     bool used;
 };
 
+/* The server of a TCP connection, from its SYN or SYN+ACK. */
+struct server {
+    struct key key;
+    uint16_t port;
+    bool used;
+};
+
+/* An RTP endpoint SDP announced. */
+struct media {
+    struct decode_media m;
+    bool used;
+};
+
 struct pooled {
     uint8_t *p;
     uint32_t cap;
@@ -133,6 +154,8 @@ struct trawl_flows {
     unsigned ndone;
     struct decode_ext ext;
     struct trawl_flows_stats st;
+    struct server servers[SERVERS];
+    struct media media[MEDIA];
     /* The packet being fed. */
     const struct trawl_view *v;
     bool cut; /* its TCP payload was cut by the capture */
@@ -843,6 +866,69 @@ static void udp_packet(struct trawl_flows *f, const struct decode_layer *tl,
     message(f, (uint32_t)c, p, n, &m);
 }
 
+/* Learns the server of a connection from its handshake (a SYN goes to
+ * it, a SYN+ACK comes from it) and tells the view the server of any other
+ * packet of a connection whose handshake was seen. */
+static void server_note(struct trawl_flows *f, struct trawl_view *v,
+                        const struct decode_layer *tl, const struct key *k) {
+    const uint8_t *t = v->data + tl->off;
+    struct server *s = &f->servers[key_hash(k) & (SERVERS - 1)];
+    uint8_t flags = t[13] & (TCP_SYN | TCP_ACK);
+    if (flags == TCP_SYN || flags == (TCP_SYN | TCP_ACK)) {
+        s->key = *k;
+        s->used = true;
+        s->port = core_be16(t + (flags == TCP_SYN ? 2 : 0));
+    } else if (s->used && key_eq(&s->key, k)) {
+        v->flow_server = s->port;
+    }
+}
+
+static struct media *media_slot(struct trawl_flows *f, uint8_t af,
+                                const uint8_t *addr, uint16_t port) {
+    uint64_t h = mix((uint64_t)af << 16 | port);
+    for (unsigned i = 0; i < (af == 4 ? 4u : 16u); i++)
+        h = mix(h ^ addr[i]);
+    return &f->media[h & (MEDIA - 1)];
+}
+
+/* Remembers the RTP endpoints the SDP of a SIP message announces. */
+static void media_learn(struct trawl_flows *f, const struct trawl_view *v,
+                        const struct decode_layer *sip) {
+    struct decode_media m[MEDIA_PER_MSG];
+    size_t n = decode_sdp_media(v, sip, m, MEDIA_PER_MSG);
+    for (size_t i = 0; i < n; i++) {
+        struct media *s = media_slot(f, m[i].af, m[i].addr, m[i].port);
+        s->m = m[i];
+        s->used = true;
+    }
+}
+
+static bool media_known(struct trawl_flows *f, uint8_t af, const uint8_t *addr,
+                        uint16_t port) {
+    struct media *s = media_slot(f, af, addr, port);
+    size_t alen = af == 4 ? 4 : 16;
+    return s->used && s->m.af == af && s->m.port == port &&
+           memcmp(s->m.addr, addr, alen) == 0;
+}
+
+/* A UDP datagram to or from an endpoint SDP announced, that nothing else
+ * took and that has an RTP header, is RTP. */
+static void media_packet(struct trawl_flows *f, struct trawl_view *v,
+                         const struct decode_layer *tl) {
+    const struct decode_layer *ip = decode_ip_below(v, tl);
+    if (v->done || v->next_proto != PROTO_DATA || !ip ||
+        !decode_rtp_check(v, tl->off + tl->len, tl->end))
+        return;
+    const uint8_t *iph = v->data + ip->off, *t = v->data + tl->off;
+    uint8_t af = ip->proto == PROTO_IP ? 4 : 6;
+    const uint8_t *src = iph + (af == 4 ? 12 : 8);
+    const uint8_t *dst = iph + (af == 4 ? 16 : 24);
+    if ((ip->len >= (af == 4 ? 20u : 40u)) &&
+        (media_known(f, af, dst, core_be16(t + 2)) ||
+         media_known(f, af, src, core_be16(t))))
+        v->next_proto = PROTO_RTP;
+}
+
 /* ---- the API --------------------------------------------------------- */
 
 TRAWL_API int trawl_flows_new(trawl_flows **out,
@@ -928,6 +1014,8 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     f->held = 0;
     memset(&f->ext, 0, sizeof f->ext);
     memset(&f->st, 0, sizeof f->st);
+    memset(f->servers, 0, sizeof f->servers);
+    memset(f->media, 0, sizeof f->media);
 }
 
 TRAWL_API void trawl_flows_free(trawl_flows *f) {
@@ -992,6 +1080,8 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     dst->ncalls = src->ncalls;
     dst->call_next = src->call_next;
     dst->st = src->st;
+    memcpy(dst->servers, src->servers, sizeof dst->servers);
+    memcpy(dst->media, src->media, sizeof dst->media);
     dst->held = 0;
     int rc = 0;
     for (int32_t c = dst->lru_head; c >= 0; c = dst->conns[c].next) {
@@ -1012,6 +1102,40 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     return 0;
 }
 
+/* The key of the connection of transport layer `tl` (endpoints sorted);
+ * returns the direction of the packet in it (0 or 1), or -1 when no IP
+ * header carries it. */
+static int flow_key(const struct trawl_view *v, const struct decode_layer *tl,
+                    struct key *k) {
+    const struct decode_layer *ip = decode_ip_below(v, tl);
+    if (!ip)
+        return -1;
+    memset(k, 0, sizeof *k);
+    k->proto = (uint8_t)tl->proto;
+    uint8_t a[2][16] = {{0}};
+    const uint8_t *iph = v->data + ip->off;
+    if (ip->proto == PROTO_IP && ip->len >= 20) {
+        k->af = 4;
+        memcpy(a[0], iph + 12, 4);
+        memcpy(a[1], iph + 16, 4);
+    } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
+        k->af = 6;
+        memcpy(a[0], iph + 8, 16);
+        memcpy(a[1], iph + 24, 16);
+    } else {
+        return -1;
+    }
+    uint16_t port[2] = {core_be16(v->data + tl->off),
+                        core_be16(v->data + tl->off + 2)};
+    int cmp = memcmp(a[0], a[1], 16);
+    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
+    memcpy(k->addr[0], a[dir], 16);
+    memcpy(k->addr[1], a[!dir], 16);
+    k->port[0] = port[dir];
+    k->port[1] = port[!dir];
+    return dir;
+}
+
 TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     release_done(f);
     memset(&f->ext, 0, offsetof(struct decode_ext, msgs));
@@ -1023,6 +1147,7 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     /* Decode as far as the transport carrying RPC: the first TCP or UDP
      * header that is not quoted in an ICMP error and carries no tunnel. */
     const struct decode_layer *tl = NULL;
+    int32_t other = -1; /* a TCP layer carrying something else (SIP) */
     while (decode_more(v)) {
         const struct decode_layer *l = &v->layers[v->nlayers - 1];
         if ((l->proto != PROTO_TCP && l->proto != PROTO_UDP) ||
@@ -1033,44 +1158,40 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
             tl = l;
             break;
         }
+        if (other < 0 && l->proto == PROTO_TCP)
+            other = (int32_t)(l - v->layers);
+    }
+    /* SIP (over UDP or TCP) may announce RTP sessions. */
+    if (!tl && v->nlayers && v->layers[v->nlayers - 1].proto == PROTO_SIP)
+        media_learn(f, v, &v->layers[v->nlayers - 1]);
+    if (!tl && other >= 0) {
+        /* Not RPC, but its connection's server may be known. */
+        struct key k;
+        if (v->layers[other].len >= 20 &&
+            flow_key(v, &v->layers[other], &k) >= 0)
+            server_note(f, v, &v->layers[other], &k);
+        return 0;
     }
     if (!tl || tl->len < (tl->proto == PROTO_TCP ? 20u : 8u))
         return 0;
-    const struct decode_layer *ip = decode_ip_below(v, tl);
-    if (!ip)
+    struct key k;
+    int dir = flow_key(v, tl, &k);
+    if (dir < 0)
         return 0;
-    struct key k = {.proto = (uint8_t)tl->proto};
-    uint8_t a[2][16] = {{0}};
-    const uint8_t *iph = v->data + ip->off;
-    if (ip->proto == PROTO_IP && ip->len >= 20) {
-        k.af = 4;
-        memcpy(a[0], iph + 12, 4);
-        memcpy(a[1], iph + 16, 4);
-    } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
-        k.af = 6;
-        memcpy(a[0], iph + 8, 16);
-        memcpy(a[1], iph + 24, 16);
-    } else {
-        return 0;
-    }
-    uint16_t port[2] = {core_be16(v->data + tl->off),
-                        core_be16(v->data + tl->off + 2)};
-    int cmp = memcmp(a[0], a[1], 16);
-    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
-    memcpy(k.addr[0], a[dir], 16);
-    memcpy(k.addr[1], a[!dir], 16);
-    k.port[0] = port[dir];
-    k.port[1] = port[!dir];
     f->ext.transport = (uint8_t)(tl - v->layers);
-    if (tl->proto == PROTO_TCP)
+    if (tl->proto == PROTO_TCP) {
+        server_note(f, v, tl, &k);
         tcp_packet(f, tl, &k, dir);
-    else
+    } else {
         udp_packet(f, tl, &k);
+    }
     size_t found = f->ext.nmsgs;
     /* A segment cut by the capture that completed nothing is decoded from
      * what it holds, as without flows. */
     if (f->cut && !found)
         f->ext.rpc = false;
+    if (tl->proto == PROTO_UDP && !found && !f->ext.rpc)
+        media_packet(f, v, tl);
     if (found || f->ext.rpc) {
         v->ext = &f->ext;
         v->anomalies |= f->ext.anomalies;
@@ -1098,14 +1219,15 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
 
 TRAWL_API const char *const *trawl_flows_protocols(void) {
     static const char *const names[] = {"rpc", "portmap", "mount", "nfs",
-                                        "nlm", "data", NULL};
+                                        "nlm", "rtp", "data", NULL};
     return names;
 }
 
 /* By name, so that the anomaly flags of these protocols (fields of the
  * frame: rpc.gap, nfs.malformed) count too. */
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f) {
-    if (strcmp(f->name, "frame.protocols") == 0)
+    if (strcmp(f->name, "frame.protocols") == 0 ||
+        strcmp(f->name, "tcp.serverport") == 0)
         return true;
     for (const char *const *p = trawl_flows_protocols(); *p; p++) {
         size_t n = strlen(*p);

@@ -188,3 +188,31 @@ bool decode_get_msg_csum_status(const struct trawl_view *v,
     out->u = decode_msg_csum_status(v, l, l->proto == PROTO_ICMPV6 ? 58 : 0);
     return true;
 }
+
+enum { WELL_KNOWN_END = 1024, TH_SYN = 0x02, TH_ACK = 0x10 };
+
+bool decode_get_server_port(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    (void)f;
+    if (k || l->len < 4)
+        return false;
+    const uint8_t *p = v->data + l->off;
+    uint16_t sport = core_be16(p), dport = core_be16(p + 2);
+    if (l->proto == PROTO_TCP && l->len >= 14) {
+        uint8_t flags = p[13] & (TH_SYN | TH_ACK);
+        if (flags == TH_SYN || flags == (TH_SYN | TH_ACK)) {
+            out->u = flags == TH_SYN ? dport : sport;
+            return true;
+        }
+        if (v->flow_server >= 0) {
+            out->u = (uint64_t)v->flow_server;
+            return true;
+        }
+    }
+    if ((sport < WELL_KNOWN_END) == (dport < WELL_KNOWN_END))
+        return false;
+    out->u = sport < dport ? sport : dport;
+    return true;
+}

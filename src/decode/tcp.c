@@ -44,10 +44,11 @@ static void decode_tcp(struct trawl_view *v) {
     }
     if (!decode_push(v, PROTO_TCP, off, hlen, end))
         return;
-    decode_next(v,
-                decode_rpc_probe(v, off + hlen, end, core_be16(p),
-                                 core_be16(p + 2), true),
-                off + hlen, end);
+    uint16_t next = decode_rpc_probe(v, off + hlen, end, core_be16(p),
+                                     core_be16(p + 2), true);
+    if (next == PROTO_DATA)
+        next = decode_sip_probe(v, off + hlen, end, true);
+    decode_next(v, next, off + hlen, end);
 }
 
 static uint32_t hdr_len(const struct trawl_view *v,
@@ -393,6 +394,11 @@ static const struct trawl_field tcp_fields[] = {
      .at = 2,
      .size = 2,
      .aliases = alias_dport},
+    {.name = "tcp.serverport",
+     .label = "Server Port (trawl)",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = decode_get_server_port},
     {.name = "tcp.port",
      .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT,

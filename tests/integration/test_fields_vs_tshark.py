@@ -408,6 +408,59 @@ GENERATED_PROTOCOLS = {"frame", "eth", "vlan", "ieee8021ad", "mpls", "arp",
 NOT_GENERATED = {"frame.packet_flags_crc_error", "eth.fcs", "eth.fcs.status"}
 
 
+def test_rtp_matches_tshark_decode_as(trawl_bin, tmp_path, fields):
+    """RTP, which tshark decodes only when told: every rtp.* field of the
+    packets trawl's heuristic takes, against tshark with decode-as."""
+    from scapy.all import wrpcap
+    path = tmp_path / "rtp.pcap"
+    wrpcap(str(path), gen_traces.rtp_packets())
+    names = ["frame.protocols"] + [f for f in fields.shared
+                                   if f.startswith("rtp.")]
+    assert "rtp.p_type" in names and "rtp.ssrc" in names
+    # The payload's codecs (H.261, JPEG, ...) are off, as in the other
+    # comparisons: trawl does not decode them.
+    r = subprocess.run(TSHARK + tshark_limit_args() +
+                       ["-d", "udp.port==30000,rtp", "-r", str(path)] +
+                       field_args(names), capture_output=True, text=True,
+                       check=True)
+    theirs = [line.split("\t") for line in r.stdout.splitlines()]
+    ours = [[row[f] for f in names] for row in run_trawl(trawl_bin, path, names)]
+    assert len(ours) == len(theirs) == len(gen_traces.rtp_packets())
+    bad = [(n, f, a, b) for n, (x, y) in enumerate(zip(ours, theirs), 1)
+           for f, a, b in zip(names, x, y) if a != b]
+    assert not bad, bad
+
+
+def test_sdp_rtp_matches_tshark(trawl_bin, tmp_path, fields):
+    """RTP of sessions SIP/SDP announced: trawl (whose flows learn them
+    when an expression or a field needs RTP) and tshark (SDP on) agree on
+    which datagrams are RTP and on their fields."""
+    from scapy.all import wrpcap
+    path = tmp_path / "sdp-rtp.pcap"
+    wrpcap(str(path), gen_traces.sdp_rtp_packets())
+    names = [f for f in fields.shared if f.startswith("rtp.")]
+    # trawl's protocols and SDP, which tells tshark where RTP is.
+    args = tshark_limit_args()
+    limit = []
+    for i in range(0, len(args), 2):
+        if args[i + 1] != "sdp":
+            limit += args[i:i + 2]
+    r = subprocess.run(TSHARK + limit + ["-r", str(path)] + field_args(names),
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    theirs = [line.split("\t") for line in r.stdout.splitlines()]
+    ours = [[row[f] for f in names] for row in run_trawl(trawl_bin, path, names)]
+    assert len(ours) == len(theirs) == 5
+    assert [x[names.index("rtp.p_type")] for x in ours] == ["", "96", "96", "97", ""]
+    bad = [(n, f, a, b) for n, (x, y) in enumerate(zip(ours, theirs), 1)
+           for f, a, b in zip(names, x, y) if a != b]
+    assert not bad, bad
+    sel = subprocess.run([trawl_bin, "read", str(path), "rtpPayloadType == 96",
+                          "-T", "fields", "-e", "frame.number"],
+                         capture_output=True, text=True, check=True)
+    assert sel.stdout.split() == ["2", "3"]
+
+
 def test_sample_matches_tshark(trawl_bin, fields, hits):
     sample = BUILD / "tools" / "sample.pcapng"
     mismatches = compare(trawl_bin, sample, fields.shared, fields.trawl_only,
