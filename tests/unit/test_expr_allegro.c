@@ -752,9 +752,6 @@ static const struct err_row error_rows[] = {
                                 "operand 'mac': it takes == and !="},
     {"tcpFlags < syn", "operator at column 10 does not apply to the operand "
                        "'tcpFlags': it takes == and !="},
-    {"serverport == 80",
-     "operand 'serverport' at column 1 needs connection tracking to know which "
-     "side of a conversation is the server, which trawl does not have yet"},
     {"l7Protocol == dns",
      "operand 'l7Protocol' at column 1 needs layer-7 protocol detection (DPI "
      "over the packets of each flow), which trawl does not have yet"},
