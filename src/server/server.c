@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,6 +160,41 @@ static int open_ports(struct srv *srv, char *err, size_t errlen) {
     return rc;
 }
 
+/* One daemon per data dir: a second one would take the first's running
+ * captures for those of a daemon that died, and both would write the
+ * same files. The lock is the kernel's, so it goes with the process
+ * however that ends; the file says who holds it. */
+static int lock_data_dir(struct srv *srv, char *err, size_t errlen) {
+    char path[PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s/lock", srv->data_dir);
+    srv->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (srv->lock_fd < 0)
+        return util_err(err, errlen, TRAWL_EIO, "%s: %s", path,
+                        strerror(errno));
+    if (flock(srv->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        char pid[32] = "";
+        ssize_t n = pread(srv->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        if (e == EWOULDBLOCK)
+            return util_err(
+                err, errlen, TRAWL_EBUSY,
+                "data dir %s is in use by another trawl serve%s%s%s "
+                "(give this one its own --data-dir)",
+                srv->data_dir, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+        return util_err(err, errlen, TRAWL_EIO, "%s: cannot lock: %s", path,
+                        strerror(e));
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(srv->lock_fd, 0) < 0 ||
+        pwrite(srv->lock_fd, pid, (size_t)n, 0) != n)
+        return util_err(err, errlen, TRAWL_EIO, "%s: %s", path,
+                        strerror(errno));
+    return 0;
+}
+
 static int setup(struct srv *srv, char *shown, size_t shownlen, char *err,
                  size_t errlen) {
     if (srv->opt.data_dir)
@@ -173,6 +209,8 @@ static int setup(struct srv *srv, char *shown, size_t shownlen, char *err,
     int rc = srv_make_dirs(srv->data_dir, err, errlen);
     if (rc == 0)
         rc = srv_make_dirs(srv->store_dir, err, errlen);
+    if (rc == 0)
+        rc = lock_data_dir(srv, err, errlen);
     if (rc < 0)
         return rc;
     srv->store_fd = open(srv->store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -262,6 +300,8 @@ static void teardown(struct srv *srv) {
     catalog_close(srv->cat);
     if (srv->store_fd >= 0)
         close(srv->store_fd);
+    if (srv->lock_fd >= 0)
+        close(srv->lock_fd);
     pthread_mutex_destroy(&srv->start_lock);
 }
 
@@ -273,6 +313,7 @@ int srv_run(const struct srv_options *o) {
     }
     srv->opt = *o;
     srv->store_fd = -1;
+    srv->lock_fd = -1;
     pthread_mutex_init(&srv->start_lock, NULL);
     /* Every thread starts with these signals blocked, so that only the
      * main thread's sigwait() sees them; a client hanging up is an error

@@ -42,6 +42,7 @@ struct srv {
     char data_dir[PATH_MAX];
     char store_dir[PATH_MAX]; /* disk captures: data_dir/captures */
     int store_fd;             /* an O_PATH descriptor of store_dir */
+    int lock_fd;              /* data_dir/lock, flock()ed while we run */
     struct catalog *cat;
     struct auth *auth;
     struct settings settings;

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import need
 from serve_util import (trace,  # noqa: F401 (a fixture)
-                        TRAWL, Daemon, known_trace, serving, tshark_count,
-                        wait_finished)
+                        TRAWL, Daemon, Stream, known_trace, serving,
+                        tshark_count, wait_finished)
 
 
 
@@ -86,6 +86,35 @@ def test_first_start_prints_a_random_password(tmp_path, trace):
     assert len(password) == 20
     r = users(data, "list")
     assert "admin" in r.stdout
+
+
+def test_one_daemon_per_data_dir(tmp_path, trace):
+    """A second daemon on a data dir in use is refused, naming the dir and
+    the first one's pid, and leaves the first one's running capture alone
+    (it would otherwise record it as left over by a dead daemon)."""
+    with serving(tmp_path, trace[0], args=["--speed", "realtime", "--loop"]) as d:
+        stream = Stream(d, "/api/v1/captures/download?duration_s=30")
+        assert stream.id is not None, stream.head
+
+        def running():
+            return [c["id"] for c in d.get("/api/v1/captures").json()["captures"]]
+        assert running() == [stream.id]
+        pwfile = tmp_path / "second.pw"
+        pwfile.write_text("another-password\n")
+        second = subprocess.run(
+            [str(TRAWL), "serve", "--listen", "127.0.0.1:0", "--data-dir",
+             str(d.data_dir), "--replay", str(trace[0]),
+             "--admin-password-file", str(pwfile)],
+            capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1
+        assert (f"data dir {d.data_dir} is in use by another trawl serve "
+                f"(pid {d.proc.pid})") in second.stderr, second.stderr
+        assert running() == [stream.id]
+        stream.close()
+    # Once the first has stopped, the dir is free again.
+    again = Daemon(tmp_path, trace[0], data_dir=tmp_path / "data").start()
+    assert again.get("/api/v1/status").status == 200
+    again.stop()
 
 
 def trawl_get(*args, timeout=60, **kw):
