@@ -104,3 +104,55 @@ def test_reply_matches_the_replies_of_matched_calls(trawl_bin, nfs_traces):
     late = match(trawl_bin, "--all", "--reply", "--from", calls[-1], path,
                  "--", expr)
     assert [int(x) for x in late.stdout.split()] == [calls[-1], replies[-1]]
+
+
+def test_then_matches_one_after_the_other(trawl_bin):
+    """--then: a pktt script's successive match() calls. Each expression
+    finds the first packet after the previous match; one that matches
+    nothing prints '-', and with rewinding (pktt's default) the next one
+    searches from where the failed one started; --no-rewind leaves the
+    position at the end, so every later one fails too."""
+    syn = tshark_indices(SAMPLE, "tcp.flags.syn == 1")
+    udp = tshark_indices(SAMPLE, "udp")
+    icmp = tshark_indices(SAMPLE, "icmp")
+    first = syn[0]
+    then_udp = next(i for i in udp if i > first)
+    then_icmp = next(i for i in icmp if i > then_udp)
+    r = match(trawl_bin, SAMPLE, "tcp.flags.syn == 1", "--then", "udp",
+              "--then", "icmp")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(first), str(then_udp), str(then_icmp)]
+
+    never = "frame.len == 1"
+    rewound = match(trawl_bin, SAMPLE, "tcp.flags.syn == 1", "--then", never,
+                    "--then", "udp")
+    assert rewound.returncode == 1
+    assert rewound.stdout.split() == [str(first), "-", str(then_udp)]
+    explicit = match(trawl_bin, "--rewind", SAMPLE, "tcp.flags.syn == 1",
+                     "--then", never, "--then", "udp")
+    assert explicit.stdout == rewound.stdout
+    flat = match(trawl_bin, "--no-rewind", SAMPLE, "tcp.flags.syn == 1",
+                 "--then", never, "--then", "udp")
+    assert flat.returncode == 1
+    assert flat.stdout.split() == [str(first), "-", "-"]
+
+    # Fields instead of indexes, and the window still applies.
+    fields = match(trawl_bin, SAMPLE, "-e", "frame.number", "udp",
+                   "--then", "icmp")
+    assert fields.stdout.split() == [str(udp[0] + 1),
+                                     str(next(i for i in icmp if i > udp[0]) + 1)]
+    capped = match(trawl_bin, "--max-index", then_udp, SAMPLE,
+                   "tcp.flags.syn == 1", "--then", "udp")
+    assert capped.stdout.split() == [str(first), "-"]
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--all", "--then", "udp"], "it does not go with --all"),
+    (["--follow", "--then", "udp"], "it does not go with --follow"),
+    (["--then", "tcp.prot == 1"], "--then: unknown field 'tcp.prot'"),
+    (["--then"], "'--then' needs a value"),
+])
+def test_then_refusals(trawl_bin, args, msg):
+    r = match(trawl_bin, SAMPLE, "tcp", *args)
+    assert r.returncode == 2
+    assert msg in r.stderr, r.stderr
