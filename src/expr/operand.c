@@ -343,8 +343,9 @@ static const struct named ethertypes[] = {
 
 /* The ethertypes of the link layers, in packet order: a VLAN-tagged IPv4
  * frame has macProtocol VLAN and IPv4. */
-static const char *const f_ethertype[] = {"eth.type", "vlan.etype", "sll.etype",
-                                          "llc.type", NULL};
+static const char *const f_ethertype[] = {"eth.type",         "vlan.etype",
+                                          "ieee8021ah.etype", "sll.etype",
+                                          "llc.type",         NULL};
 
 static struct expr_node *item_macproto(struct expr_parser *p,
                                        const struct expr_operand *op,

@@ -429,11 +429,9 @@ static const struct row match_rows[] = {
     {"macProtocol == IPv6", "00000 01100 00000 00000", NULL},
     {"macProtocol == \"Non IP\"", "00000 00011 00000 01100", NULL},
     {"macProtocol == ARP", "00000 00011 00000 00000", NULL},
-    /* Known bug: the 802.1Q ethertype inside an 802.1ad tag is in no
-     * field (ieee8021ad has no etype), so frame 5 is QinQ and IPv4 but
-     * not VLAN. */
-    {"macProtocol == VLAN", "00001 10000 00000 00000",
-     "the ethertype after an 802.1ad tag is not exposed"},
+    /* Frame 5's 802.1Q ethertype is the 802.1ad tag's type
+     * (ieee8021ah.etype). */
+    {"macProtocol == VLAN", "00001 10000 00000 00000", NULL},
     {"macProtocol == QinQ", "00000 10000 00000 00000", NULL},
     {"macProtocol == MPLS", "00000 00000 11000 00000", NULL},
     {"macProtocol == LLDP", "00000 00000 00000 01000", NULL},
