@@ -16,11 +16,36 @@
  * SCTP directly inside (not a later fragment, not VXLAN), or ARP — where
  * both readings see the same headers, and every other frame goes up:
  *
- *     (TESTS) or not (PLAIN)
+ *     not (PLAIN) or (TESTS)
  *
  * A test that has no pcap-filter equivalent becomes "true", which keeps
  * `and` a superset; under `or` or `not` it makes the whole part "true".
- * User space always evaluates the whole expression after the kernel. */
+ * User space always evaluates the whole expression after the kernel.
+ *
+ * Why PLAIN comes first and checks lengths: a classic BPF program that
+ * loads past the end of the packet stops and rejects it, whatever the
+ * rest of the program would have said. PLAIN loads only what its length
+ * checks cover, and holds only for frames long enough for every load of
+ * TESTS (the Ethernet header, an IPv4 header with its options and four
+ * port bytes: 14 + 4 * IHL + 4, at least 38; or an IPv6 header and four
+ * port bytes: 58), so a frame too short for the headers its ethertype
+ * announces is never dropped by a failed load: it is not plain, and goes
+ * up. (`len` is the length on the wire: a frame cut by a snapshot length
+ * can still fail a load; the kernel sees whole frames, and the offline
+ * pre-filter leaves cut ones alone.)
+ *
+ * Two tests are there for trawl's decoders: an IPv4 ethertype in front
+ * of a version 6 header is decoded as IPv6 (as tshark does), so PLAIN
+ * asks for version 4; and libpcap's `ip6 proto N` also accepts N after a
+ * fragment header, where its port tests do not look while trawl decodes
+ * the first fragment's TCP header, so PLAIN reads the next-header byte
+ * itself.
+ *
+ * Because PLAIN rules out every frame where the readings differ and TESTS
+ * is made of and/or over translated tests (each true in pcap-filter on a
+ * plain frame whenever trawl's test is true), a packet the whole
+ * expression matches always passes: the text is a necessary condition,
+ * which lets the offline pre-filter (prefilter.c) reject on it too. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,10 +57,12 @@
 #define LINKTYPE_ETHERNET 1
 
 static const char plain_ethernet[] =
-    "(ip and (ip proto 6 or ip proto 17 or ip proto 132) and "
+    "(ip and len >= 38 and ip[0] & 0xf0 == 0x40 and "
+    "len >= 18 + (ip[0] & 0xf) * 4 and "
+    "(ip proto 6 or ip proto 17 or ip proto 132) and "
     "ip[6:2] & 0x1fff == 0 and not udp port 4789) or "
-    "(ip6 and (ip6 proto 6 or ip6 proto 17 or ip6 proto 132) and "
-    "not udp port 4789) or arp";
+    "(ip6 and len >= 58 and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "
+    "and not udp port 4789) or arp";
 
 /* A growing text; `ok` turns false when it does not fit. */
 struct ktext {
@@ -222,10 +249,15 @@ TRAWL_API int trawl_expr_kernel(trawl_expr *e, int linktype, char *buf,
         buf[0] = '\0';
         return k.ok ? 0 : TRAWL_ENOMEM;
     }
-    kput(&k, " or not (%s)", plain_ethernet);
-    if (!k.ok) {
+    /* The tests are written first, so that an expression with none says
+     * so whatever the size of buf; PLAIN then goes in front of them. */
+    char head[sizeof plain_ethernet + 16];
+    int hn = snprintf(head, sizeof head, "not (%s) or ", plain_ethernet);
+    if (hn < 0 || (size_t)hn >= sizeof head || k.len + (size_t)hn >= len) {
         buf[0] = '\0';
         return TRAWL_ENOMEM;
     }
+    memmove(buf + hn, buf, k.len + 1);
+    memcpy(buf, head, (size_t)hn);
     return 0;
 }
