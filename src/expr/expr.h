@@ -336,6 +336,14 @@ struct trawl_expr {
     /* pcap-filter reading, and why the trawl reading was refused */
     struct expr_pcap *pcap;
     char *trawl_err;
+
+    /* The offline pre-filter (prefilter.c): the kernel part for Ethernet,
+     * compiled at the first whole Ethernet packet (pre_tried), NULL when
+     * there is none; owned by the expression. The counters measure what
+     * it rejects, and pre_rest counts down the packets it sits out. */
+    struct expr_pcap *pre;
+    bool pre_tried;
+    uint32_t pre_seen, pre_rejected, pre_rest;
 };
 
 /* Flattens e->root into e->prog. */
@@ -359,6 +367,14 @@ const char *expr_pcap_error(const struct expr_pcap *pc);
 /* Whether libpcap accepts `text` (for explain's "also valid pcap-filter"). */
 bool expr_pcap_valid(const char *text, const struct trawl_expr_options *opt,
                      char *err, size_t errlen);
+
+/* ---- the offline pre-filter (prefilter.c) ------------------------------- */
+
+/* True when the kernel part of trawl-reading expression `e` rejects the
+ * packet, so that it cannot match and need not be decoded; false when it
+ * passes it or does not apply (not Ethernet, cut by the snapshot length,
+ * no kernel part, TRAWL_NO_PREFILTER set, resting). */
+bool expr_prefilter_rejects(trawl_expr *e, const struct trawl_pkt *pkt);
 
 /* ---- explain (explain.c) ------------------------------------------------ */
 

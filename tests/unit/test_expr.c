@@ -924,6 +924,78 @@ static void test_kernel_part(void **state) {
     }
 }
 
+/* The offline pre-filter: matching with it gives what matching without it
+ * (TRAWL_NO_PREFILTER=1) gives, for every row of the match table; it
+ * rejects a plain frame the kernel part rejects before decoding a layer,
+ * leaves alone frames that are not plain or not captured whole, and rests
+ * after a window of packets (4096, src/expr/prefilter.c) in which it
+ * rejected almost nothing. */
+static uint8_t layers_after(trawl_expr *e, trawl_view *v,
+                            const struct trawl_pkt *rec, bool want) {
+    trawl_view_set(v, rec);
+    assert_int_equal(trawl_expr_match(e, v), want);
+    return v->nlayers;
+}
+
+static void test_prefilter(void **state) {
+    (void)state;
+    need_decoders();
+    char err[TRAWL_ERRBUF_SIZE], with[NPKT + 1], without[NPKT + 1];
+    trawl_expr *e;
+    for (size_t i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++) {
+        const char *x = match_rows[i].expr;
+        unsetenv("TRAWL_NO_PREFILTER");
+        assert_int_equal(trawl_expr_compile(&e, x, NULL, err, sizeof err), 0);
+        match_all(e, with);
+        trawl_expr_free(e);
+        setenv("TRAWL_NO_PREFILTER", "1", 1);
+        assert_int_equal(trawl_expr_compile(&e, x, NULL, err, sizeof err), 0);
+        match_all(e, without);
+        trawl_expr_free(e);
+        if (strcmp(with, without) != 0)
+            fail_msg("'%s': %s with the pre-filter, %s without", x, with,
+                     without);
+    }
+
+    trawl_view *v = trawl_view_new();
+    struct trawl_pkt cut = pkts[0].rec;
+    cut.len += 100; /* cut by a snapshot length */
+    /* Off: P0 (IPv4 TCP 1234 -> 9876) is decoded to find its ports. */
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 80", NULL, err, sizeof err), 0);
+    assert_true(layers_after(e, v, &pkts[0].rec, false) >= 3);
+    trawl_expr_free(e);
+    /* On: rejected undecoded; QinQ frames are not plain and a cut frame
+     * is not whole, so both are decoded. */
+    unsetenv("TRAWL_NO_PREFILTER");
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 80", NULL, err, sizeof err), 0);
+    assert_int_equal(layers_after(e, v, &pkts[0].rec, false), 0);
+    assert_true(layers_after(e, v, &pkts[1].rec, false) >= 3);
+    assert_true(layers_after(e, v, &cut, false) >= 3);
+    trawl_expr_free(e);
+    /* "0" does not turn it off. */
+    setenv("TRAWL_NO_PREFILTER", "0", 1);
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 1234", NULL, err, sizeof err), 0);
+    assert_int_equal(layers_after(e, v, &pkts[2].rec, false), 0);
+    assert_true(layers_after(e, v, &pkts[0].rec, true) >= 3);
+    /* A window of packets that all pass: it then stands aside, and P2
+     * (IPv6 UDP) is decoded, still without matching. */
+    for (int k = 0; k < 4096; k++)
+        layers_after(e, v, &pkts[0].rec, true);
+    assert_true(layers_after(e, v, &pkts[2].rec, false) >= 3);
+    trawl_expr_free(e);
+    unsetenv("TRAWL_NO_PREFILTER");
+    /* No kernel part, no pre-filter. */
+    assert_int_equal(
+        trawl_expr_compile(&e, "not tcp", NULL, err, sizeof err), 0);
+    assert_true(layers_after(e, v, &pkts[0].rec, false) >= 3);
+    assert_null(e->pre);
+    trawl_expr_free(e);
+    trawl_view_free(v);
+}
+
 static void test_explain(void **state) {
     (void)state;
     char err[TRAWL_ERRBUF_SIZE], buf[8192];
@@ -1027,6 +1099,7 @@ int main(void) {
         cmocka_unit_test(test_lazy_decoding),
         cmocka_unit_test(test_no_allocation_per_packet),
         cmocka_unit_test(test_kernel_part),
+        cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_pcap_options),
     };
