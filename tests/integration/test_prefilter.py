@@ -35,7 +35,7 @@ EXPRS = [
     "tcp.dstport in {80, 443}",
     "udp.port == 53",
     "tcp.port == 4",  # the TCP header after an IPv6 fragment header
-    "port 80",
+    "port == 80",
     "portrange == 100-120,-10",
     "ip.src == 10.1.2.3",
     "ip.addr == 192.168.0.0/16",
@@ -44,7 +44,7 @@ EXPRS = [
     "ipv6.dst == 2001:db8:ffff::abcd and tcp",
     "eth.src == 02:00:00:00:00:01",
     "eth.src == 02:00:00:00:00:01 and ip",
-    "tcp.port == 80 or eth.dst == ff:ff:ff:ff:ff:ff",
+    "tcp.port == 80 or eth.dst == 02:00:00:00:00:02",
     "ip.proto == 17",
     "tcp", "udp", "sctp", "arp", "ipv6", "icmp or icmpv6", "igmp",
     "vlan and tcp",
