@@ -1,7 +1,8 @@
 """The offline pre-filter is exact: over the generated traces and frames
 made to sit on the edges of its proof (src/expr/kernel.c), `trawl match`
 and `trawl read` select the same packets with it as without it
-(TRAWL_NO_PREFILTER=1), for expressions it filters on (ports, hosts,
+(TRAWL_NO_PREFILTER=1) and as with libpcap running the kernel part in its
+place (TRAWL_PREFILTER_BPF=1), for expressions it filters on (ports, hosts,
 IPv6, VLAN) and for ones mixed with what BPF cannot say (`tcp.len`,
 `frame.len`, regexes). Independently of trawl's use of libpcap, tcpdump
 running the kernel part selects every whole frame the expression matches,
@@ -171,10 +172,15 @@ def traces(tmp_path_factory):
 
 
 def run(argv, prefilter):
+    """prefilter: True (trawl's evaluation of the kernel part), "bpf"
+    (libpcap running its text) or False (none)."""
     env = dict(os.environ)
     env.pop("TRAWL_NO_PREFILTER", None)
+    env.pop("TRAWL_PREFILTER_BPF", None)
     if not prefilter:
         env["TRAWL_NO_PREFILTER"] = "1"
+    elif prefilter == "bpf":
+        env["TRAWL_PREFILTER_BPF"] = "1"
     r = subprocess.run(argv, capture_output=True, text=True, timeout=120,
                        env=env)
     return r
@@ -232,6 +238,7 @@ def test_same_matches_with_and_without(traces, expr):
         path = traces[name]
         ours = match_all(path, expr, True)
         assert ours == match_all(path, expr, False), (name, expr)
+        assert ours == match_all(path, expr, "bpf"), (name, expr)
         if name in ("ether.pcap", "edge.pcap"):
             numbers = read_numbers(path, expr, True)
             assert numbers == read_numbers(path, expr, False), (name, expr)

@@ -875,7 +875,7 @@ static const struct {
 } kernel_cases[] = {
     {"tcp", "tcp", false},
     {"ip.src == 10.1.2.3", "(ip src net 10.1.2.3/32)", false},
-    {"tcp.port in {80, 8000..8080}", "(tcp portrange 80-80 or tcp portrange "
+    {"tcp.port in {80, 8000..8080}", "(tcp port 80 or tcp portrange "
                                      "8000-8080)", false},
     {"ipv6.dst == 2001:db8::/32", "(ip6 dst net 2001:db8::/32)", false},
     {"eth.src == 02:00:00:00:00:01", "(ether src 02:00:00:00:00:01)", false},
@@ -988,6 +988,61 @@ static void test_prefilter(void **state) {
     assert_true(layers_after(e, v, &pkts[2].rec, false) >= 3);
     trawl_expr_free(e);
     unsetenv("TRAWL_NO_PREFILTER");
+    /* The pre-filter evaluates the kernel part itself; libpcap running
+     * the text (TRAWL_PREFILTER_BPF=1) decides the same on every packet
+     * here, and on variants made to sit on PLAIN's edges. */
+    static const char *const oracle_exprs[] = {
+        "tcp.port == 1234", "udp.dstport in {53, 100..200}", "ip",
+        "ipv6 or arp", "ip.src == 10.0.0.0/16 and tcp", "sctp or icmp",
+        "eth.dst == 00:11:22:33:44:55", "ip.proto == 17 and udp.port == 7",
+        "ipv6.src == 2a02:810a::/32", "tcp and not udp", "igmp",
+        "(tcp.port == 9876 or udp.port == 53) and regexp == 'x'",
+        "eth.addr == 12:34:56:78:90:ab or tcp.flags.syn == 1",
+    };
+    enum { NVAR = 6 };
+    struct pkt var[NVAR];
+    for (int k = 0; k < NVAR; k++) {
+        var[k] = pkts[k < 3 ? 0 : 6];
+        record(&var[k], 0);
+    }
+    var[0].b[14] = 0x60;         /* an IPv6 version behind IPv4's type */
+    var[1].b[20] = 0x00, var[1].b[21] = 0x01; /* a later fragment */
+    var[2].rec.caplen = var[2].rec.len = 37; /* short of PLAIN's 38 */
+    var[3].b[14 + 20 + 2] = 0x12, var[3].b[14 + 20 + 3] = 0xb5; /* VXLAN */
+    var[4].b[14] = 0x46;         /* a header of six words... */
+    var[4].rec.caplen = var[4].rec.len = 14 + 24 + 3; /* ...no ports */
+    var[5].b[23] = 47;           /* GRE */
+    for (size_t i = 0; i < sizeof oracle_exprs / sizeof oracle_exprs[0];
+         i++) {
+        trawl_expr *native, *bpf;
+        /* The environment is read when the first packet comes. */
+        unsetenv("TRAWL_PREFILTER_BPF");
+        assert_int_equal(trawl_expr_compile(&native, oracle_exprs[i], NULL,
+                                            err, sizeof err),
+                         0);
+        expr_prefilter_rejects(native, &pkts[0].rec);
+        setenv("TRAWL_PREFILTER_BPF", "1", 1);
+        assert_int_equal(trawl_expr_compile(&bpf, oracle_exprs[i], NULL, err,
+                                            sizeof err),
+                         0);
+        expr_prefilter_rejects(bpf, &pkts[0].rec);
+        for (int k = 0; k < NPKT + NVAR; k++) {
+            const struct trawl_pkt *rec =
+                k < NPKT ? &pkts[k].rec : &var[k - NPKT].rec;
+            bool a = expr_prefilter_rejects(native, rec);
+            bool b = expr_prefilter_rejects(bpf, rec);
+            if (a != b)
+                fail_msg("'%s' on packet %d: %s natively, %s by libpcap",
+                         oracle_exprs[i], k, a ? "rejected" : "passed",
+                         b ? "rejected" : "passed");
+            trawl_view_set(v, rec);
+            if (a)
+                assert_false(trawl_expr_match(native, v));
+        }
+        trawl_expr_free(native);
+        trawl_expr_free(bpf);
+    }
+    unsetenv("TRAWL_PREFILTER_BPF");
     /* No kernel part, no pre-filter. */
     assert_int_equal(
         trawl_expr_compile(&e, "not tcp", NULL, err, sizeof err), 0);
