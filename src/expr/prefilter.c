@@ -1,7 +1,7 @@
 /* The offline pre-filter: the kernel part of an expression (kernel.c),
- * compiled once with libpcap and run over a packet's bytes before the
- * evaluator decodes anything, so that a trace read with a filter skips
- * decoding most of what the filter rejects, as a capture's kernel does.
+ * evaluated over a packet's bytes before the evaluator decodes anything,
+ * so that a trace read with a filter skips decoding most of what the
+ * filter rejects, as a capture's kernel does.
  *
  * Why rejecting on it is exact: the kernel part is a necessary condition
  * of the whole expression (kernel.c says why), so a packet it rejects
@@ -15,10 +15,10 @@
  * kernel part is written for Ethernet, and a packet cut by the snapshot
  * length would stop a BPF load that its wire length promised to cover.
  *
- * Why not libpcap's interpreter: it spends about as much per packet (some
- * sixty BPF instructions, a few hundred machine instructions) as decoding
- * the few layers a port test needs, so running the program saved nothing.
- * The same formula is evaluated here instead, straight over the bytes:
+ * Why not libpcap's interpreter: it spends nearly as much per packet (some
+ * sixty BPF instructions, over three hundred machine instructions) as
+ * decoding the few layers a port test needs, so running the program saved
+ * little. The same formula is evaluated here instead, over the bytes:
  * PLAIN as kernel.c writes it, then the expression's tree with every
  * translated test read at its fixed place in a plain frame and everything
  * else (untranslated tests, `not`, constants) taken as true, which is
