@@ -165,6 +165,13 @@ TRAWL_API int trawl_capture_set_nanosecond(trawl_capture *c, bool on,
  * the CRC and sets TRAWL_PKT_FLAG_CRC_ERROR on bad frames. */
 TRAWL_API int trawl_capture_set_fcs(trawl_capture *c, bool frames_have_fcs,
                                     char *errbuf, size_t errlen);
+/* Whether the expressions (the filter's user-space part, the start, stop
+ * and keep filters) see TCP and UDP checksums verified, as
+ * trawl_view_verify_checksums() does for a view: off by default, so that
+ * tcp.checksum.status is Unverified, as in tshark; on, it is Good or Bad.
+ * A filter that tests a checksum status is never run in the kernel. */
+TRAWL_API int trawl_capture_set_verify_checksums(trawl_capture *c, bool on,
+                                                 char *errbuf, size_t errlen);
 TRAWL_API int trawl_capture_set_mode(trawl_capture *c,
                                      enum trawl_capture_mode mode,
                                      unsigned interval_ms, char *errbuf,

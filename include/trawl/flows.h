@@ -57,6 +57,14 @@
  * bytes for retransmissions (no record completes twice) and their calls
  * for retransmitted calls (pairing stays right).
  *
+ * The flows also remember, for the last TCP handshakes they saw (a fixed
+ * cache of 1,024 connections), which side is the server, so that every
+ * packet of such a connection has tcp.serverport (the `serverport`
+ * operand), and the RTP endpoints the SDP bodies of SIP messages
+ * announced ("c=" address, "m=... RTP/..." port; the last 1,024), so that
+ * the UDP datagrams to or from them with an RTP header are RTP whatever
+ * their ports and payload type (the `rtpPayloadType` operand).
+ *
  * A trawl_flows is used by one thread at a time. It does not keep the
  * views or the packets it is fed.
  */
@@ -137,7 +145,7 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f);
 
 /* The protocols whose decoding depends on the flows, NULL-terminated:
- * "rpc", "portmap", "mount", "nfs", "nlm", "data". */
+ * "rpc", "portmap", "mount", "nfs", "nlm", "rtp", "data". */
 TRAWL_API const char *const *trawl_flows_protocols(void);
 
 #ifdef __cplusplus

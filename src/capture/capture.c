@@ -268,6 +268,15 @@ TRAWL_API int trawl_capture_set_fcs(trawl_capture *c, bool frames_have_fcs,
     return 0;
 }
 
+TRAWL_API int trawl_capture_set_verify_checksums(trawl_capture *c, bool on,
+                                                 char *errbuf, size_t errlen) {
+    int rc = busy(c, "checksums", errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    c->prm.verify_checksums = on;
+    return 0;
+}
+
 TRAWL_API int trawl_capture_set_mode(trawl_capture *c,
                                      enum trawl_capture_mode mode,
                                      unsigned interval_ms, char *errbuf,

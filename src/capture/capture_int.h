@@ -226,6 +226,7 @@ struct cap_params {
     bool immediate;
     bool nano;
     bool fcs;
+    bool verify_checksums; /* TCP and UDP, for every expression */
     enum trawl_capture_mode mode;
     unsigned interval_ms;
 };

@@ -51,9 +51,9 @@ static int activate_error(pcap_t *p, int rc, const char *name, char *errbuf,
                           size_t errlen) {
     const char *detail = pcap_geterr(p);
     switch (rc) {
-    case PCAP_ERROR_NO_SUCH_DEVICE:
-        return core_err(errbuf, errlen, TRAWL_ENOENT, "%s: no such device",
-                        name);
+    case PCAP_ERROR_NO_SUCH_DEVICE: /* in tcpdump's words */
+        return core_err(errbuf, errlen, TRAWL_ENOENT,
+                        "%s: No such device exists", name);
     case PCAP_ERROR_PERM_DENIED:
         return core_err(errbuf, errlen, TRAWL_EIO,
                         "%s: you don't have permission to capture on that "

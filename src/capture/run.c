@@ -387,6 +387,7 @@ TRAWL_API int trawl_capture_start(trawl_capture *c, char *errbuf,
                         "capture: no interface to capture on");
     if (!c->view && !(c->view = trawl_view_new()))
         return core_err(errbuf, errlen, TRAWL_ENOMEM, "capture: out of memory");
+    trawl_view_verify_checksums(c->view, c->prm.verify_checksums);
     int rc = cap_buf_alloc(&c->buf, c->buf_bytes, errbuf, errlen);
     if (rc < 0)
         return rc;

@@ -4,10 +4,12 @@
  * end. Options are parsed in capture_args.c. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +39,13 @@ struct cap_run {
     uint64_t text_ms; /* when printed text last went out */
     int out_errno;
     int failed; /* a write failed: the message is in err */
+    /* Packets go to standard output (printed, or -w -) and it is a pipe
+     * or a socket, whose reader may go away (`| head`). */
+    bool watch_stdout;
+    uint64_t watch_ms;
+    /* Its reader went away: the capture stops, and that is no failure
+     * (tcpdump exits 0 there too). */
+    bool stdout_gone;
     char err[TRAWL_ERRBUF_SIZE];
 };
 
@@ -93,11 +102,52 @@ static void show_line(struct cap_run *r) {
     r->line_shown = true;
 }
 
+/* ---- standard output ------------------------------------------------------------ */
+
+/* Whether standard output is a pipe or socket that packets go to. */
+static bool stdout_watchable(void) {
+    struct stat st;
+    return fstat(STDOUT_FILENO, &st) == 0 &&
+           (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* Whether the reader of standard output has gone: poll() reports POLLERR
+ * on a pipe nobody reads any more, POLLHUP on a socket whose peer closed.
+ * Asked between writes, so that a capture with nothing to write stops
+ * too, and after a write to -w - failed (the output's message says why in
+ * words only). */
+static bool stdout_reader_gone(void) {
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static void stdout_closed(struct cap_run *r) {
+    if (!r->stdout_gone) {
+        r->stdout_gone = true;
+        trawl_capture_stop(r->c);
+    }
+}
+
+static void watch_stdout(struct cap_run *r) {
+    if (!r->watch_stdout || r->stdout_gone)
+        return;
+    uint64_t now = mono_ms();
+    if (now - r->watch_ms < PUMP_MS)
+        return;
+    r->watch_ms = now;
+    if (stdout_reader_gone())
+        stdout_closed(r);
+}
+
 /* ---- printed output ------------------------------------------------------------ */
 
 static void flush_text(struct cap_run *r) {
     if (!r->text.len)
         return;
+    if (r->stdout_gone || r->out_errno) {
+        r->text.len = 0; /* nobody will read it */
+        return;
+    }
     /* Packets and the counter line share the terminal: the line goes
      * away while packets are printed, and comes back at its next
      * refresh. */
@@ -105,8 +155,13 @@ static void flush_text(struct cap_run *r) {
         clear_line(r);
     r->text_ms = mono_ms();
     int rc = pbuf_flush_fd(&r->text, STDOUT_FILENO);
-    if (rc < 0 && !r->out_errno)
+    if (rc == -EPIPE) {
+        stdout_closed(r);
+    } else if (rc < 0) {
+        /* Printing cannot go on: stop, and say why at the end. */
         r->out_errno = -rc;
+        trawl_capture_stop(r->c);
+    }
 }
 
 static void print_one(struct cap_run *r, const struct trawl_pkt *pkt) {
@@ -126,7 +181,7 @@ static void on_packet(void *ctx, const struct trawl_pkt *pkt) {
             r->failed = 1;
             trawl_capture_stop(r->c);
         }
-    } else if (r->v) {
+    } else if (r->v && !r->stdout_gone && !r->out_errno) {
         print_one(r, pkt);
     }
 }
@@ -169,6 +224,9 @@ static int configure(trawl_capture *c, const struct capture_opts *o) {
         rc = trawl_capture_set_nanosecond(c, o->nano, err, sizeof err);
     if (rc == 0)
         rc = trawl_capture_set_fcs(c, o->fcs, err, sizeof err);
+    if (rc == 0)
+        rc = trawl_capture_set_verify_checksums(c, o->print.verify_checksums,
+                                                err, sizeof err);
     if (rc == 0 && o->stats_ms)
         rc = trawl_capture_set_mode(c, TRAWL_CAPTURE_STATISTICS, o->stats_ms,
                                     err, sizeof err);
@@ -209,6 +267,28 @@ static void print_latency(int64_t ns) {
         fprintf(stderr, "%.1f", (double)ns / 1000.0);
 }
 
+static const char *plural(uint64_t n) {
+    return n == 1 ? "" : "s";
+}
+
+/* tcpdump's final lines, in its words, for the people and scripts that
+ * read them: what was kept (written or printed), what the kernel filter
+ * let through (tcpdump's "received by filter" counts what the kernel then
+ * dropped too), what the kernel dropped, and what the interface dropped
+ * when it dropped any. */
+static void print_tcpdump_lines(const struct trawl_counters *k) {
+    uint64_t by_filter = k->received + k->kernel_dropped;
+    fprintf(stderr, "%" PRIu64 " packet%s captured\n", k->captured,
+            plural(k->captured));
+    fprintf(stderr, "%" PRIu64 " packet%s received by filter\n", by_filter,
+            plural(by_filter));
+    fprintf(stderr, "%" PRIu64 " packet%s dropped by kernel\n",
+            k->kernel_dropped, plural(k->kernel_dropped));
+    if (k->interface_dropped)
+        fprintf(stderr, "%" PRIu64 " packet%s dropped by interface\n",
+                k->interface_dropped, plural(k->interface_dropped));
+}
+
 static void print_statistics(const struct cap_run *r) {
     trawl_capture *c = r->c;
     struct trawl_buffer_stats bs;
@@ -216,8 +296,10 @@ static void print_statistics(const struct cap_run *r) {
     struct trawl_counters k;
     char buf[320];
     fprintf(stderr, "trawl: capture stopped (%s)\n",
-            trawl_stop_reason_name(bs.reason));
+            r->stdout_gone ? "standard output closed"
+                           : trawl_stop_reason_name(bs.reason));
     counters(r, UINT32_MAX, &k);
+    print_tcpdump_lines(&k);
     format_counters(buf, sizeof buf, &k);
     fprintf(stderr, "trawl: %s, %" PRIu64 " captured-bytes\n", buf,
             k.captured_bytes);
@@ -302,8 +384,50 @@ static int capture_loop(struct cap_run *r) {
          * but never waits more than a pump's time for them. */
         if (r->tty_out || n == 0 || mono_ms() - r->text_ms >= PUMP_MS)
             flush_text(r);
+        watch_stdout(r);
         show_line(r);
     }
+}
+
+/* As tcpdump says it, once the sockets are open and the output too: also
+ * the sign, for scripts, that packets from now on are seen. */
+static void say_listening(const trawl_capture *c) {
+    for (uint32_t i = 0; i < trawl_capture_iface_count(c); i++) {
+        const struct trawl_iface *ifc = trawl_capture_iface(c, i);
+        const char *desc, *name = trawl_linktype_name(ifc->linktype, &desc);
+        if (name)
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %s (%s), snapshot "
+                    "length %" PRIu32 " bytes\n",
+                    ifc->name, name, desc ? desc : name, ifc->snaplen);
+        else
+            fprintf(stderr,
+                    "trawl: listening on %s, link-type %d, snapshot length "
+                    "%" PRIu32 " bytes\n",
+                    ifc->name, ifc->linktype, ifc->snaplen);
+    }
+}
+
+/* A -w FILE whose directory is missing or not writable is refused before
+ * any interface opens, in the words the writer uses, as tcpdump refuses
+ * it; a split output would otherwise find out at its first packet. A
+ * directory part with strftime conversions is left to the output. */
+static int check_write_dir(const char *path) {
+    if (!path || strcmp(path, "-") == 0)
+        return CLI_OK;
+    const char *slash = strrchr(path, '/');
+    char dir[4096] = ".";
+    if (slash) {
+        size_t len = slash == path ? 1 : (size_t)(slash - path);
+        if (len >= sizeof dir || memchr(path, '%', len))
+            return CLI_OK;
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+    }
+    if (access(dir, W_OK | X_OK) == 0)
+        return CLI_OK;
+    cli_error("%s: cannot create: %s", path, strerror(errno));
+    return CLI_FAIL;
 }
 
 static int run_capture(int argc, char **argv) {
@@ -321,6 +445,8 @@ static int run_capture(int argc, char **argv) {
         return CLI_FAIL;
     }
     int status = configure(r.c, &o);
+    if (status == CLI_OK)
+        status = check_write_dir(o.write_to);
     if (status != CLI_OK)
         goto out;
     status = CLI_FAIL;
@@ -336,33 +462,25 @@ static int run_capture(int argc, char **argv) {
     print_ctx_init(&r.pc, &r.text, NULL, o.print.time_format);
     r.pc.capture = r.c;
     cli_catch_stop_signals();
+    /* A reader of standard output that goes away ends the capture
+     * cleanly (final statistics, status 0), as in tcpdump, instead of
+     * killing it. */
+    signal(SIGPIPE, SIG_IGN);
+    r.watch_stdout = (printing || o.stats_ms ||
+                      (o.write_to && strcmp(o.write_to, "-") == 0)) &&
+                     stdout_watchable();
     if (o.write_to)
         catch_hup();
     if (trawl_capture_start(r.c, err, sizeof err) < 0) {
         cli_error("%s", err);
         goto out;
     }
-    /* As tcpdump says it: also the sign, for scripts, that the sockets are
-     * open and packets from now on are seen. */
-    for (uint32_t i = 0; i < trawl_capture_iface_count(r.c); i++) {
-        const struct trawl_iface *ifc = trawl_capture_iface(r.c, i);
-        const char *desc, *name = trawl_linktype_name(ifc->linktype, &desc);
-        if (name)
-            fprintf(stderr,
-                    "trawl: listening on %s, link-type %s (%s), snapshot "
-                    "length %" PRIu32 " bytes\n",
-                    ifc->name, name, desc ? desc : name, ifc->snaplen);
-        else
-            fprintf(stderr,
-                    "trawl: listening on %s, link-type %d, snapshot length "
-                    "%" PRIu32 " bytes\n",
-                    ifc->name, ifc->linktype, ifc->snaplen);
-    }
     if (o.write_to && !o.buffer_bytes &&
         capture_out_open(&r.out, &o, r.c, err, sizeof err) < 0) {
         cli_error("%s", err);
         goto out;
     }
+    say_listening(r.c);
     if (o.print.output == OUT_FIELDS && (o.print.pf.header || o.print.pf.bom))
         print_fields_header(&r.text, &o.print.pf);
 
@@ -388,6 +506,11 @@ static int run_capture(int argc, char **argv) {
             r.failed = 1;
             snprintf(r.err, sizeof r.err, "%s", cerr);
         }
+    }
+    /* -w - whose reader went away: the write failed for that alone. */
+    if (r.failed && r.watch_stdout && o.write_to && stdout_reader_gone()) {
+        r.failed = 0;
+        r.stdout_gone = true;
     }
     if (r.failed) {
         cli_error("%s", r.err);

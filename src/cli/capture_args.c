@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,11 @@ const char capture_usage[] =
     "operands; see docs/expressions.md) or, where it is not, pcap-filter.\n"
     "Its BPF-expressible part runs in the kernel, so packets it rejects\n"
     "are counted nowhere, as in tcpdump. A bad expression is refused\n"
-    "before anything starts. Ctrl-C (or SIGTERM) stops cleanly: packets\n"
-    "already received are still printed or written, then the statistics.\n"
+    "before anything starts. TCP and UDP checksums are verified only with\n"
+    "--verify-checksums, for every expression (the filter, --start-on,\n"
+    "--stop-on, --keep) as for what is printed, as in 'trawl read'.\n"
+    "Ctrl-C (or SIGTERM) stops cleanly: packets already received are\n"
+    "still printed or written, then the statistics.\n"
     "\n"
     "capturing:\n"
     "  -i, --interface IF    capture on IF ('any' is every interface);\n"
@@ -101,17 +105,20 @@ const char capture_usage[] =
     "  -h, --help            show this help\n"
     "\n"
     "While it runs and standard error is a terminal, a line of counters is\n"
-    "refreshed there every second; at the end the counters are printed:\n"
-    "received (let through by the kernel filter), captured, ignored (did\n"
+    "refreshed there every second. At the end come tcpdump's lines (N\n"
+    "packets captured, received by filter, dropped by kernel, and dropped\n"
+    "by interface when there are any), then trawl's counters: received\n"
+    "(let through by the kernel filter), captured, ignored (did\n"
     "not match the rest of the filter, the keep rule or the start\n"
     "criterion), dropped (trawl could not keep them), kernel-dropped,\n"
     "interface-dropped and bytes, per interface when there are several,\n"
     "and per test-payload stream its packets, loss, duplicates,\n"
     "reordering, payload errors and latency.\n"
     "\n"
-    "Exit status: 0 when the capture stopped as asked, 1 when it could not\n"
-    "start or failed (an interface went away, the file could not be\n"
-    "written), 2 on a usage error.\n"
+    "Exit status: 0 when the capture stopped as asked or because the reader\n"
+    "of standard output went away ('| head'; SIGPIPE does not kill it), 1\n"
+    "when it could not start or failed (an interface went away, the file\n"
+    "could not be written), 2 on a usage error.\n"
     "\n"
     "examples:\n"
     "  trawl capture -i eth0\n"
@@ -127,18 +134,28 @@ const char capture_usage[] =
 
 /* ---- values ---------------------------------------------------------------- */
 
-static int parse_u64(const char *opt, const char *arg, uint64_t max,
-                     bool zero_ok, uint64_t *out) {
+/* A whole number from min to max; `what` names it in the message, which
+ * gives the range ("-s wants a snapshot length from 0 to 262144, not
+ * '-1'"). */
+static int parse_u64(const char *opt, const char *what, const char *arg,
+                     uint64_t min, uint64_t max, uint64_t *out) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(arg, &end, 10);
-    if (errno || *end || !isdigit((unsigned char)arg[0]) || n > max ||
-        (n == 0 && !zero_ok))
-        return cli_usage_error(&cli_cmd_capture, "%s wants %s number%s, not '%s'",
-                               opt, zero_ok ? "a" : "a positive",
-                               max < UINT64_MAX ? " in range" : "", arg);
-    *out = n;
-    return 0;
+    if (!errno && !*end && isdigit((unsigned char)arg[0]) && n >= min &&
+        n <= max) {
+        *out = n;
+        return 0;
+    }
+    if (max == UINT64_MAX)
+        return cli_usage_error(&cli_cmd_capture,
+                               "%s wants %s of at least %" PRIu64
+                               ", not '%s'",
+                               opt, what, min, arg);
+    return cli_usage_error(&cli_cmd_capture,
+                           "%s wants %s from %" PRIu64 " to %" PRIu64
+                           ", not '%s'",
+                           opt, what, min, max, arg);
 }
 
 /* Seconds, with decimals, into milliseconds (at least 1). */
@@ -266,7 +283,8 @@ static int parse_keep(const char *arg, struct trawl_keep *k) {
         return filter_arg("--keep", rest, &k->filter);
     if (k->kind == TRAWL_KEEP_TPLD && rest) {
         uint64_t s;
-        if (parse_u64("--keep tpld:STREAM", rest, 65535, true, &s))
+        if (parse_u64("--keep tpld:STREAM", "a stream number", rest, 0, 65535,
+                      &s))
             return CLI_USAGE;
         k->stream = (int32_t)s;
         return 0;
@@ -329,10 +347,12 @@ static const struct option long_options[] = {
 
 static int one_option(int c, const char *arg, struct capture_opts *o,
                       char **argv) {
+    /* Each returns 1 for an option not its own, else 0 or CLI_USAGE (the
+     * message printed already). */
     int rc = print_opts_take(&cli_cmd_capture, &o->print, c, arg);
-    if (rc <= 0)
+    if (rc != 1)
         return rc;
-    if ((rc = split_opts_take(&cli_cmd_capture, &o->split, c, arg)) <= 0)
+    if ((rc = split_opts_take(&cli_cmd_capture, &o->split, c, arg)) != 1)
         return rc;
     uint64_t v;
     switch (c) {
@@ -340,12 +360,14 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case 'Q': return parse_direction(arg, &o->direction);
     case 'p': o->promisc = false; return 0;
     case 's':
-        if (parse_u64("-s", arg, TRAWL_MAX_CAPLEN, true, &v))
+        if (parse_u64("-s", "a snapshot length in bytes", arg, 0,
+                      TRAWL_MAX_CAPLEN, &v))
             return CLI_USAGE;
         o->snaplen = (uint32_t)v;
         return 0;
     case 'B':
-        if (parse_u64("-B", arg, INT32_MAX / 1024, false, &v))
+        if (parse_u64("-B", "a kernel buffer size in KiB", arg, 1,
+                      INT32_MAX / 1024, &v))
             return CLI_USAGE;
         o->buffer_kib = (uint32_t)v;
         return 0;
@@ -353,7 +375,7 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case 'F':
         return cli_parse_write_format(&cli_cmd_capture, arg, &o->write_format);
     case 'c':
-        return parse_u64("-c", arg, UINT64_MAX, false,
+        return parse_u64("-c", "a packet count", arg, 1, UINT64_MAX,
                          &o->trigger.max_packets);
     case OPT_DURATION:
         return parse_seconds("--duration", arg, &o->trigger.max_duration_ms);
@@ -361,7 +383,8 @@ static int one_option(int c, const char *arg, struct capture_opts *o,
     case OPT_STOP_ON: return parse_stop(arg, &o->trigger);
     case OPT_KEEP: return parse_keep(arg, &o->keep);
     case OPT_KEEP_BYTES:
-        if (parse_u64("--keep-bytes", arg, TRAWL_MAX_CAPLEN, false, &v))
+        if (parse_u64("--keep-bytes", "a byte count", arg, 1,
+                      TRAWL_MAX_CAPLEN, &v))
             return CLI_USAGE;
         o->keep.byte_count = (uint32_t)v;
         return 0;

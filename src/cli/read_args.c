@@ -129,10 +129,12 @@ static const struct option long_options[] = {
 
 static int one_option(int c, const char *arg, struct read_opts *o,
                       char **argv) {
+    /* Each returns 1 for an option not its own, else 0 or CLI_USAGE (the
+     * message printed already). */
     int rc = print_opts_take(&cli_cmd_read, &o->print, c, arg);
-    if (rc <= 0)
+    if (rc != 1)
         return rc;
-    if ((rc = split_opts_take(&cli_cmd_read, &o->split, c, arg)) <= 0)
+    if ((rc = split_opts_take(&cli_cmd_read, &o->split, c, arg)) != 1)
         return rc;
     switch (c) {
     case 'r': o->files[o->nfiles++] = arg; return 0;

@@ -39,6 +39,8 @@
     X(PWETH, pwethcw)        \
     X(PWACH, pwach)          \
     X(ARP, arp)              \
+    X(SLOW, slow)            \
+    X(PNRT, pn_rt)           \
     X(IP, ip)                \
     X(IPV6, ipv6)            \
     X(IPV6_EXT, ipv6ext)     \
@@ -50,6 +52,10 @@
     X(IGMP, igmp)            \
     X(GRE, gre)              \
     X(VXLAN, vxlan)          \
+    X(PTP, ptp)              \
+    X(DCERPC, dcerpc)        \
+    X(SIP, sip)              \
+    X(RTP, rtp)              \
     X(RPC, rpc)              \
     X(PORTMAP, portmap)      \
     X(MOUNT, mount)          \
@@ -132,8 +138,10 @@ enum decode_anomaly_id {
 
 /* Room for frame.protocols: DECODE_MAX_LAYERS entries of at most 22
  * characters ("pwethheuristic:pwethcw") and their separators, plus a
- * zero-byte protocol after them. A protocol whose entry would not fit is
- * left out rather than cut. */
+ * zero-byte protocol after them. A TCP header with many Multipath TCP
+ * options makes a longer entry ("tcp:mptcp:mptcp..."), which fits unless
+ * the stack is deep as well. A protocol whose entry would not fit is left
+ * out rather than cut. */
 #define DECODE_PROTOCOLS_MAX ((DECODE_MAX_LAYERS + 1) * 24)
 
 /* One decoded header: a window into the packet's bytes plus a few values
@@ -280,7 +288,7 @@ struct trawl_view {
     bool verify_l4_csum;         /* trawl_view_verify_checksums() */
     uint64_t anomalies;          /* bit per enum decode_anomaly_id */
     bool checked;                /* decode_finish() has run */
-    uint32_t protos_seen;        /* bit per enum decode_proto_id */
+    uint64_t protos_seen;        /* bit per enum decode_proto_id */
 
     /* frame.protocols, built by decode_finish(); `protocols_len` is -1
      * until then. */
@@ -290,6 +298,9 @@ struct trawl_view {
     /* RPC: the messages the flows found in this packet (NULL without
      * flows), the one being decoded, and the XDR layers' field values. */
     const struct decode_ext *ext;
+    /* The server's port of this packet's TCP connection when the flows saw
+     * its handshake (trawl_flows_feed), else -1. */
+    int32_t flow_server;
     struct decode_rpc_state rpc;
     uint16_t nitems;
     uint8_t item_layer; /* the layer items are added to */
@@ -303,7 +314,7 @@ struct trawl_view {
 
 _Static_assert(ANOM_COUNT <= 64, "anomaly bitmap is 64 bits");
 #define ANOM_BIT(a) ((uint64_t)1 << (a))
-_Static_assert(PROTO_COUNT <= 32, "protos_seen is 32 bits");
+_Static_assert(PROTO_COUNT <= 64, "protos_seen is 64 bits");
 
 /* A decoder decodes the header of its protocol at v->next_off (bounded by
  * v->next_end), then calls decode_push() once and decode_next() (or
@@ -355,6 +366,9 @@ struct trawl_field {
     const char *const *aliases;
     /* Value names for -V ("0x0800 (IPv4)"), or NULL. */
     const char *(*value_name)(uint64_t v);
+    /* For DISP_HEX fields whose width follows from the value (tshark has
+     * two fields of one name and different sizes), or NULL: `width`. */
+    unsigned (*hex_width)(uint64_t v);
 };
 
 /* How tshark lists a layer in frame.protocols, for the protocols whose
@@ -542,8 +556,20 @@ uint64_t decode_ip_wire_end(const struct trawl_view *v,
 bool decode_ip_overrun(const struct trawl_view *v,
                        const struct decode_layer *l);
 
+/* tcp.serverport, udp.serverport: the port of the server of the TCP or
+ * UDP layer `l` (docs/expressions.md, serverport). For TCP, from the
+ * handshake: a SYN goes to the server's port, a SYN+ACK comes from it,
+ * and the flows remember which side it was for the connection's other
+ * packets. Otherwise, when one port is below 1024 and the other is not,
+ * the lower one; else there is none. */
+bool decode_get_server_port(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out);
+
 /* Whether the IP datagram carrying `l` is a fragment (IPv4 MF or offset,
- * or an IPv6 fragment header). */
+ * or an IPv6 fragment header with M or an offset: an atomic fragment is
+ * the whole datagram). */
 bool decode_ip_fragment(const struct trawl_view *v,
                         const struct decode_layer *l);
 
@@ -552,6 +578,12 @@ bool decode_ip_fragment(const struct trawl_view *v,
  * fragment, not quoted in an ICMP error. */
 bool decode_csum_possible(const struct trawl_view *v,
                           const struct decode_layer *l, uint64_t len);
+
+/* The final destination of the whole IPv4 header of `hlen` bytes at
+ * `hdr`: the last address of a source route still on its way (tshark's
+ * ip.dst then), else the header's destination. 4 bytes inside the
+ * header. */
+const uint8_t *decode_ipv4_final_dst(const uint8_t *hdr, uint32_t hlen);
 
 /* The IPv4 or IPv6 pseudo-header sum for a message of `len` bytes of
  * protocol `proto` in `l` (not folded). False when it cannot be known: no
@@ -642,6 +674,45 @@ bool decode_get_item(const struct trawl_view *v, const struct trawl_field *f,
  * RPC message (record-marked over TCP) that trawl decodes without help:
  * a call of a program trawl knows, or any message on a port RPC is known
  * to use (111, 2049). Returns PROTO_RPC or PROTO_DATA. */
+/* Whether a UDP payload at [off, end) between those ports looks like a
+ * connectionless DCE/RPC header (decode/dcerpc.c). */
+bool decode_dcerpc_probe(const struct trawl_view *v, uint32_t off,
+                         uint32_t end, uint16_t sport, uint16_t dport);
+
+/* Whether a TCP or UDP payload at [off, end) starts with a SIP request
+ * or status line (over TCP: and holds the whole message): PROTO_SIP or
+ * PROTO_DATA (decode/sip.c). */
+uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
+                          uint32_t end, bool tcp);
+
+/* The body of the SIP message of layer `l` (as long as its Content-Length
+ * says, when the bytes are there): false when it has none. */
+bool decode_sip_body(const struct trawl_view *v, const struct decode_layer *l,
+                     const uint8_t **body, uint32_t *len);
+
+/* Whether a UDP payload at [off, end) between those ports passes the RTP
+ * heuristic (decode/rtp.c): PROTO_RTP or PROTO_DATA. */
+uint16_t decode_rtp_probe(const struct trawl_view *v, uint32_t off,
+                          uint32_t end, uint16_t sport, uint16_t dport);
+
+/* Whether the UDP payload at [off, end) is a well-formed RTP header
+ * (version 2, the header and the padding within it, not RTCP), whatever
+ * its ports and payload type: for the sessions SDP announced. */
+bool decode_rtp_check(const struct trawl_view *v, uint32_t off, uint32_t end);
+
+/* An RTP endpoint an SDP body announced ("c=" address, "m=" port). */
+struct decode_media {
+    uint8_t af; /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+};
+
+/* The RTP endpoints the SDP body of SIP layer `l` announces, at most
+ * `max` of them, in *out; returns their number. */
+size_t decode_sdp_media(const struct trawl_view *v,
+                        const struct decode_layer *l,
+                        struct decode_media *out, size_t max);
+
 uint16_t decode_rpc_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, uint16_t sport, uint16_t dport,
                           bool tcp);

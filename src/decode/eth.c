@@ -15,6 +15,9 @@ uint16_t decode_by_ethertype(uint16_t ethertype) {
     case TPID_QINQ_OLD: return PROTO_VLAN;
     case 0x8847:
     case 0x8848: return PROTO_MPLS;
+    case 0x8809: return PROTO_SLOW;
+    case 0x88f7: return PROTO_PTP;
+    case 0x8892: return PROTO_PNRT;
     case 0x6558: /* transparent Ethernet bridging (GRE, NVGRE) */
         return PROTO_ETH;
     default: return PROTO_DATA;

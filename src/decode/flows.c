@@ -6,7 +6,10 @@
  * the reassembly state of its two directions. Calls are kept in a ring —
  * the oldest is forgotten when it wraps — indexed by (connection, its
  * generation, xid) in a second table. Both tables are sized once, at
- * creation.
+ * creation; only the entries below their high-water marks have ever been
+ * written since the last reset, so that resetting and copying (the trace
+ * copies the flows every few ten thousand packets) cost what is in use,
+ * not the megabytes of the limits.
  *
  * Per direction the state is the next sequence number expected and where
  * the record being reassembled stands: inside a record mark, or inside a
@@ -31,12 +34,22 @@ enum {
     /* Segments of one direction waiting for earlier ones; more means the
      * missing bytes are not coming. */
     OOO_MAX = 32,
-    /* Buffers kept for the next records instead of freed, and the largest
-     * kept: most records that span segments are tens of KiB. */
+    /* Buffers kept for the next records instead of freed, the largest
+     * kept and what they may hold in all: records that span segments are
+     * tens to hundreds of KiB (NFS READ and WRITE). */
     POOL_MAX = 8,
-    POOL_BUF_MAX = 256 << 10,
+    POOL_BUF_MAX = 1 << 20,
+    POOL_BYTES_MAX = 2 << 20,
     BUF_MIN = 4096,
     MSG_MIN = 20, /* the smallest RPC message (rpc.c) */
+    /* TCP connections whose server side is remembered from their
+     * handshake, in a direct-mapped cache: a newer handshake that maps to
+     * the same entry replaces the older. */
+    SERVERS = 1024,
+    /* RTP endpoints announced in SDP, in a direct-mapped cache too; and
+     * how many one SIP message may announce. */
+    MEDIA = 1024,
+    MEDIA_PER_MSG = 16,
     PORT_PORTMAP = 111,
     PORT_NFS = 2049,
     TCP_FIN = 0x01,
@@ -97,6 +110,19 @@ struct call {
     bool used;
 };
 
+/* The server of a TCP connection, from its SYN or SYN+ACK. */
+struct server {
+    struct key key;
+    uint16_t port;
+    bool used;
+};
+
+/* An RTP endpoint SDP announced. */
+struct media {
+    struct decode_media m;
+    bool used;
+};
+
 struct pooled {
     uint8_t *p;
     uint32_t cap;
@@ -108,23 +134,28 @@ struct trawl_flows {
     uint32_t *conn_slots; /* conn index + 1, 0 when empty */
     uint32_t conn_mask;
     int32_t lru_head, lru_tail;
-    int32_t free_conn;    /* first never-used conn index */
+    int32_t free_conn;    /* head of the removed conns' list, or -1 */
+    uint32_t conn_hw;     /* conns [conn_hw, max) were never used */
     uint32_t nconns;
     uint32_t next_gen;
     struct call *calls;
     uint32_t *call_slots; /* call index + 1 */
     uint32_t call_mask;
     uint32_t call_next;
+    uint32_t call_hw;     /* calls [call_hw, max) were never used */
     uint32_t ncalls;
     size_t held;
     struct pooled pool[POOL_MAX];
     unsigned npool;
+    size_t pooled; /* bytes of the pool's buffers */
     /* Buffers handed to the view of the last packet. */
     uint8_t *done[DECODE_MAX_RPC_MSGS];
     uint32_t done_cap[DECODE_MAX_RPC_MSGS];
     unsigned ndone;
     struct decode_ext ext;
     struct trawl_flows_stats st;
+    struct server servers[SERVERS];
+    struct media media[MEDIA];
     /* The packet being fed. */
     const struct trawl_view *v;
     bool cut; /* its TCP payload was cut by the capture */
@@ -177,10 +208,12 @@ static int64_t pkt_ns(const struct trawl_pkt *p) {
 static void give_back(struct trawl_flows *f, uint8_t *p, uint32_t cap) {
     if (!p)
         return;
-    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX) {
+    if (f->npool < POOL_MAX && cap <= POOL_BUF_MAX &&
+        f->pooled + cap <= POOL_BYTES_MAX) {
         f->pool[f->npool].p = p;
         f->pool[f->npool].cap = cap;
         f->npool++;
+        f->pooled += cap;
         return;
     }
     free(p);
@@ -196,27 +229,37 @@ static void half_free(struct trawl_flows *f, struct half *h) {
     memset(h, 0, sizeof *h);
 }
 
-/* Room for `n` more bytes in h's buffer, within the limits. */
-static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n) {
+/* Room for `n` more bytes in h's buffer, within the limits. `exact`: n is
+ * all the record still needs (the rest of its last fragment, from the
+ * mark), so the buffer gets that size at once instead of doubling, with a
+ * copy each time, as the segments come. */
+static bool reserve(struct trawl_flows *f, struct half *h, uint32_t n,
+                    bool exact) {
     if (n <= h->cap - h->len)
         return true;
     uint64_t want = (uint64_t)h->len + n;
     if (want > f->opt.max_record)
         return false;
     if (!h->buf && f->npool) {
-        /* The largest pooled buffer, if it is large enough. */
+        /* A pooled buffer large enough: the smallest one for an exact
+         * size, else the largest. */
         unsigned best = 0;
-        for (unsigned i = 1; i < f->npool; i++)
-            if (f->pool[i].cap > f->pool[best].cap)
+        for (unsigned i = 1; i < f->npool; i++) {
+            uint32_t c = f->pool[i].cap, b = f->pool[best].cap;
+            if (exact ? c >= want && (b < want || c < b) : c > b)
                 best = i;
+        }
         if (f->pool[best].cap >= want) {
             h->buf = f->pool[best].p;
             h->cap = f->pool[best].cap;
+            f->pooled -= h->cap;
             f->pool[best] = f->pool[--f->npool];
             return true;
         }
     }
     uint64_t cap = h->cap ? h->cap : BUF_MIN;
+    if (exact && cap < want)
+        cap = want;
     while (cap < want)
         cap *= 2;
     if (cap > f->opt.max_record)
@@ -302,7 +345,8 @@ static void conn_remove(struct trawl_flows *f, int32_t c) {
     half_free(f, &cn->half[0]);
     half_free(f, &cn->half[1]);
     cn->used = false;
-    /* Free connections are chained through `next`. */
+    /* Removed connections are chained through `next`, and used again
+     * before any never used. */
     cn->next = f->free_conn;
     f->free_conn = c;
     f->nconns--;
@@ -312,8 +356,11 @@ static int32_t conn_new(struct trawl_flows *f, const struct key *k) {
     if (f->nconns >= f->opt.max_connections)
         conn_remove(f, f->lru_tail);
     int32_t c = f->free_conn;
+    if (c >= 0)
+        f->free_conn = f->conns[c].next;
+    else
+        c = (int32_t)f->conn_hw++;
     struct conn *cn = &f->conns[c];
-    f->free_conn = cn->next;
     memset(cn, 0, sizeof *cn);
     cn->key = *k;
     cn->used = true;
@@ -358,6 +405,8 @@ static void call_put(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
     } else {
         uint32_t i = f->call_next;
         f->call_next = (i + 1) % (uint32_t)f->opt.max_calls;
+        if (f->call_hw <= i)
+            f->call_hw = i + 1;
         c = &f->calls[i];
         if (c->used) {
             uint32_t *old = call_find_slot(f, c->conn, c->gen, c->xid);
@@ -579,12 +628,17 @@ static void consume(struct trawl_flows *f, uint32_t conn, struct half *h,
                     record_reset(h);
                 else
                     record_done(f, conn, h);
+                continue;
             }
+            /* Room for the fragment now, only a hint: without it the bytes
+             * are given room as they come, as the limits allow. */
+            if (!h->skip)
+                reserve(f, h, h->frag_left, h->frag_last);
             continue;
         }
         uint32_t take = n - pos < h->frag_left ? n - pos : h->frag_left;
         if (!h->skip) {
-            if (reserve(f, h, take)) {
+            if (reserve(f, h, take, false)) {
                 memcpy(h->buf + h->len, p + pos, take);
                 h->len += take;
             } else {
@@ -812,6 +866,69 @@ static void udp_packet(struct trawl_flows *f, const struct decode_layer *tl,
     message(f, (uint32_t)c, p, n, &m);
 }
 
+/* Learns the server of a connection from its handshake (a SYN goes to
+ * it, a SYN+ACK comes from it) and tells the view the server of any other
+ * packet of a connection whose handshake was seen. */
+static void server_note(struct trawl_flows *f, struct trawl_view *v,
+                        const struct decode_layer *tl, const struct key *k) {
+    const uint8_t *t = v->data + tl->off;
+    struct server *s = &f->servers[key_hash(k) & (SERVERS - 1)];
+    uint8_t flags = t[13] & (TCP_SYN | TCP_ACK);
+    if (flags == TCP_SYN || flags == (TCP_SYN | TCP_ACK)) {
+        s->key = *k;
+        s->used = true;
+        s->port = core_be16(t + (flags == TCP_SYN ? 2 : 0));
+    } else if (s->used && key_eq(&s->key, k)) {
+        v->flow_server = s->port;
+    }
+}
+
+static struct media *media_slot(struct trawl_flows *f, uint8_t af,
+                                const uint8_t *addr, uint16_t port) {
+    uint64_t h = mix((uint64_t)af << 16 | port);
+    for (unsigned i = 0; i < (af == 4 ? 4u : 16u); i++)
+        h = mix(h ^ addr[i]);
+    return &f->media[h & (MEDIA - 1)];
+}
+
+/* Remembers the RTP endpoints the SDP of a SIP message announces. */
+static void media_learn(struct trawl_flows *f, const struct trawl_view *v,
+                        const struct decode_layer *sip) {
+    struct decode_media m[MEDIA_PER_MSG];
+    size_t n = decode_sdp_media(v, sip, m, MEDIA_PER_MSG);
+    for (size_t i = 0; i < n; i++) {
+        struct media *s = media_slot(f, m[i].af, m[i].addr, m[i].port);
+        s->m = m[i];
+        s->used = true;
+    }
+}
+
+static bool media_known(struct trawl_flows *f, uint8_t af, const uint8_t *addr,
+                        uint16_t port) {
+    struct media *s = media_slot(f, af, addr, port);
+    size_t alen = af == 4 ? 4 : 16;
+    return s->used && s->m.af == af && s->m.port == port &&
+           memcmp(s->m.addr, addr, alen) == 0;
+}
+
+/* A UDP datagram to or from an endpoint SDP announced, that nothing else
+ * took and that has an RTP header, is RTP. */
+static void media_packet(struct trawl_flows *f, struct trawl_view *v,
+                         const struct decode_layer *tl) {
+    const struct decode_layer *ip = decode_ip_below(v, tl);
+    if (v->done || v->next_proto != PROTO_DATA || !ip ||
+        !decode_rtp_check(v, tl->off + tl->len, tl->end))
+        return;
+    const uint8_t *iph = v->data + ip->off, *t = v->data + tl->off;
+    uint8_t af = ip->proto == PROTO_IP ? 4 : 6;
+    const uint8_t *src = iph + (af == 4 ? 12 : 8);
+    const uint8_t *dst = iph + (af == 4 ? 16 : 24);
+    if ((ip->len >= (af == 4 ? 20u : 40u)) &&
+        (media_known(f, af, dst, core_be16(t + 2)) ||
+         media_known(f, af, src, core_be16(t))))
+        v->next_proto = PROTO_RTP;
+}
+
 /* ---- the API --------------------------------------------------------- */
 
 TRAWL_API int trawl_flows_new(trawl_flows **out,
@@ -878,14 +995,18 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
         f->held -= f->pool[i].cap;
     }
     f->npool = 0;
-    memset(f->conns, 0, f->opt.max_connections * sizeof *f->conns);
-    memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
-    memset(f->calls, 0, f->opt.max_calls * sizeof *f->calls);
-    memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
-    /* Unused connections chain through `next`, in index order. */
-    for (size_t i = 0; i < f->opt.max_connections; i++)
-        f->conns[i].next = i + 1 < f->opt.max_connections ? (int32_t)i + 1 : -1;
-    f->free_conn = 0;
+    f->pooled = 0;
+    /* Past the high-water marks everything is still zero (as calloc
+     * left it), and so are the slots of tables never used. */
+    memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
+    if (f->conn_hw)
+        memset(f->conn_slots, 0, (f->conn_mask + 1) * sizeof *f->conn_slots);
+    memset(f->calls, 0, f->call_hw * sizeof *f->calls);
+    if (f->call_hw)
+        memset(f->call_slots, 0, (f->call_mask + 1) * sizeof *f->call_slots);
+    f->conn_hw = 0;
+    f->call_hw = 0;
+    f->free_conn = -1;
     f->lru_head = f->lru_tail = -1;
     f->nconns = 0;
     f->ncalls = 0;
@@ -893,6 +1014,8 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     f->held = 0;
     memset(&f->ext, 0, sizeof f->ext);
     memset(&f->st, 0, sizeof f->st);
+    memset(f->servers, 0, sizeof f->servers);
+    memset(f->media, 0, sizeof f->media);
 }
 
 TRAWL_API void trawl_flows_free(trawl_flows *f) {
@@ -938,13 +1061,17 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "flows: copy between flows of different limits");
     trawl_flows_reset(dst);
-    memcpy(dst->conns, src->conns,
-           src->opt.max_connections * sizeof *src->conns);
-    memcpy(dst->conn_slots, src->conn_slots,
-           (src->conn_mask + 1) * sizeof *src->conn_slots);
-    memcpy(dst->calls, src->calls, src->opt.max_calls * sizeof *src->calls);
-    memcpy(dst->call_slots, src->call_slots,
-           (src->call_mask + 1) * sizeof *src->call_slots);
+    /* dst is zero past its marks, now 0: only src's used parts move. */
+    memcpy(dst->conns, src->conns, src->conn_hw * sizeof *src->conns);
+    if (src->conn_hw)
+        memcpy(dst->conn_slots, src->conn_slots,
+               (src->conn_mask + 1) * sizeof *src->conn_slots);
+    memcpy(dst->calls, src->calls, src->call_hw * sizeof *src->calls);
+    if (src->call_hw)
+        memcpy(dst->call_slots, src->call_slots,
+               (src->call_mask + 1) * sizeof *src->call_slots);
+    dst->conn_hw = src->conn_hw;
+    dst->call_hw = src->call_hw;
     dst->lru_head = src->lru_head;
     dst->lru_tail = src->lru_tail;
     dst->free_conn = src->free_conn;
@@ -953,6 +1080,8 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     dst->ncalls = src->ncalls;
     dst->call_next = src->call_next;
     dst->st = src->st;
+    memcpy(dst->servers, src->servers, sizeof dst->servers);
+    memcpy(dst->media, src->media, sizeof dst->media);
     dst->held = 0;
     int rc = 0;
     for (int32_t c = dst->lru_head; c >= 0; c = dst->conns[c].next) {
@@ -973,6 +1102,40 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     return 0;
 }
 
+/* The key of the connection of transport layer `tl` (endpoints sorted);
+ * returns the direction of the packet in it (0 or 1), or -1 when no IP
+ * header carries it. */
+static int flow_key(const struct trawl_view *v, const struct decode_layer *tl,
+                    struct key *k) {
+    const struct decode_layer *ip = decode_ip_below(v, tl);
+    if (!ip)
+        return -1;
+    memset(k, 0, sizeof *k);
+    k->proto = (uint8_t)tl->proto;
+    uint8_t a[2][16] = {{0}};
+    const uint8_t *iph = v->data + ip->off;
+    if (ip->proto == PROTO_IP && ip->len >= 20) {
+        k->af = 4;
+        memcpy(a[0], iph + 12, 4);
+        memcpy(a[1], iph + 16, 4);
+    } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
+        k->af = 6;
+        memcpy(a[0], iph + 8, 16);
+        memcpy(a[1], iph + 24, 16);
+    } else {
+        return -1;
+    }
+    uint16_t port[2] = {core_be16(v->data + tl->off),
+                        core_be16(v->data + tl->off + 2)};
+    int cmp = memcmp(a[0], a[1], 16);
+    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
+    memcpy(k->addr[0], a[dir], 16);
+    memcpy(k->addr[1], a[!dir], 16);
+    k->port[0] = port[dir];
+    k->port[1] = port[!dir];
+    return dir;
+}
+
 TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     release_done(f);
     memset(&f->ext, 0, offsetof(struct decode_ext, msgs));
@@ -984,6 +1147,7 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     /* Decode as far as the transport carrying RPC: the first TCP or UDP
      * header that is not quoted in an ICMP error and carries no tunnel. */
     const struct decode_layer *tl = NULL;
+    int32_t other = -1; /* a TCP layer carrying something else (SIP) */
     while (decode_more(v)) {
         const struct decode_layer *l = &v->layers[v->nlayers - 1];
         if ((l->proto != PROTO_TCP && l->proto != PROTO_UDP) ||
@@ -994,44 +1158,40 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
             tl = l;
             break;
         }
+        if (other < 0 && l->proto == PROTO_TCP)
+            other = (int32_t)(l - v->layers);
+    }
+    /* SIP (over UDP or TCP) may announce RTP sessions. */
+    if (!tl && v->nlayers && v->layers[v->nlayers - 1].proto == PROTO_SIP)
+        media_learn(f, v, &v->layers[v->nlayers - 1]);
+    if (!tl && other >= 0) {
+        /* Not RPC, but its connection's server may be known. */
+        struct key k;
+        if (v->layers[other].len >= 20 &&
+            flow_key(v, &v->layers[other], &k) >= 0)
+            server_note(f, v, &v->layers[other], &k);
+        return 0;
     }
     if (!tl || tl->len < (tl->proto == PROTO_TCP ? 20u : 8u))
         return 0;
-    const struct decode_layer *ip = decode_ip_below(v, tl);
-    if (!ip)
+    struct key k;
+    int dir = flow_key(v, tl, &k);
+    if (dir < 0)
         return 0;
-    struct key k = {.proto = (uint8_t)tl->proto};
-    uint8_t a[2][16] = {{0}};
-    const uint8_t *iph = v->data + ip->off;
-    if (ip->proto == PROTO_IP && ip->len >= 20) {
-        k.af = 4;
-        memcpy(a[0], iph + 12, 4);
-        memcpy(a[1], iph + 16, 4);
-    } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
-        k.af = 6;
-        memcpy(a[0], iph + 8, 16);
-        memcpy(a[1], iph + 24, 16);
-    } else {
-        return 0;
-    }
-    uint16_t port[2] = {core_be16(v->data + tl->off),
-                        core_be16(v->data + tl->off + 2)};
-    int cmp = memcmp(a[0], a[1], 16);
-    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
-    memcpy(k.addr[0], a[dir], 16);
-    memcpy(k.addr[1], a[!dir], 16);
-    k.port[0] = port[dir];
-    k.port[1] = port[!dir];
     f->ext.transport = (uint8_t)(tl - v->layers);
-    if (tl->proto == PROTO_TCP)
+    if (tl->proto == PROTO_TCP) {
+        server_note(f, v, tl, &k);
         tcp_packet(f, tl, &k, dir);
-    else
+    } else {
         udp_packet(f, tl, &k);
+    }
     size_t found = f->ext.nmsgs;
     /* A segment cut by the capture that completed nothing is decoded from
      * what it holds, as without flows. */
     if (f->cut && !found)
         f->ext.rpc = false;
+    if (tl->proto == PROTO_UDP && !found && !f->ext.rpc)
+        media_packet(f, v, tl);
     if (found || f->ext.rpc) {
         v->ext = &f->ext;
         v->anomalies |= f->ext.anomalies;
@@ -1059,14 +1219,15 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
 
 TRAWL_API const char *const *trawl_flows_protocols(void) {
     static const char *const names[] = {"rpc", "portmap", "mount", "nfs",
-                                        "nlm", "data", NULL};
+                                        "nlm", "rtp", "data", NULL};
     return names;
 }
 
 /* By name, so that the anomaly flags of these protocols (fields of the
  * frame: rpc.gap, nfs.malformed) count too. */
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f) {
-    if (strcmp(f->name, "frame.protocols") == 0)
+    if (strcmp(f->name, "frame.protocols") == 0 ||
+        strcmp(f->name, "tcp.serverport") == 0)
         return true;
     for (const char *const *p = trawl_flows_protocols(); *p; p++) {
         size_t n = strlen(*p);

@@ -30,12 +30,21 @@ static void decode_icmp(struct trawl_view *v) {
     decode_next(v, next, off + ICMP_HLEN, end);
 }
 
+/* Extended echo request and reply (RFC 8335): a 16-bit identifier, but
+ * an 8-bit sequence number tshark shows under a name of its own. */
+static bool icmp_is_ext_echo(uint8_t type) {
+    return type == 42 || type == 43;
+}
+
 /* Identifier and sequence number exist in echo and information messages;
  * tshark shows them in both byte orders (`f->shift` 1: little endian). */
 static bool get_idseq(const struct trawl_view *v, const struct trawl_field *f,
                       const struct decode_layer *l, unsigned k,
                       struct trawl_value *out) {
-    if (k || !icmp_has_id(v->data[l->off]) || l->len < f->at + 2u)
+    uint8_t type = v->data[l->off];
+    bool ident = f->at == 4;
+    if (k || !(icmp_has_id(type) || (ident && icmp_is_ext_echo(type))) ||
+        l->len < f->at + 2u)
         return false;
     const uint8_t *q = v->data + l->off + f->at;
     out->u = f->shift ? core_le16(q) : core_be16(q);

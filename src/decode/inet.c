@@ -74,7 +74,10 @@ bool decode_ip_fragment(const struct trawl_view *v,
             return (core_be16(v->data + b->off + 6) & 0x3fff) != 0;
         if (b->proto != PROTO_IPV6_EXT)
             return false;
-        if (b->aux == IPPROTO_FRAGMENT_HDR)
+        /* An atomic fragment (offset 0, no more fragments: RFC 6946) is
+         * the whole datagram. */
+        if (b->aux == IPPROTO_FRAGMENT_HDR &&
+            (core_be16(v->data + b->off + 2) & 0xfff9) != 0)
             return true;
     }
     return false;
@@ -113,7 +116,11 @@ bool decode_pseudo_sum(const struct trawl_view *v, const struct decode_layer *l,
         b--;
         const uint8_t *p = v->data + b->off;
         if (b->proto == PROTO_IP) {
-            *sum = decode_csum_add(0, p + 12, 8) + proto + len;
+            /* The sender sums the final destination (RFC 791, 3.1; RFC
+             * 9293, 3.1), as tshark does. */
+            *sum = decode_csum_add(0, p + 12, 4) +
+                   decode_csum_add(0, decode_ipv4_final_dst(p, b->len), 4) +
+                   proto + len;
             return true;
         }
         if (b->proto == PROTO_IPV6) {
@@ -179,5 +186,33 @@ bool decode_get_msg_csum_status(const struct trawl_view *v,
     if (k || l->len < (uint32_t)f->at + f->size)
         return false;
     out->u = decode_msg_csum_status(v, l, l->proto == PROTO_ICMPV6 ? 58 : 0);
+    return true;
+}
+
+enum { WELL_KNOWN_END = 1024, TH_SYN = 0x02, TH_ACK = 0x10 };
+
+bool decode_get_server_port(const struct trawl_view *v,
+                            const struct trawl_field *f,
+                            const struct decode_layer *l, unsigned k,
+                            struct trawl_value *out) {
+    (void)f;
+    if (k || l->len < 4)
+        return false;
+    const uint8_t *p = v->data + l->off;
+    uint16_t sport = core_be16(p), dport = core_be16(p + 2);
+    if (l->proto == PROTO_TCP && l->len >= 14) {
+        uint8_t flags = p[13] & (TH_SYN | TH_ACK);
+        if (flags == TH_SYN || flags == (TH_SYN | TH_ACK)) {
+            out->u = flags == TH_SYN ? dport : sport;
+            return true;
+        }
+        if (v->flow_server >= 0) {
+            out->u = (uint64_t)v->flow_server;
+            return true;
+        }
+    }
+    if ((sport < WELL_KNOWN_END) == (dport < WELL_KNOWN_END))
+        return false;
+    out->u = sport < dport ? sport : dport;
     return true;
 }

@@ -2,7 +2,14 @@
  * IPv6 and its extension headers share. */
 #include "decode/decode.h"
 
-enum { IP_HLEN_MIN = 20 };
+enum {
+    IP_HLEN_MIN = 20,
+    OPT_EOL = 0,
+    OPT_NOP = 1,
+    OPT_LSRR = 131, /* loose source route */
+    OPT_SSRR = 137, /* strict source route */
+    LINKTYPE_IPV4 = 228,
+};
 
 uint16_t decode_by_ipproto(uint8_t proto) {
     switch (proto) {
@@ -24,6 +31,130 @@ uint16_t decode_by_ipproto(uint8_t proto) {
     }
 }
 
+/* ---- options (RFC 791, section 3.1) --------------------------------------
+ * Walked as tshark walks them: EOL ends the list; a length byte missing,
+ * below 2 or past the header ends the walk there (tshark notes it and
+ * goes on with the payload); an option shorter than what its kind needs
+ * before tshark shows any of it makes tshark give up on the datagram. */
+struct opt_walk {
+    const uint8_t *p; /* the options */
+    uint32_t n, pos;
+};
+
+enum opt_step { STEP_OPTION, STEP_END, STEP_BAD };
+
+static void opt_begin(struct opt_walk *w, const uint8_t *hdr, uint32_t hlen) {
+    w->p = hdr + IP_HLEN_MIN;
+    w->n = hlen > IP_HLEN_MIN ? hlen - IP_HLEN_MIN : 0;
+    w->pos = 0;
+}
+
+/* The next option other than NOP: its first byte and its length. */
+static enum opt_step opt_next(struct opt_walk *w, const uint8_t **opt,
+                              uint32_t *len) {
+    while (w->pos < w->n && w->p[w->pos] == OPT_NOP)
+        w->pos++;
+    if (w->pos >= w->n || w->p[w->pos] == OPT_EOL)
+        return STEP_END;
+    uint32_t left = w->n - w->pos;
+    if (left < 2 || w->p[w->pos + 1] < 2 || w->p[w->pos + 1] > left)
+        return STEP_BAD;
+    *opt = w->p + w->pos;
+    *len = w->p[w->pos + 1];
+    w->pos += *len;
+    return STEP_OPTION;
+}
+
+/* The length below which tshark cannot read an option of this kind: its
+ * fields of fixed size. */
+static uint32_t opt_min_len(uint8_t type) {
+    switch (type) {
+    case 7:   /* record route: the pointer */
+    case 130: /* security */
+    case 133: /* extended security */
+    case OPT_LSRR:
+    case OPT_SSRR: return 3;
+    case 11:  /* MTU probe */
+    case 12:  /* MTU reply */
+    case 68:  /* timestamp: pointer, overflow and flags */
+    case 136: /* stream id */
+    case 148: /* router alert */ return 4;
+    case 134: /* commercial security (CIPSO): the DOI */ return 6;
+    case 25:  /* quick-start */ return 8;
+    case 82:  /* traceroute */ return 12;
+    default: return 2;
+    }
+}
+
+/* Whether a source route still has addresses to visit: its pointer
+ * (1-based) names the start of an address inside the option. */
+static bool route_on_way(const uint8_t *opt, uint32_t len) {
+    return (opt[0] == OPT_LSRR || opt[0] == OPT_SSRR) && len >= 3 &&
+           opt[2] >= 4 && opt[2] % 4 == 0 && opt[2] <= len;
+}
+
+/* Whether tshark shows the header's destination address: not when the
+ * first source route of the options is on its way, the final destination
+ * being in the route then. */
+static bool header_dst_shown(const uint8_t *hdr, uint32_t hlen) {
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    opt_begin(&w, hdr, hlen);
+    while (opt_next(&w, &opt, &len) == STEP_OPTION)
+        if (opt[0] == OPT_LSRR || opt[0] == OPT_SSRR)
+            return !route_on_way(opt, len);
+    return true;
+}
+
+/* The k-th destination tshark shows for the whole header `hdr`: the
+ * header's own (unless a route is on its way), then the last address of
+ * each source route on its way that its addresses fill, up to where the
+ * walk ends. NULL past the last. */
+static const uint8_t *nth_dst(const uint8_t *hdr, uint32_t hlen, unsigned k) {
+    if (hlen == IP_HLEN_MIN || header_dst_shown(hdr, hlen)) {
+        if (k == 0)
+            return hdr + 16;
+        k--;
+    }
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    opt_begin(&w, hdr, hlen);
+    while (opt_next(&w, &opt, &len) == STEP_OPTION &&
+           len >= opt_min_len(opt[0]))
+        if (route_on_way(opt, len) && len >= 7 && (len - 3) % 4 == 0 &&
+            k-- == 0)
+            return opt + len - 4;
+    return NULL;
+}
+
+const uint8_t *decode_ipv4_final_dst(const uint8_t *hdr, uint32_t hlen) {
+    const uint8_t *dst = nth_dst(hdr, hlen, 0);
+    return dst ? dst : hdr + 16;
+}
+
+/* How the walk over the options ends: STEP_END when they are well formed,
+ * STEP_BAD when a length ends it or an option is too short for its kind;
+ * *unreadable in the second case (tshark then decodes nothing after the
+ * header). */
+static enum opt_step opt_check(const uint8_t *hdr, uint32_t hlen,
+                               bool *unreadable) {
+    struct opt_walk w;
+    const uint8_t *opt;
+    uint32_t len;
+    enum opt_step step;
+    *unreadable = false;
+    opt_begin(&w, hdr, hlen);
+    while ((step = opt_next(&w, &opt, &len)) == STEP_OPTION) {
+        if (len < opt_min_len(opt[0])) {
+            *unreadable = true;
+            return STEP_BAD;
+        }
+    }
+    return step;
+}
+
 static void decode_ip(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
@@ -31,10 +162,17 @@ static void decode_ip(struct trawl_view *v) {
     unsigned version = p[0] >> 4;
     if (version != 4) {
         /* Raw-IP link types start here whatever the version. */
-        if (version == 6)
+        if (version == 6) {
             decode_protos[PROTO_IPV6]->decode(v);
-        else
+            return;
+        }
+        /* tshark shows the version alone and nothing after it, but where
+         * a raw-IP link type's first nibble names neither version: that
+         * is data. */
+        if (v->nlayers == 1 && v->pkt.linktype != LINKTYPE_IPV4)
             decode_anomaly(v, ANOM_IPV4_BAD_VERSION);
+        else
+            decode_malformed(v, PROTO_IP, ANOM_IPV4_BAD_VERSION, 1);
         return;
     }
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
@@ -60,32 +198,27 @@ static void decode_ip(struct trawl_view *v) {
      * offload, BIG TCP): the datagram is the rest of the frame. */
     if (!decode_push(v, PROTO_IP, off, hlen, dend))
         return;
+    bool unreadable = false;
+    if (hlen > IP_HLEN_MIN)
+        opt_check(p, hlen, &unreadable);
+    if (unreadable) {
+        decode_anomaly(v, ANOM_IPV4_OPT_MALFORMED);
+        return; /* tshark gives up on the datagram */
+    }
     /* Without reassembly only a first fragment carries the transport
      * header; later ones are data, as tshark shows them with
      * ip.defragment off. */
     uint16_t next =
         (core_be16(p + 6) & 0x1fff) ? PROTO_DATA : decode_by_ipproto(p[9]);
     v->next_aux = p[9];
-    decode_next(v, next, off + hlen, dend);
-}
-
-/* Whether the options are well formed: each option but EOL and NOP has a
- * length of at least 2 that stays inside the header. */
-static bool options_ok(const uint8_t *p, uint32_t n) {
-    uint32_t pos = 0;
-    while (pos < n) {
-        uint8_t type = p[pos];
-        if (type == 0) /* end of list: the rest is padding */
-            return true;
-        if (type == 1) {
-            pos++;
-            continue;
-        }
-        if (n - pos < 2 || p[pos + 1] < 2 || p[pos + 1] > n - pos)
-            return false;
-        pos += p[pos + 1];
-    }
-    return true;
+    /* tshark names the next protocol even when the capture kept none of
+     * its bytes, as long as the frame had some on the wire. */
+    uint64_t wire = v->pkt.len > v->pkt.caplen ? v->pkt.len : v->caplen;
+    uint64_t claimed = totlen ? (uint64_t)off + totlen : wire;
+    if ((claimed < wire ? claimed : wire) > off + hlen)
+        decode_next_listed(v, next, off + hlen, dend);
+    else
+        decode_next(v, next, off + hlen, dend);
 }
 
 /* The header checksum and the options are checked only when asked for:
@@ -95,12 +228,13 @@ static uint64_t check_ip(const struct trawl_view *v,
     const uint8_t *p = v->data + l->off;
     uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
     uint64_t found = 0;
+    bool unreadable;
     /* A header cut short or with a bogus length cannot be checked. */
     if (hlen < IP_HLEN_MIN || l->len != hlen)
         return 0;
     if (decode_csum_fold(decode_csum_add(0, p, hlen)) != 0)
         found |= ANOM_BIT(ANOM_IPV4_BAD_CHECKSUM);
-    if (!options_ok(p + IP_HLEN_MIN, hlen - IP_HLEN_MIN))
+    if (opt_check(p, hlen, &unreadable) == STEP_BAD)
         found |= ANOM_BIT(ANOM_IPV4_OPT_MALFORMED);
     return found;
 }
@@ -109,8 +243,8 @@ static bool get_hdr_len(const struct trawl_view *v, const struct trawl_field *f,
                         const struct decode_layer *l, unsigned k,
                         struct trawl_value *out) {
     (void)f;
-    if (k || l->len < 1)
-        return false;
+    if (k || l->len < 1 || v->data[l->off] >> 4 != 4)
+        return false; /* a bogus version shows alone */
     out->u = (uint64_t)(v->data[l->off] & 0x0f) * 4;
     return true;
 }
@@ -129,24 +263,36 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-/* ip.addr: source then destination, as tshark lists them. tshark looks
- * for a source route in the options before it shows the destination, so
- * a header whose options were cut short has none. */
-static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
-                     const struct decode_layer *l, unsigned k,
-                     struct trawl_value *out) {
-    (void)f;
-    if (k > 1 || l->len < 16 ||
-        (k && l->len < (uint32_t)(v->data[l->off] & 0x0f) * 4))
-        return false;
-    memcpy(out->addr, v->data + l->off + (k ? 16 : 12), 4);
-    return true;
-}
-
+/* ip.dst: the destination tshark shows, which a source route on its way
+ * replaces with the route's last address (the final destination), once
+ * per route. tshark looks for a source route in the options before it
+ * shows a destination, so a header whose options were cut short has
+ * none. */
 static bool get_dst(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
                     struct trawl_value *out) {
-    return !k && get_addr(v, f, l, 1, out);
+    (void)f;
+    const uint8_t *p = v->data + l->off;
+    uint32_t hlen = (uint32_t)(p[0] & 0x0f) * 4;
+    if (l->len < IP_HLEN_MIN || l->len < hlen)
+        return false;
+    const uint8_t *dst = nth_dst(p, hlen, k);
+    if (!dst)
+        return false;
+    memcpy(out->addr, dst, 4);
+    return true;
+}
+
+/* ip.addr: the source, then the destinations of ip.dst. */
+static bool get_addr(const struct trawl_view *v, const struct trawl_field *f,
+                     const struct decode_layer *l, unsigned k,
+                     struct trawl_value *out) {
+    if (k)
+        return get_dst(v, f, l, k - 1, out);
+    if (l->len < 16)
+        return false;
+    memcpy(out->addr, v->data + l->off + 12, 4);
+    return true;
 }
 
 static const char *proto_name(uint64_t p) {

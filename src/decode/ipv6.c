@@ -22,7 +22,9 @@ static void decode_ipv6(struct trawl_view *v) {
     if (!decode_push(v, PROTO_IPV6, off, IPV6_HLEN, dend))
         return;
     v->next_aux = p[6];
-    decode_next(v, decode_by_ipproto(p[6]), off + IPV6_HLEN, dend);
+    /* tshark names the next header's protocol even when no byte of it is
+     * there. */
+    decode_next_listed(v, decode_by_ipproto(p[6]), off + IPV6_HLEN, dend);
 }
 
 /* tshark shows the payload length only with the next header after it. */

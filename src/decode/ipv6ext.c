@@ -106,6 +106,22 @@ static bool get_icv(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
+/* frame.protocols names each kind of header as tshark does. */
+static const char *ext_protocols(const struct trawl_view *v,
+                                 const struct decode_layer *l,
+                                 const struct decode_layer *below) {
+    (void)v;
+    (void)below;
+    switch (l->aux) {
+    case EXT_HOP: return "ipv6.hopopts";
+    case EXT_ROUTING: return "ipv6.routing";
+    case EXT_FRAGMENT: return "ipv6.fraghdr";
+    case EXT_DSTOPTS: return "ipv6.dstopts";
+    case EXT_AH: return "ah";
+    default: return "ipv6ext";
+    }
+}
+
 #define EXT_FIELD(nm, lbl, getter, off, sz, msk, sh, disp, w)                  \
     {                                                                          \
         .name = nm, .label = lbl, .type = TRAWL_FT_UINT,                       \
@@ -176,4 +192,5 @@ const struct decode_proto decode_proto_ipv6ext = {
     .decode = decode_ipv6ext,
     .fields = ext_fields,
     .nfields = TRAWL_ARRAY_LEN(ext_fields),
+    .protocols = ext_protocols,
 };

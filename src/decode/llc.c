@@ -7,6 +7,7 @@ enum {
     SAP_IP = 0x06,
     SAP_SNAP = 0xaa,
     SNAP_LEN = 5,
+    LLC_UI = 0x03, /* the control field of an unnumbered information frame */
     OUI_ENCAP_ETHER = 0x000000,
     OUI_CISCO_90 = 0x0000f8,   /* Cisco's ethertype OUI (RFC 1042 style) */
     OUI_IEEE_802_1 = 0x0080c2, /* bridged 802 frames (RFC 2684) */
@@ -56,8 +57,16 @@ static void decode_llc(struct trawl_view *v) {
         } else if (oui == OUI_IEEE_802_1 && (pid == 0x0001 || pid == 0x0007)) {
             next = PROTO_ETH; /* bridged Ethernet, with or without FCS */
         }
-    } else if (p[0] == SAP_IP && p[1] == SAP_IP) {
-        next = PROTO_IP;
+    } else if (p[0] == SAP_IP && (hlen == 4 ? !(p[2] & 1) : p[2] == LLC_UI)) {
+        /* tshark hands the information of I and UI frames to the
+         * protocol of the DSAP, whatever the SSAP; IPv4 is named in
+         * frame.protocols only when bytes of it were on the wire. */
+        if (off + hlen < end ||
+            (end == v->caplen && v->pkt.len > v->pkt.caplen))
+            decode_next_listed(v, PROTO_IP, off + hlen, end);
+        else
+            decode_next(v, PROTO_IP, off + hlen, end);
+        return;
     }
     decode_next_listed(v, next, off + hlen, end);
 }
@@ -181,6 +190,13 @@ static const char *sap_name(uint64_t s) {
     }
 }
 
+/* tshark has two fields named llc.control.ftype: one of 16 bits for the
+ * 2-byte control field of I and S frames (0x0000, 0x0001), one of 8 for
+ * the 1-byte field of U frames (0x03); the value tells which. */
+static unsigned ftype_width(uint64_t ftype) {
+    return ftype == 3 ? 2 : 4;
+}
+
 /* clang-format off */
 #define CTL(nm, lbl, ty, part, disp, w)                                       \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_LLC,                \
@@ -212,11 +228,9 @@ static const struct trawl_field llc_fields[] = {
         DISP_HEX, 2),
     CTL("llc.control.u_modifier_resp", "Response", TRAWL_FT_UINT,
         CTL_U_RESP, DISP_HEX, 2),
-    /* tshark prints the type of I and S frames with 4 digits (0x0001) and
-     * that of U frames with 2 (0x03); trawl has one width per field and
-     * prints U frames (UI carries SNAP, STP, CDP...) as tshark does. */
-    CTL("llc.control.ftype", "Frame type", TRAWL_FT_UINT, CTL_FTYPE,
-        DISP_HEX, 2),
+    {.name = "llc.control.ftype", .label = "Frame type",
+     .type = TRAWL_FT_UINT, .proto = PROTO_LLC, .get = get_control,
+     .at = CTL_FTYPE, .display = DISP_HEX, .hex_width = ftype_width},
     {.name = "llc.oui", .label = "Organization Code", .type = TRAWL_FT_UINT,
      .proto = PROTO_LLC, .get = get_oui},
     {.name = "llc.type", .label = "Type", .type = TRAWL_FT_UINT,

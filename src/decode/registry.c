@@ -380,7 +380,10 @@ TRAWL_API size_t trawl_value_format(const trawl_field *f,
         return emit(buf, len, val->u ? "1" : "0", 1);
     case TRAWL_FT_UINT:
         if (f && f->display == DISP_HEX)
-            return emit(buf, len, tmp, put_hex(tmp, val->u, f->width));
+            return emit(buf, len, tmp,
+                        put_hex(tmp, val->u,
+                                f->hex_width ? f->hex_width(val->u)
+                                             : f->width));
         if (f && f->display == DISP_OCT)
             return (size_t)snprintf(buf, len, "0%" PRIo64, val->u);
         return emit(buf, len, tmp, put_dec(tmp, val->u));

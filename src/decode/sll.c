@@ -8,6 +8,8 @@ enum {
     SLL_HLEN = 16,
     SLL2_HLEN = 20,
     SLL_ADDR_LEN = 8, /* room for the link-layer address */
+    SLL_FIRST = 4,    /* what tshark reads before it shows a field */
+    SLL2_FIRST = 12,
     ARPHRD_IPGRE = 778,
     ARPHRD_NETLINK = 824,
     /* Protocol values that are not ethertypes (linux/if_ether.h). */
@@ -43,9 +45,14 @@ static void decode_sll_common(struct trawl_view *v, unsigned flags) {
     uint32_t hlen = (flags & SLL_V2) ? SLL2_HLEN : SLL_HLEN;
     const struct sll_layout *lay = (flags & SLL_V2) ? &sll_v2 : &sll_v1;
     if (end - off < hlen) {
-        /* The fields inside the captured bytes still show, as in tshark. */
+        /* The fields inside the captured bytes still show, as in tshark,
+         * once the first ones tshark reads together are there: the packet
+         * and address types of version 1, everything up to the address
+         * length of version 2. */
+        uint32_t first = (flags & SLL_V2) ? SLL2_FIRST : SLL_FIRST;
         decode_anomaly(v, ANOM_SLL_TRUNCATED);
-        struct decode_layer *l = decode_push(v, PROTO_SLL, off, end - off, end);
+        struct decode_layer *l = decode_push(
+            v, PROTO_SLL, off, end - off < first ? 0 : end - off, end);
         if (l)
             l->flags = (uint16_t)flags;
         return;
@@ -148,12 +155,15 @@ static bool get_sll(const struct trawl_view *v, const struct trawl_field *f,
         return f->at == (hatype == ARPHRD_IPGRE ? SLL_GRETYPE : SLL_ETYPE);
     default: break;
     }
-    /* The address fields: tshark reads the whole 8-byte field. */
-    if (!read_be(v, l, lay->halen, lay->halen_size, &halen) ||
-        (uint32_t)lay->addr + SLL_ADDR_LEN > l->len)
+    /* The address fields: the address shows once its bytes are there,
+     * the unused rest of the 8-byte field once all of it is. */
+    if (!read_be(v, l, lay->halen, lay->halen_size, &halen))
         return false;
     const uint8_t *addr = v->data + l->off + lay->addr;
     unsigned used = halen < SLL_ADDR_LEN ? (unsigned)halen : SLL_ADDR_LEN;
+    if ((uint32_t)lay->addr + (f->at == SLL_UNUSED ? SLL_ADDR_LEN : used) >
+        l->len)
+        return false;
     switch (f->at) {
     case SLL_SRC_ETH:
         if (halen != 6)

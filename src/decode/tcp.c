@@ -13,6 +13,7 @@ enum {
     OPT_SACK_PERM = 4,
     OPT_SACK = 5, /* its edges are relative in tshark: not shown */
     OPT_TIMESTAMP = 8,
+    OPT_MPTCP = 30, /* Multipath TCP (RFC 8684) */
 };
 
 static void decode_tcp(struct trawl_view *v) {
@@ -21,10 +22,11 @@ static void decode_tcp(struct trawl_view *v) {
     uint32_t avail = end - off;
     /* tshark reads the ports, then the 12 bytes after them, before it
      * shows any of them: of a header cut short, only what it shows is
-     * pushed. */
+     * pushed. Cut before the ports, no field shows, but the bytes are
+     * TCP's (frame.protocols names it) and not data. */
     if (avail < TCP_PORTS_LEN) {
-        decode_anomaly(v, ANOM_TCP_TRUNCATED);
-        return; /* the bytes become data */
+        decode_malformed(v, PROTO_TCP, ANOM_TCP_TRUNCATED, 0);
+        return;
     }
     if (avail < TCP_FIXED_LEN) {
         decode_malformed(v, PROTO_TCP, ANOM_TCP_TRUNCATED, TCP_PORTS_LEN);
@@ -42,10 +44,11 @@ static void decode_tcp(struct trawl_view *v) {
     }
     if (!decode_push(v, PROTO_TCP, off, hlen, end))
         return;
-    decode_next(v,
-                decode_rpc_probe(v, off + hlen, end, core_be16(p),
-                                 core_be16(p + 2), true),
-                off + hlen, end);
+    uint16_t next = decode_rpc_probe(v, off + hlen, end, core_be16(p),
+                                     core_be16(p + 2), true);
+    if (next == PROTO_DATA)
+        next = decode_sip_probe(v, off + hlen, end, true);
+    decode_next(v, next, off + hlen, end);
 }
 
 static uint32_t hdr_len(const struct trawl_view *v,
@@ -328,6 +331,36 @@ static bool get_csum_status(const struct trawl_view *v,
     return true;
 }
 
+/* tshark lists Multipath TCP after tcp once per option of it the walk
+ * meets; 40 bytes of options hold at most 20. */
+#define MP1 ":mptcp"
+#define MP2 MP1 MP1
+#define MP4 MP2 MP2
+#define MP8 MP4 MP4
+static const char *const tcp_names[] = {
+    "tcp",               "tcp" MP1,           "tcp" MP2,
+    "tcp" MP2 MP1,       "tcp" MP4,           "tcp" MP4 MP1,
+    "tcp" MP4 MP2,       "tcp" MP4 MP2 MP1,   "tcp" MP8,
+    "tcp" MP8 MP1,       "tcp" MP8 MP2,       "tcp" MP8 MP2 MP1,
+    "tcp" MP8 MP4,       "tcp" MP8 MP4 MP1,   "tcp" MP8 MP4 MP2,
+    "tcp" MP8 MP4 MP2 MP1, "tcp" MP8 MP8,     "tcp" MP8 MP8 MP1,
+    "tcp" MP8 MP8 MP2,   "tcp" MP8 MP8 MP2 MP1, "tcp" MP8 MP8 MP4,
+};
+
+static const char *tcp_protocols(const struct trawl_view *v,
+                                 const struct decode_layer *l,
+                                 const struct decode_layer *below) {
+    (void)below;
+    struct opt_iter it;
+    struct tcp_opt o;
+    size_t n = 0;
+    opt_begin(&it, v, l);
+    while (opt_next(&it, &o))
+        if (o.kind == OPT_MPTCP && n + 1 < TRAWL_ARRAY_LEN(tcp_names))
+            n++;
+    return tcp_names[n];
+}
+
 static const char *const alias_sport[] = {"TCP.src_port", NULL};
 static const char *const alias_dport[] = {"TCP.dst_port", NULL};
 static const char *const alias_seq[] = {"TCP.seq_number", NULL};
@@ -361,6 +394,11 @@ static const struct trawl_field tcp_fields[] = {
      .at = 2,
      .size = 2,
      .aliases = alias_dport},
+    {.name = "tcp.serverport",
+     .label = "Server Port (trawl)",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_TCP,
+     .get = decode_get_server_port},
     {.name = "tcp.port",
      .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT,
@@ -487,5 +525,6 @@ const struct decode_proto decode_proto_tcp = {
     .decode = decode_tcp,
     .fields = tcp_fields,
     .nfields = TRAWL_ARRAY_LEN(tcp_fields),
+    .protocols = tcp_protocols,
     .check = check_tcp,
 };

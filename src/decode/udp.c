@@ -2,12 +2,29 @@
  * decodes above it. */
 #include "decode/decode.h"
 
-enum { UDP_HLEN = 8, VXLAN_PORT = 4789 };
+enum {
+    UDP_HLEN = 8,
+    PTP_EVENT = 319,
+    PTP_GENERAL = 320,
+    VXLAN_PORT = 4789,
+    MPLS_UDP_PORT = 6635,
+};
 
+static uint16_t by_port(uint16_t port) {
+    switch (port) {
+    case VXLAN_PORT: return PROTO_VXLAN;
+    case MPLS_UDP_PORT: return PROTO_MPLS; /* MPLS in UDP (RFC 7510) */
+    case PTP_EVENT:
+    case PTP_GENERAL: return PROTO_PTP;
+    default: return PROTO_DATA;
+    }
+}
+
+/* As tshark: the lower port first, then the other. */
 uint16_t decode_by_udpport(uint16_t sport, uint16_t dport) {
-    if (dport == VXLAN_PORT || sport == VXLAN_PORT)
-        return PROTO_VXLAN;
-    return PROTO_DATA;
+    uint16_t lo = sport < dport ? sport : dport;
+    uint16_t next = by_port(lo);
+    return next != PROTO_DATA ? next : by_port(lo == sport ? dport : sport);
 }
 
 static void decode_udp(struct trawl_view *v) {
@@ -46,6 +63,15 @@ static void decode_udp(struct trawl_view *v) {
     if (next == PROTO_DATA)
         next = decode_rpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
                                 core_be16(p + 2), false);
+    if (next == PROTO_DATA)
+        next = decode_sip_probe(v, off + UDP_HLEN, l->end, false);
+    if (next == PROTO_DATA &&
+        decode_dcerpc_probe(v, off + UDP_HLEN, l->end, core_be16(p),
+                            core_be16(p + 2)))
+        next = PROTO_DCERPC;
+    if (next == PROTO_DATA)
+        next = decode_rtp_probe(v, off + UDP_HLEN, l->end, core_be16(p),
+                                core_be16(p + 2));
     decode_next(v, next, off + UDP_HLEN, l->end);
 }
 
@@ -110,6 +136,11 @@ static const struct trawl_field udp_fields[] = {
      .at = 2,
      .size = 2,
      .aliases = alias_dport},
+    {.name = "udp.serverport",
+     .label = "Server Port (trawl)",
+     .type = TRAWL_FT_UINT,
+     .proto = PROTO_UDP,
+     .get = decode_get_server_port},
     {.name = "udp.port",
      .label = "Source or Destination Port",
      .type = TRAWL_FT_UINT,

@@ -39,6 +39,7 @@ void decode_restart(struct trawl_view *v) {
     memset(&v->rpc, 0, sizeof v->rpc);
     v->anomalies = 0;
     v->protos_seen = 0;
+    v->flow_server = -1;
     v->done = false;
     v->checked = false;
     v->tail_proto = PROTO_NONE;
@@ -75,7 +76,7 @@ struct decode_layer *decode_push(struct trawl_view *v, uint16_t proto,
     l->item_lo = v->nitems;
     l->item_n = 0;
     l->msg = 0;
-    v->protos_seen |= (uint32_t)1 << proto;
+    v->protos_seen |= (uint64_t)1 << proto;
     /* Until the decoder says otherwise, nothing follows. */
     v->done = true;
     v->tail_proto = PROTO_NONE;
@@ -134,7 +135,7 @@ bool decode_more(struct trawl_view *v) {
 }
 
 bool decode_has_proto(struct trawl_view *v, uint16_t proto) {
-    uint32_t bit = (uint32_t)1 << proto;
+    uint64_t bit = (uint64_t)1 << proto;
     while (!(v->protos_seen & bit))
         if (!decode_more(v))
             return false;

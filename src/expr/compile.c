@@ -160,14 +160,16 @@ TRAWL_API int trawl_expr_compile(trawl_expr **out, const char *text,
         *out = e;
         return 0;
     }
-    if (e->opt.pcap_filter)
+    if (e->opt.pcap_filter) {
+        expr_pcap_error_place(text, &e->opt, perr, sizeof perr);
         core_err(errbuf, errlen, TRAWL_EEXPR, "not valid pcap-filter: %s",
                  perr);
-    else
+    } else {
         /* trawl's message is the useful one: it has a column and a
          * suggestion; libpcap's only says it failed too. */
         core_err(errbuf, errlen, TRAWL_EEXPR,
                  "%s (not valid pcap-filter either: %s)", terr, perr);
+    }
     trawl_expr_free(e);
     return TRAWL_EEXPR;
 }

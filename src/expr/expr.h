@@ -365,6 +365,14 @@ const char *expr_pcap_error(const struct expr_pcap *pc);
 /* Whether libpcap accepts `text` (for explain's "also valid pcap-filter"). */
 bool expr_pcap_valid(const char *text, const struct trawl_expr_options *opt,
                      char *err, size_t errlen);
+/* libpcap says "syntax error", never where. When err (its message for
+ * `text`) says that, appends the longest run of the text's first words
+ * libpcap accepts and the column where the rest begins. Each word tried
+ * is one compilation, so texts of more than 64 words are left as they
+ * are. */
+void expr_pcap_error_place(const char *text,
+                           const struct trawl_expr_options *opt, char *err,
+                           size_t errlen);
 
 /* ---- the kernel part (kernel.c) ------------------------------------------ */
 

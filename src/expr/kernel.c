@@ -13,8 +13,9 @@
  * after extension headers, IPv4 after LLC/SNAP), while pcap-filter reads
  * fixed places of the outermost headers. So the tests are translated for
  * "plain" frames only — Ethernet II carrying IPv4 or IPv6 with TCP, UDP or
- * SCTP directly inside (not a later fragment, not VXLAN), or ARP — where
- * both readings see the same headers, and every other frame goes up:
+ * SCTP directly inside (not a later fragment, not VXLAN or MPLS in UDP),
+ * or ARP — where both readings see the same headers, and every other
+ * frame goes up:
  *
  *     not (PLAIN) or (TESTS)
  *
@@ -62,9 +63,9 @@ static const char plain_ethernet[] =
     "(ip and len >= 38 and (ip[0] == 0x45 or (ip[0] & 0xf0 == 0x40 and "
     "len >= 18 + (ip[0] & 0xf) * 4)) and "
     "(ip proto 6 or ip proto 17 or ip proto 132) and "
-    "ip[6:2] & 0x1fff == 0 and not udp port 4789) or "
+    "ip[6:2] & 0x1fff == 0 and not udp port 4789 and not udp port 6635) or "
     "(ip6 and len >= 58 and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "
-    "and not udp port 4789) or arp";
+    "and not udp port 4789 and not udp port 6635) or arp";
 
 /* A growing text; `ok` turns false when it does not fit. */
 struct ktext {

@@ -486,6 +486,84 @@ static struct expr_node *item_mcast(struct expr_parser *p,
     return addr_test(p, op->name, "igmp.maddr", a.a, 4, a.prefix, it->col);
 }
 
+/* `FIELD == N` for a number up to `max` or a name of `tab`, or the
+ * protocol `proto` for `any`. */
+static struct expr_node *number_name_any(struct expr_parser *p,
+                                         const struct expr_operand *op,
+                                         const struct expr_item *it,
+                                         const char *field, const char *proto,
+                                         const struct named *tab, size_t n,
+                                         const char *what, uint64_t max) {
+    const char *const names[] = {field, NULL};
+    if (item_is(it, "any"))
+        return proto_test(p, proto, it->col);
+    uint64_t v = 0;
+    if (!number_or_name(p, it, tab, n, what, op->name, max, &v))
+        return NULL;
+    return uint_test(p, op->name, names, EXPR_OP_EQ, v, v, it->col);
+}
+
+/* ptpMsgType: the message type of a PTPv2 header; any is every PTP
+ * message (version 1 too). */
+static struct expr_node *item_ptp(struct expr_parser *p,
+                                  const struct expr_operand *op,
+                                  const struct expr_item *it) {
+    static const struct named types[] = {
+        {"Sync", 0},
+        {"Delay_Req", 1},
+        {"Pdelay_Req", 2},
+        {"Pdelay_Resp", 3},
+        {"Follow_Up", 8},
+        {"Delay_Resp", 9},
+        {"Pdelay_Resp_Follow_Up", 10},
+        {"Announce", 11},
+        {"Signaling", 12},
+        {"Management", 13},
+    };
+    return number_name_any(p, op, it, "ptp.v2.messagetype", "ptp", types,
+                           TRAWL_ARRAY_LEN(types), "PTP message type", 15);
+}
+
+/* profinetCmOpnum: a DCE/RPC request or response of a PROFINET IO
+ * interface with that operation number; any is every one. */
+static struct expr_node *item_pncm(struct expr_parser *p,
+                                   const struct expr_operand *op,
+                                   const struct expr_item *it) {
+    static const char *const pnio[] = {"dcerpc.pnio_cm", NULL};
+    static const char *const opnum[] = {"dcerpc.opnum", NULL};
+    static const struct named ops[] = {
+        {"connect", 0},       {"release", 1},      {"read", 2},
+        {"write", 3},         {"control", 4},      {"read implicit", 5},
+        {"read_implicit", 5}, {"readimplicit", 5},
+    };
+    struct expr_node *cm =
+        exists_test(p, op->name, pnio, 0, EXPR_OCC_ALL, it->col);
+    if (item_is(it, "any") || !cm)
+        return cm;
+    uint64_t n = 0;
+    if (!number_or_name(p, it, ops, TRAWL_ARRAY_LEN(ops),
+                        "PROFINET CM operation", op->name, 65535, &n))
+        return NULL;
+    struct expr_node *t =
+        uint_test(p, op->name, opnum, EXPR_OP_EQ, n, n, it->col);
+    return t ? expr_node_new(p, EXPR_N_AND, cm, t, it->col) : NULL;
+}
+
+/* rtpPayloadType: rtp.p_type of the packets trawl decodes as RTP (see
+ * decode/rtp.c); any is every one. */
+static struct expr_node *item_rtp(struct expr_parser *p,
+                                  const struct expr_operand *op,
+                                  const struct expr_item *it) {
+    static const struct named types[] = {
+        {"PCMU", 0},  {"GSM", 3},    {"G723", 4},  {"LPC", 7},  {"PCMA", 8},
+        {"G722", 9},  {"QCELP", 12}, {"CN", 13},   {"MPA", 14}, {"G728", 15},
+        {"G729", 18}, {"CelB", 25},  {"JPEG", 26}, {"nv", 28},  {"H261", 31},
+        {"MPV", 32},  {"MP2T", 33},  {"H263", 34},
+    };
+    return number_name_any(p, op, it, "rtp.p_type", "rtp", types,
+                           TRAWL_ARRAY_LEN(types), "RTP payload type", 127);
+}
+
 /* regexp: the payload after L4 (IP) or after the link header (other). */
 static struct expr_node *item_regexp(struct expr_parser *p,
                                      const struct expr_operand *op,
@@ -579,8 +657,10 @@ const struct expr_operand expr_operands[] = {
     {.name = "serverport",
      .syntax = PORTS,
      .example = "serverport == 80",
-     .needs = "connection tracking to know which side of a conversation is "
-              "the server, which trawl does not have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("tcp.serverport", "udp.serverport")},
     {.name = "macProtocol",
      .syntax = "an ethertype name (IPv4, IPv6, ARP, VLAN, MPLS, LLDP, SLOW, "
                "PTP, PROFINET, ...), a number, or \"Non IP\"",
@@ -648,11 +728,11 @@ const struct expr_operand expr_operands[] = {
      .example = "multicastGroup == 239.1.1.1",
      .item = item_mcast},
     {.name = "rtpPayloadType",
-     .syntax = "an RTP payload type (PCMU, MP2T, "
-               "...)",
+     .syntax = "an RTP payload type: a number (0 to 127), a static type's "
+               "name (PCMU, GSM, G723, LPC, PCMA, G722, QCELP, CN, MPA, "
+               "G728, G729, CelB, JPEG, nv, H261, MPV, MP2T, H263) or any",
      .example = "rtpPayloadType == PCMU",
-     .needs = "an RTP decoder and the RTP sessions learnt from SIP/SDP "
-              "signalling, which trawl does not have yet"},
+     .item = item_rtp},
     {.name = "interface",
      .syntax = "interface numbers or ranges (1,3-5)",
      .example = "interface == 1,3-5",
@@ -666,20 +746,24 @@ const struct expr_operand expr_operands[] = {
      .needs = "the link pairs of the capture ports (a live capture on two "
               "ports of a link), which trawl does not have yet"},
     {.name = "ptpMsgType",
-     .syntax = "a PTP message type or any",
+     .syntax = "a PTP message type (0 to 15, or Sync, Delay_Req, Pdelay_Req, "
+               "Pdelay_Resp, Follow_Up, Delay_Resp, Pdelay_Resp_Follow_Up, "
+               "Announce, Signaling, Management) or any",
      .example = "ptpMsgType == 0",
-     .needs = "a PTP (IEEE 1588) decoder (ptp.v2.messagetype), which trawl "
-              "does not have yet"},
+     .item = item_ptp},
     {.name = "profinetFrameId",
-     .syntax = "a PROFINET frame id",
+     .syntax = "a PROFINET frame id (0 to 0xffff) or a range "
+               "(0x8000-0xbfff)",
      .example = "profinetFrameId == 0x8000",
-     .needs = "a PROFINET decoder (pn_rt.frame_id), which trawl does not "
-              "have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 65535,
+     F("pn_rt.frame_id")},
     {.name = "profinetCmOpnum",
-     .syntax = "a PROFINET CM operation or any",
+     .syntax = "a PROFINET CM operation (connect, release, read, write, "
+               "control, \"read implicit\", or a number) or any",
      .example = "profinetCmOpnum == connect",
-     .needs = "a PROFINET CM (DCE/RPC) decoder, which trawl does not have "
-              "yet"},
+     .item = item_pncm},
     {.name = "mpls",
      .syntax = MPLS_V,
      .example = "mpls == 100",
@@ -754,9 +838,10 @@ const struct expr_operand expr_operands[] = {
      .example = "tcpFlags == syn+ack",
      .item = item_tcpflags},
     {.name = "callId",
-     .syntax = "a SIP call id",
+     .syntax = "a SIP call id (or P-Palladion-ID), quoted",
      .example = "callId == \"abc@host\"",
-     .needs = "a SIP decoder (sip.Call-ID), which trawl does not have yet"},
+     .expand = expand_fields,
+     F("sip.Call-ID", "sip.P-Palladion-ID")},
     {.name = "ipFragment",
      .syntax = "0 or 1",
      .example = "ipFragment == 1",
@@ -779,8 +864,10 @@ const struct expr_operand expr_operands[] = {
     {.name = "slowSubtype",
      .syntax = "a Slow Protocols subtype (1 for LACP)",
      .example = "slowSubtype == 1",
-     .needs = "a Slow Protocols decoder (slow.subtype, ethertype 0x8809), "
-              "which trawl does not have yet"},
+     .flags = EXPR_OPF_ORDERED,
+     .expand = expand_fields,
+     .max = 255,
+     F("slow.subtype")},
 };
 const size_t expr_noperands = TRAWL_ARRAY_LEN(expr_operands);
 

@@ -582,12 +582,6 @@ static struct expr_node *operand_node(struct expr_parser *p,
                          "bitwise '&' at column %u applies to fields, not "
                          "to the operand '%s'",
                          (unsigned)rel->mask_col, rel->name);
-    if (rel->quant)
-        return expr_fail(p,
-                         "'%s' at column %u applies to fields, not to "
-                         "the operand '%s'",
-                         rel->quant == TOK_ANY ? "any" : "all",
-                         (unsigned)rel->col, rel->name);
     if (rel->op == EXPR_R_NONE) {
         if (op->bare_proto) {
             uint16_t proto =
@@ -665,11 +659,13 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
     rel.name = expr_strndup(p->arena, nt->text, nt->tlen);
     if (!rel.name)
         return oom(p);
-    if (quant && r.kind == REF_PROTO)
+    /* The column is the quantifier's, not the name's. */
+    if (quant && r.kind != REF_FIELD)
         return expr_fail(p,
                          "'%s' at column %u applies to fields, not to "
-                         "the protocol '%s'",
+                         "the %s '%s'",
                          quant == TOK_ANY ? "any" : "all", (unsigned)quant_col,
+                         r.kind == REF_PROTO ? "protocol" : "operand",
                          rel.name);
     const struct expr_token *t = peek(p);
     if (t->kind == TOK_BITAND) {
@@ -755,10 +751,12 @@ static struct expr_node *parse_value_in(struct expr_parser *p) {
     struct ref r;
     if (!resolve(p, nt, &r))
         return NULL;
+    /* The relation starts at the value, but a protocol is named at its
+     * own column. */
     struct expr_rel rel = {.op = EXPR_R_EQ,
                            .items = &it,
                            .nitems = 1,
-                           .col = it.col,
+                           .col = r.kind == REF_PROTO ? nt->col : it.col,
                            .op_col = in->col};
     rel.name = expr_strndup(p->arena, nt->text, nt->tlen);
     if (!rel.name)
@@ -813,11 +811,14 @@ static struct expr_node *parse_primary(struct expr_parser *p) {
         return unexpected(p, t, expected);
     case TOK_WORD: {
         /* `62 in NFS.attributes` (a value in a field) against
-         * `tcp.port in {80, 443}` (a field in a set). */
-        enum expr_tok after =
-            p->pos + 2 < p->ntoks ? p->toks[p->pos + 2].kind : TOK_END;
-        if (peek2(p)->kind == TOK_IN && after != TOK_LBRACE &&
-            after != TOK_LBRACK)
+         * `tcp.port in {80, 443}` (a field in a set); `tcp.port in 80`
+         * and `tcp.port in (80)` are a field whose set lacks its braces. */
+        const struct expr_token *after =
+            p->pos + 2 < p->ntoks ? &p->toks[p->pos + 2] : NULL;
+        enum expr_tok ak = after ? after->kind : TOK_END;
+        if (peek2(p)->kind == TOK_IN && ak != TOK_LBRACE &&
+            ak != TOK_LBRACK && ak != TOK_LPAREN &&
+            !(ak == TOK_WORD && looks_like_value(after)))
             return parse_value_in(p);
         return parse_relation(p, 0, 0);
     }

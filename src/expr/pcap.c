@@ -6,8 +6,11 @@
  * the expression meets: at compile time when the caller knows it, else
  * when the first packet of that link type is matched. The few programs are
  * cached in the expression; matching itself allocates nothing. */
+#include <ctype.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "expr/expr.h"
 
@@ -17,6 +20,7 @@ enum {
     LINKTYPE_ATM_RFC1483 = 100,
     LINKTYPE_RAW = 101,
     SLOTS = 8, /* link types cached; a trace rarely mixes more than two */
+    PLACE_MAX_WORDS = 64, /* words tried to place a syntax error */
 };
 
 struct slot {
@@ -148,6 +152,45 @@ bool expr_pcap_valid(const char *text, const struct trawl_expr_options *opt,
         return false;
     pcap_freecode(&prog);
     return true;
+}
+
+void expr_pcap_error_place(const char *text,
+                           const struct trawl_expr_options *opt, char *err,
+                           size_t errlen) {
+    if (!strstr(err, "syntax error"))
+        return;
+    size_t start[PLACE_MAX_WORDS], end[PLACE_MAX_WORDS];
+    unsigned n = 0;
+    const char *p = text;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        if (n == PLACE_MAX_WORDS)
+            return;
+        start[n] = (size_t)(p - text);
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        end[n++] = (size_t)(p - text);
+    }
+    char part[1024], perr[PCAP_ERRBUF_SIZE];
+    for (unsigned k = n; k-- > 1;) {
+        /* The first k words, as written. */
+        if (end[k - 1] >= sizeof part)
+            continue;
+        memcpy(part, text, end[k - 1]);
+        part[end[k - 1]] = '\0';
+        if (!expr_pcap_valid(part, opt, perr, sizeof perr))
+            continue;
+        size_t len = strlen(err);
+        if (len < errlen)
+            snprintf(err + len, errlen - len,
+                     ": '%s' (columns %zu-%zu) is valid, what follows "
+                     "from column %zu is not",
+                     part + start[0], start[0] + 1, end[k - 1], start[k] + 1);
+        return;
+    }
 }
 
 void expr_pcap_explain(struct expr_pcap *pc, struct expr_out *o) {

@@ -44,6 +44,7 @@ enum {
     PRE_MIN_REJECT = 1024, /* rejections in a window that pay for it */
     PRE_REST = 65536,      /* packets it then leaves alone */
     VXLAN_PORT = 4789,
+    MPLS_UDP_PORT = 6635,
 };
 
 /* What one test is in the kernel part. */
@@ -180,8 +181,15 @@ static bool plain_frame(const uint8_t *p, uint32_t len, struct plain *pl) {
     }
     if (pl->l4 != 6 && pl->l4 != 17 && pl->l4 != 132)
         return false;
-    return pl->l4 != 17 || (core_be16(p + pl->l4off) != VXLAN_PORT &&
-                            core_be16(p + pl->l4off + 2) != VXLAN_PORT);
+    if (pl->l4 != 17)
+        return true;
+    /* UDP carrying VXLAN or MPLS holds headers pcap-filter does not see. */
+    for (int k = 0; k < 4; k += 2) {
+        uint16_t port = core_be16(p + pl->l4off + k);
+        if (port == VXLAN_PORT || port == MPLS_UDP_PORT)
+            return false;
+    }
+    return true;
 }
 
 /* A comparison over kernel fields, each read at its place: the length

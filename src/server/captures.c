@@ -125,9 +125,9 @@ static int bad(int *status, char *err, size_t errlen, const char *key,
 }
 
 /* One parameter into spec. */
-static int apply_param(struct srv *srv, struct session_spec *spec, int p,
-                       const char *key, const json_t *v, bool *buffer,
-                       int *status, char *err, size_t errlen) {
+static int apply_param(struct session_spec *spec, int p, const char *key,
+                       const json_t *v, bool *buffer, int *status, char *err,
+                       size_t errlen) {
     uint64_t u;
     bool b;
     switch ((enum param)p) {
@@ -252,32 +252,31 @@ static int apply_param(struct srv *srv, struct session_spec *spec, int p,
                        "expected 1 to 16777216 bytes");
         return 0;
     }
-    (void)srv;
     return bad(status, err, errlen, key, "unknown");
 }
 
-int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
-                  struct session_spec *spec, int *status, char *err,
-                  size_t errlen) {
+int captures_parse(const json_t *args, enum session_type type,
+                   struct session_spec *spec, bool *format_given, int *status,
+                   char *err, size_t errlen) {
     spec->type = type;
     spec->format = TRAWL_FORMAT_PCAPNG;
     *status = 400;
     if (args && !json_is_object(args))
         return util_err(err, errlen, TRAWL_EINVAL,
                         "capture parameters: expected a JSON object");
-    bool buffer = false, format_given = false;
+    bool buffer = false;
+    *format_given = false;
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)args, key, v) {
         int p = param_of(key);
-        format_given |= p == P_FORMAT;
+        *format_given |= p == P_FORMAT;
         if (p < 0)
             return util_err(err, errlen, TRAWL_EINVAL,
                             "unknown parameter '%s' (see docs/api.md for "
                             "the capture parameters)",
                             key);
-        int rc =
-            apply_param(srv, spec, p, key, v, &buffer, status, err, errlen);
+        int rc = apply_param(spec, p, key, v, &buffer, status, err, errlen);
         if (rc < 0)
             return rc;
     }
@@ -300,11 +299,6 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
         spec->name_template = spec->file_name;
         spec->file_name = NULL;
     }
-    if (spec->type == SESSION_DISK && !format_given) {
-        struct settings_values set;
-        settings_get(&srv->settings, &set);
-        spec->format = set.disk_format;
-    }
     if (type == SESSION_PREVIEW) {
         /* A preview is the first packets, up to a megabyte, within a few
          * seconds (a minute at the most): it answers one request. */
@@ -321,13 +315,6 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
         return util_err(err, errlen, TRAWL_EINVAL,
                         "endTime %lld is not after startTime %lld",
                         (long long)spec->end_us, (long long)spec->start_us);
-    const struct source *src = hub_source(srv->hub);
-    if (spec->end_us && !src->original_times && spec->end_us <= util_now_us())
-        return util_err(err, errlen, TRAWL_EINVAL,
-                        "endTime %lld is in the past: captures of past "
-                        "traffic need the packet ring buffer, which does not "
-                        "exist yet",
-                        (long long)spec->end_us);
     if (spec->snaplen && spec->profile)
         return util_err(err, errlen, TRAWL_EINVAL,
                         "snaplen and profile both truncate packets: give one "
@@ -341,6 +328,31 @@ int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
     *status = 200;
     return spec->filter ? 0
                         : util_err(err, errlen, TRAWL_ENOMEM, "out of memory");
+}
+
+int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
+                  struct session_spec *spec, int *status, char *err,
+                  size_t errlen) {
+    bool format_given;
+    int rc =
+        captures_parse(args, type, spec, &format_given, status, err, errlen);
+    if (rc < 0)
+        return rc;
+    *status = 400;
+    if (spec->type == SESSION_DISK && !format_given) {
+        struct settings_values set;
+        settings_get(&srv->settings, &set);
+        spec->format = set.disk_format;
+    }
+    const struct source *src = hub_source(srv->hub);
+    if (spec->end_us && !src->original_times && spec->end_us <= util_now_us())
+        return util_err(err, errlen, TRAWL_EINVAL,
+                        "endTime %lld is in the past: captures of past "
+                        "traffic need the packet ring buffer, which does not "
+                        "exist yet",
+                        (long long)spec->end_us);
+    *status = 200;
+    return 0;
 }
 
 /* ---- starting ------------------------------------------------------------ */

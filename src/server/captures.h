@@ -24,6 +24,13 @@
 int captures_spec(struct srv *srv, const json_t *args, enum session_type type,
                   struct session_spec *spec, int *status, char *err,
                   size_t errlen);
+/* What captures_spec checks without the daemon: every parameter, and how
+ * they go together; not the defaults from the settings nor the time
+ * against the source's clock. *format_given tells whether a format was
+ * asked for. The fuzz target tests/fuzz/fuzz_http.c calls it. */
+int captures_parse(const json_t *args, enum session_type type,
+                   struct session_spec *spec, bool *format_given, int *status,
+                   char *err, size_t errlen);
 
 /* Starts a capture: resolves its interface and profile, compiles it,
  * registers it with the hub and records it in the catalog (and its filter

@@ -206,6 +206,35 @@ static int64_t query_int(struct catalog *c, int64_t dflt, const char *sql,
     return v;
 }
 
+/* A damaged catalog is refused at start-up rather than found out by the
+ * first request that reads the damaged page, which would then fail (or
+ * write over what could still be recovered). The check reads the whole
+ * file once; a catalog holds a few hundred rows. */
+static int check_integrity(struct catalog *c, char *err, size_t errlen) {
+    sqlite3_stmt *st = NULL;
+    char found[512] = "";
+    int rc = sqlite3_prepare_v2(c->db, "PRAGMA quick_check(3)", -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *row = (const char *)sqlite3_column_text(st, 0);
+        if (row && strcmp(row, "ok") != 0) {
+            size_t n = strlen(found);
+            snprintf(found + n, sizeof found - n, "%s%s", n ? "; " : "", row);
+        }
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE && !found[0])
+        snprintf(found, sizeof found, "%s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    if (!found[0])
+        return 0;
+    return util_err(err, errlen, TRAWL_EIO,
+                    "catalog %s: damaged, or not an SQLite database (%s); "
+                    "trawl serve will not start on it: move it aside to start "
+                    "with an empty catalog (the files under captures/ are "
+                    "kept) or restore it from a backup",
+                    c->path, found);
+}
+
 int catalog_open(struct catalog **out, const char *path, char *err,
                  size_t errlen) {
     *out = NULL;
@@ -229,6 +258,10 @@ int catalog_open(struct catalog **out, const char *path, char *err,
      * lets readers and one writer proceed, and a writer waits rather than
      * failing while the other holds the lock. */
     sqlite3_busy_timeout(c->db, 5000);
+    if (check_integrity(c, err, errlen) < 0) {
+        catalog_close(c);
+        return TRAWL_EIO;
+    }
     char *msg = NULL;
     if (sqlite3_exec(c->db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

@@ -17,6 +17,8 @@
 #define FLUSH_MS 1000
 /* Packets written between two looks at the clock and the session. */
 #define BATCH 4096
+/* A disk capture does not start with less free space than this. */
+#define DISK_MIN_FREE (256u << 10)
 
 struct disk {
     struct srv *srv;
@@ -110,6 +112,13 @@ static int open_output(struct disk *d) {
                            ? s->spec.name_template
                            : set.file_name_template;
     int rc = storage_mkdirs(d->srv, dir, d->err, sizeof d->err);
+    /* Files are created at their first packet (their names hold its
+     * time), so a directory they cannot be made in, or a full disk, is
+     * looked for now: the request that starts the capture is answered
+     * with it, rather than the capture ending at its first packet. */
+    if (rc == 0)
+        rc = storage_check_writable(d->srv, dir, DISK_MIN_FREE, d->err,
+                                    sizeof d->err);
     if (rc < 0)
         return rc;
     char path[STORAGE_PATH_MAX + 300];

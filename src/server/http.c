@@ -2,11 +2,9 @@
  * every request read whole within bounds, then routed, authenticated and
  * checked for cross-site use before its handler runs.
  *
- * Query strings are parsed here rather than by libmicrohttpd, which reads
- * '+' as a space as HTML forms do: in a capture URL '+' is a plus sign
- * (`tcpFlags == syn+ack`) and spaces are written %20, as Allegro's capture
- * URL has them. The raw URI is caught by the URI log callback, which MHD
- * calls first for every request. */
+ * Query strings are parsed by http_parse.c rather than by libmicrohttpd,
+ * which reads '+' as a space; the raw URI they need is caught by the URI
+ * log callback, which MHD calls first for every request. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +19,12 @@
 #include <unistd.h>
 
 #include "server/http.h"
+#include "server/http_parse.h"
 #include "server/server.h"
 #include "server/util.h"
 
 #define MAX_CONNECTIONS 512
 #define IDLE_TIMEOUT_S 60
-#define MAX_QUERY_ARGS 64
 #define COOKIE_NAME "trawl_session"
 
 struct http {
@@ -43,81 +41,6 @@ struct req_state {
     char *uri;    /* the raw request URI, query included */
     json_t *args; /* parsed query, built on first use */
 };
-
-/* ---- query strings ------------------------------------------------------- */
-
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* %XX decoding only ('+' stays a plus sign); a malformed escape stays as
- * written. *outlen is the decoded length, which may hold NUL bytes. */
-static char *percent_decode(const char *s, size_t n, size_t *outlen) {
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
-            out[j++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[j++] = s[i];
-        }
-    }
-    out[j] = '\0';
-    *outlen = j;
-    return out;
-}
-
-/* The query as an object of strings. A name or value that is not UTF-8
- * text (or holds a NUL) makes it NULL: such a request is refused. */
-static json_t *parse_query(const char *uri) {
-    json_t *o = json_object();
-    const char *q = uri ? strchr(uri, '?') : NULL;
-    if (!q)
-        return o;
-    q++;
-    size_t count = 0;
-    while (*q) {
-        const char *amp = strchr(q, '&');
-        size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        const char *eq = memchr(q, '=', len);
-        size_t klen = eq ? (size_t)(eq - q) : len;
-        if (klen) {
-            if (++count > MAX_QUERY_ARGS) {
-                json_decref(o);
-                return NULL;
-            }
-            size_t kn, vn;
-            char *k = percent_decode(q, klen, &kn);
-            char *v = eq ? percent_decode(eq + 1, len - klen - 1, &vn)
-                         : percent_decode("", 0, &vn);
-            json_t *val = k && v && strlen(k) == kn && strlen(v) == vn
-                              ? json_string(v)
-                              : NULL;
-            bool ok = val && json_object_set_new(o, k, val) == 0;
-            free(k);
-            free(v);
-            if (!ok) {
-                json_decref(o);
-                return NULL;
-            }
-        }
-        if (!amp)
-            break;
-        q = amp + 1;
-    }
-    return o;
-}
 
 /* ---- answering
  * ------------------------------------------------------------------ */
@@ -156,7 +79,12 @@ enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *body) {
     if (!text)
         return MHD_NO;
     size_t n = strlen(text);
-    text = realloc(text, n + 2);
+    char *grown = realloc(text, n + 2);
+    if (!grown) {
+        free(text);
+        return MHD_NO;
+    }
+    text = grown;
     text[n] = '\n';
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(n + 1, text, MHD_RESPMEM_MUST_FREE);
@@ -176,7 +104,16 @@ enum MHD_Result http_error(struct http_req *r, unsigned status, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return http_json(r, status, json_pack("{ss}", "error", msg));
+    json_t *m = json_string(msg);
+    if (!m) {
+        /* The message quotes what the client sent (a path MHD decoded),
+         * which need not be UTF-8; JSON must be. */
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
+                *c = '?';
+        m = json_string(msg);
+    }
+    return http_json(r, status, json_pack("{so}", "error", m));
 }
 
 enum MHD_Result http_expr_error(struct http_req *r, const char *msg) {
@@ -213,8 +150,9 @@ static struct req_state *state_of(struct http_req *r) {
 
 json_t *http_args(struct http_req *r) {
     struct req_state *st = state_of(r);
+    char err[256];
     if (!st->args)
-        st->args = parse_query(st->uri);
+        st->args = http_parse_query(st->uri, err, sizeof err);
     return json_incref(st->args);
 }
 
@@ -260,56 +198,13 @@ int64_t http_param_id(struct http_req *r, size_t i) {
 /* ---- routing
  * -------------------------------------------------------------------- */
 
-/* Matches path against pattern, filling r->params (which point into
- * r->path_copy). */
-static bool match(struct http_req *r, const char *pattern, const char *path) {
-    r->nparams = 0;
-    if (strlen(path) >= sizeof r->path_copy)
-        return false;
-    memcpy(r->path_copy, path, strlen(path) + 1);
-    char *ends[HTTP_MAX_PARAMS];
-    size_t nends = 0;
-    char *p = r->path_copy;
-    const char *q = pattern;
-    for (;;) {
-        if (*q == '\0') {
-            if (*p)
-                return false;
-            break;
-        }
-        if (*q != '/' || *p != '/')
-            return false;
-        q++;
-        p++;
-        size_t qlen = strcspn(q, "/");
-        if (qlen == 3 && memcmp(q, "{*}", 3) == 0 && q[3] == '\0') {
-            if (!*p || r->nparams == HTTP_MAX_PARAMS)
-                return false;
-            r->params[r->nparams++] = p;
-            break;
-        }
-        size_t plen = strcspn(p, "/");
-        if (q[0] == '{') {
-            if (!plen || r->nparams == HTTP_MAX_PARAMS)
-                return false;
-            r->params[r->nparams++] = p;
-            ends[nends++] = p + plen;
-        } else if (plen != qlen || memcmp(p, q, qlen) != 0) {
-            return false;
-        }
-        q += qlen;
-        p += plen;
-    }
-    for (size_t i = 0; i < nends; i++)
-        *ends[i] = '\0';
-    return true;
-}
-
 static const struct http_route *route(struct http_req *r, bool *wrong_method) {
     *wrong_method = false;
     for (size_t i = 0; i < api_nroutes; i++) {
         const struct http_route *rt = &api_routes[i];
-        if (!match(r, rt->pattern, r->url))
+        if (!http_match(rt->pattern, r->url, r->path_copy,
+                        sizeof r->path_copy, r->params, HTTP_MAX_PARAMS,
+                        &r->nparams))
             continue;
         if (strcmp(rt->method, r->method) == 0 ||
             (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
@@ -408,12 +303,6 @@ static enum MHD_Result dispatch(struct http_req *r) {
     if (r->too_large)
         return http_error(r, 413, "request body larger than %u bytes",
                           HTTP_MAX_BODY);
-    struct req_state *st = state_of(r);
-    if (!st->args && !(st->args = parse_query(st->uri)))
-        return http_error(r, 400,
-                          "the query string has more than %d "
-                          "arguments, or one that is not UTF-8 text",
-                          MAX_QUERY_ARGS);
     bool changes =
         strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
     if (!(rt->flags & HTTP_PUBLIC)) {
@@ -440,6 +329,12 @@ static enum MHD_Result dispatch(struct http_req *r) {
     }
     if ((rt->flags & HTTP_ADMIN) && !r->who.admin)
         return http_error(r, 403, "only an admin may do this");
+    /* Parsed once credentials are checked, so that an anonymous client
+     * learns nothing from the answer but that it must log in. */
+    struct req_state *st = state_of(r);
+    char err[256];
+    if (!st->args && !(st->args = http_parse_query(st->uri, err, sizeof err)))
+        return http_error(r, 400, "%s", err);
     return rt->handler(r);
 }
 
@@ -475,11 +370,49 @@ static void client_address(struct http_req *r) {
              port);
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
-                                    const char *key, const char *value) {
+/* What the request's header lines add up to, and the first that is
+ * malformed: a name that is not an HTTP token (a space before the colon,
+ * which MHD keeps in the name, lets two parsers read one request two
+ * ways) or a value with a NUL or another control byte, which MHD cuts
+ * short or passes on. */
+struct header_scan {
+    size_t bytes;
+    char bad[96];
+};
+
+static bool header_token(const char *s, size_t n) {
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+            return false;
+    }
+    return true;
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, size_t key_size,
+                                   const char *value, size_t value_size) {
     (void)kind;
-    size_t *n = cls;
-    *n += strlen(key) + (value ? strlen(value) : 0) + 4;
+    struct header_scan *h = cls;
+    h->bytes += key_size + value_size + 4;
+    if (h->bad[0])
+        return MHD_YES;
+    bool ok = header_token(key, key_size);
+    for (size_t i = 0; ok && value && i < value_size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        ok = c >= 0x20 ? c != 0x7f : c == '\t';
+    }
+    if (!ok) {
+        size_t j = 0;
+        for (size_t i = 0; i < key_size && j + 1 < 40; i++)
+            h->bad[j++] =
+                key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?';
+        h->bad[j] = '\0';
+        if (!j)
+            snprintf(h->bad, sizeof h->bad, "(empty)");
+    }
     return MHD_YES;
 }
 
@@ -498,18 +431,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->method = method;
         r->url = url;
         client_address(r);
-        size_t head = strlen(st->uri);
-        MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &head);
-        if (head > HTTP_MAX_HEADERS) {
-            r->status = 431;
+        struct header_scan scan = {.bytes = strlen(st->uri)};
+        MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &scan);
+        if (scan.bytes > HTTP_MAX_HEADERS)
             return http_error(r, 431, "request headers larger than %u bytes",
                               HTTP_MAX_HEADERS);
-        }
+        if (scan.bad[0])
+            return http_error(r, 400,
+                              "header '%s': a name must be a token (no "
+                              "spaces before the colon) and a value must "
+                              "hold no control bytes",
+                              scan.bad);
         const char *cl = MHD_lookup_connection_value(
             c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         uint64_t n;
-        if (cl && util_parse_u64(cl, &n) && n > HTTP_MAX_BODY)
+        if (cl && util_parse_u64(cl, &n) && n > HTTP_MAX_BODY) {
+            /* Answered before the body, which is then not read: waiting
+             * for a body the client says is huge would hold the
+             * connection for nothing. */
             r->too_large = true;
+            return http_error(r, 413,
+                              "request body of %llu bytes larger than %u bytes",
+                              (unsigned long long)n, HTTP_MAX_BODY);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -692,6 +636,10 @@ int http_start(struct http **out, struct srv *srv, const struct http_options *o,
                                         MAX_CONNECTIONS, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                         IDLE_TIMEOUT_S, NULL};
+    /* HTTP/1.1 without Host, spaces in the URL: refused, as the standard
+     * says, rather than guessed at. */
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL};
     if (h->tls) {
         opts[n++] =
             (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, h->key};

@@ -552,6 +552,11 @@ int port_set_state(struct port *p, const json_t *v, char *err, size_t errlen) {
     } else if (on && strcasecmp(on, "STOP") == 0) {
         if (p->running)
             trawl_capture_stop(p->c);
+        /* Answered once the capture is off, so that the parameters can be
+         * changed by the very next request (the driver notices the stop
+         * within one 100 ms wait). */
+        while (p->running)
+            pthread_cond_wait(&p->cond, &p->lock);
     } else {
         rc = util_err(err, errlen, TRAWL_EINVAL,
                       "on_off: \"START\" or \"STOP\"");

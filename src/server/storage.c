@@ -81,6 +81,35 @@ int storage_open(struct srv *srv, const char *rel, int flags, mode_t mode,
                     strerror(e));
 }
 
+int storage_check_writable(struct srv *srv, const char *rel, uint64_t need,
+                           char *err, size_t errlen) {
+    if (!storage_valid_path(rel, true))
+        return util_err(err, errlen, TRAWL_EINVAL,
+                        "storage directory '%s' is not acceptable", rel);
+    /* An unnamed file, gone when closed: the kernel checks what creating
+     * a capture's file would (permissions, a read-only mount). */
+    int fd = open_beneath(srv->store_fd, rel, O_TMPFILE | O_WRONLY, 0);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EOPNOTSUPP)
+            return 0; /* a file system without them: told at the first packet */
+        return util_err(err, errlen, TRAWL_EIO,
+                        "storage directory '%s' (%s/%s) cannot be written: %s",
+                        rel, srv->store_dir, rel, strerror(e));
+    }
+    struct statvfs vf;
+    int rc = 0;
+    if (fstatvfs(fd, &vf) == 0 &&
+        (uint64_t)vf.f_bavail * vf.f_frsize < need)
+        rc = util_err(err, errlen, TRAWL_EIO,
+                      "storage directory '%s' (%s/%s): no space left on "
+                      "device (%llu bytes free)",
+                      rel, srv->store_dir, rel,
+                      (unsigned long long)vf.f_bavail * vf.f_frsize);
+    close(fd);
+    return rc;
+}
+
 int storage_mkdirs(struct srv *srv, const char *rel, char *err, size_t errlen) {
     if (!storage_valid_path(rel, true))
         return util_err(err, errlen, TRAWL_EINVAL,

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -29,6 +30,11 @@ bool storage_valid_path(const char *rel, bool allow_top);
  * negative code (TRAWL_ENOENT when it does not exist). */
 int storage_open(struct srv *srv, const char *rel, int flags, mode_t mode,
                  char *err, size_t errlen);
+/* Whether a file can be created in directory rel (beneath the storage
+ * directory) with at least `need` bytes free there; 0, or a negative code
+ * with a message naming the directory and the reason. */
+int storage_check_writable(struct srv *srv, const char *rel, uint64_t need,
+                           char *err, size_t errlen);
 /* Creates directory rel and its parents beneath the storage directory. */
 int storage_mkdirs(struct srv *srv, const char *rel, char *err, size_t errlen);
 

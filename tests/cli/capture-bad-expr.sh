@@ -13,7 +13,7 @@ case "$err" in
 *) fail "no column in the message" ;;
 esac
 case "$err" in
-*"no such device"* | *listening*) fail "the capture was started" ;;
+*"o such device"* | *listening*) fail "the capture was started" ;;
 esac
 # A bad start filter is refused the same way.
 err=$("$trawl" capture -i trawl-no-such-if --start-on 'filter:ip.src ==' 2>&1 >/dev/null)

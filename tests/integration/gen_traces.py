@@ -418,13 +418,172 @@ def other_packets(rnd):
     return p
 
 
+def allegro_packets(rnd):
+    """The protocols behind Allegro's operands: Slow Protocols, PTP,
+    PROFINET, PNIO CM (DCE/RPC), SIP and RTP."""
+    del rnd  # fixed frames: the random sequence of the others stays as it was
+    slow = "01:80:c2:00:00:02"
+    p = [Ether(src=MAC_A, dst=slow, type=0x8809) / (b"\x01\x01" + bytes(108)),
+         Ether(src=MAC_A, dst=slow, type=0x8809) / (b"\x03" + bytes(50)),
+         Ether(src=MAC_A, dst=slow, type=0x8809) / b"\x0a",
+         Ether(src=MAC_A, dst=slow) / Dot1Q(vlan=7, type=0x8809) /
+         (b"\x02\x01" + bytes(40))]
+    # PTP: v2 messages of several types, one padded, one with a trailer,
+    # one longer than its header, a minor version, a cut header, v1; over
+    # Ethernet and UDP 319/320.
+    def ptp(mtype, ver=2, seq=0x1234, n=44):
+        hdr = (bytes([mtype, ver]) + n.to_bytes(2, "big") + b"\x03\x00\x02\x08" +
+               bytes(12) + bytes.fromhex("0011223344556677") + b"\x00\x05" +
+               seq.to_bytes(2, "big") + b"\x00\xfd")
+        return hdr + bytes(n - len(hdr))
+    pdst = "01:1b:19:00:00:00"
+    p += [Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0) + bytes(2)),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0x1b) + b"\x01\x02"),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / (ptp(0xb, n=64) + b"junk"),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / ptp(0x9, ver=0x12, seq=1),
+          Ether(src=MAC_A, dst=pdst, type=0x88f7) / ptp(0)[:20],
+          Ether(src=MAC_A, dst=pdst) / Dot1Q(vlan=3, type=0x88f7) / ptp(2, seq=9),
+          eth() / IP(src=A, dst="224.0.1.129") / UDP(sport=319, dport=319) / ptp(1),
+          eth() / IP(src=A, dst="224.0.1.129") / UDP(sport=320, dport=320) /
+          (b"\x00\x01" + bytes(34)),
+          eth() / IPv6(src=A6, dst="ff0e::181") / UDP(sport=5000, dport=320) /
+          ptp(8, seq=65535)]
+    # PROFINET RT: cyclic frames of each class (with their APDU status),
+    # acyclic and DCP ones, frames too short for a frame id, one tagged.
+    def pn(fid, body):
+        return Ether(src=MAC_A, dst="01:0e:cf:00:00:00", type=0x8892) / \
+            (fid.to_bytes(2, "big") + body)
+    cyc = bytes(range(1, 41)) + b"\x12\x34\x35\x00"
+    p += [pn(0x8000, cyc), pn(0xc000, cyc), pn(0x0100, cyc), pn(0xfbff, cyc),
+          pn(0x00ff, cyc), pn(0xfc01, bytes(30)), pn(0xfefe, bytes(20)),
+          pn(0xfe01, bytes(20)), pn(0x8000, b"\x01\x02\x03\x04"),
+          pn(0x8000, b"\x01\x02\x03"), pn(0x8000, b""),
+          Ether(src=MAC_A, dst="01:0e:cf:00:00:00") /
+          Dot1Q(vlan=0, prio=6, type=0x8892) / (b"\x80\x01" + cyc)]
+    # PNIO CM: connectionless DCE/RPC, little- and big-endian, requests and
+    # responses of each operation, other interfaces and ports, headers
+    # that are not DCE/RPC's (cut, version 5, packet type 11), a stub
+    # shorter than the datagram.
+    def cl(le, ptype, opnum, body=bytes(4), ver=4, if_n=1, seq=7, flen=None):
+        order = "<" if le else ">"
+
+        def u(a, b, c, tail):
+            return struct.pack(order + "IHH", a, b, c) + bytes.fromhex(tail)
+        return (bytes([ver, ptype, 0x20, 0x01, 0x10 if le else 0, 0, 0, 0x11]) +
+                u(0xdea00000, 0x6c97, 0x11d1, "8271000102030405") +
+                u(0xdea00000 + if_n, 0x6c97, 0x11d1, "827100a02442df7d") +
+                u(0x12345678, 0x1111, 0x2222, "a00000a0dea20000") +
+                struct.pack(order + "IIIHHHHH", 1, 1, seq, opnum, 0xffff, 3,
+                            len(body) if flen is None else flen, 0) +
+                b"\x00\x22" + body)
+
+    def udp_cl(sport, dport, payload):
+        return eth() / IP(src=A, dst=B) / UDP(sport=sport, dport=dport) / payload
+    for opnum in range(6):
+        p.append(udp_cl(49152, 34964, cl(opnum % 2 == 0, 0, opnum, seq=opnum)))
+        p.append(udp_cl(34964, 49152, cl(opnum % 2 == 1, 2, opnum, bytes(20))))
+    p += [udp_cl(49153, 5000, cl(True, 0, 1, if_n=2)),
+          udp_cl(49152, 34964, cl(True, 0, 9, if_n=7)),
+          udp_cl(49152, 34964, cl(True, 9, 0, b"")),
+          udp_cl(49152, 34964, cl(False, 0, 2, bytes(30), flen=10)),
+          udp_cl(49152, 34964, cl(True, 10, 0, b"")),
+          udp_cl(49152, 34964, cl(True, 11, 0, b"")),
+          udp_cl(49152, 34964, cl(True, 0, 1, ver=5)),
+          udp_cl(49152, 34964, cl(True, 0, 1)[:79])]
+    p += sip_packets()
+    return p
+
+
+SDP = (b"v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nc=IN IP4 10.1.2.3\r\n"
+       b"t=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:101 "
+       b"telephone-event/8000\r\n")
+
+
+def sip_packets():
+    """SIP over UDP and TCP (whole messages in one segment), long and
+    compact header names, a request on another port, one that is not SIP,
+    two responses in one datagram."""
+    invite = (b"INVITE sip:bob@192.168.100.200 SIP/2.0\r\n"
+              b"Via: SIP/2.0/UDP 10.1.2.3:5060;branch=z9hG4bK1\r\n"
+              b"From: <sip:alice@10.1.2.3>;tag=1\r\nTo: <sip:bob@192.168.100.200>\r\n"
+              b"Call-ID: 3c26c4b7@10.1.2.3\r\nCSeq: 101 INVITE\r\n"
+              b"Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n"
+              % len(SDP)) + SDP
+    ok = (b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 10.1.2.3:5060\r\ni: 3c26c4b7@10.1.2.3\r\n"
+          b"CSeq: 101 INVITE\r\nl: 0\r\n\r\n")
+    ringing = b"SIP/2.0 180 Ringing\r\nCall-ID:   spaced  \r\ncseq:7 OPTIONS\r\n\r\n"
+    bye = (b"BYE sip:bob@192.168.100.200 SIP/2.0\r\ncall-id:other@x\r\n"
+           b"P-Palladion-ID: pal-1\r\nCSeq: 102 BYE\r\nContent-Length: 0\r\n\r\n")
+    options = b"OPTIONS sip:x SIP/2.0\r\nCall-ID: o1\r\nContent-Length: 5\r\n\r\nhello"
+
+    def u(sport, dport, payload, v6=False):
+        ip = IPv6(src=A6, dst=B6) if v6 else IP(src=A, dst=B)
+        return eth() / ip / UDP(sport=sport, dport=dport) / payload
+    return [u(5060, 5060, invite),
+            eth() / IP(src=B, dst=A) / TCP(sport=5060, dport=40001, flags="PA") / ok,
+            u(5060, 5060, ringing), u(5060, 5060, bye), u(7000, 7002, options),
+            u(5060, 5060, ok + ok), u(5060, 5060, b"HELLO world\r\n\r\n"),
+            u(5060, 5060, invite, v6=True)]
+
+
+def rtp_packets():
+    """RTP between even ports that trawl's heuristic takes: CSRCs, the
+    marker, padding, an extension header, no payload, each static type
+    with a name, over IPv4 and IPv6. Not part of ether.pcap: tshark decodes
+    RTP only when told (decode-as udp.port==30000), which the test that
+    reads these does."""
+    def rtp(first, pt, seq, ts, ssrc, csrcs=(), payload=bytes(20), ext=b""):
+        return (bytes([first | len(csrcs), pt]) +
+                struct.pack(">HII", seq, ts, ssrc) +
+                b"".join(struct.pack(">I", c) for c in csrcs) + ext + payload)
+
+    def u(payload, v6=False):
+        ip = IPv6(src=A6, dst=B6) if v6 else IP(src=A, dst=B)
+        return eth() / ip / UDP(sport=30000, dport=30002) / payload
+    p = [u(rtp(0x80, 0, 7, 160, 0xdeadbeef)),
+         u(rtp(0x80, 0x88, 8, 320, 0x01020304, csrcs=(5, 6))),
+         u(rtp(0xa0, 33, 9, 480, 0x01020304, payload=bytes(7) + b"\x03")),
+         u(rtp(0xa0, 34, 9, 480, 0x01020304, payload=b"\x01")),
+         u(rtp(0x90, 31, 10, 480, 0x01020304,
+               ext=b"\xbe\xde\x00\x01\x10\xff\x00\x00")),
+         u(rtp(0x80, 0, 11, 160, 1, payload=b"")),
+         u(rtp(0x80, 18, 12, 4294967295, 0xffffffff), v6=True)]
+    for pt in (3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 25, 26, 28,
+               32):
+        p.append(u(rtp(0x80, pt, 100 + pt, pt * 160, 0x0a0b0c0d)))
+    return p
+
+
+def sdp_rtp_packets():
+    """A SIP INVITE whose SDP announces audio at 10.1.2.3:40000 and video at
+    [2001:db8::1]:40010, then RTP of dynamic payload types between odd
+    ports (which trawl's heuristic refuses) to and from them, RTCP, and a
+    datagram to a port nobody announced. tshark decodes RTP from the SDP
+    it saw, as trawl does with flows."""
+    sdp = (b"v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nc=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+           b"m=audio 40000 RTP/AVP 96\r\na=rtpmap:96 X-trawl/8000\r\n"
+           b"m=video 40010 RTP/AVP 97\r\nc=IN IP6 2001:db8::1\r\n"
+           b"a=rtpmap:97 X-trawl/90000\r\n")
+    invite = (b"INVITE sip:bob@192.168.100.200 SIP/2.0\r\nCall-ID: sdp@x\r\n"
+              b"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(sdp)) + sdp
+
+    def rtp(pt, seq, marker=0):
+        return bytes([0x80, marker | pt]) + struct.pack(">HII", seq, seq * 160, 0x5eed) + bytes(16)
+    return [eth() / IP(src=A, dst=B) / UDP(sport=5060, dport=5060) / invite,
+            eth() / IP(src=B, dst=A) / UDP(sport=50001, dport=40000) / rtp(96, 1),
+            eth() / IP(src=A, dst=B) / UDP(sport=40000, dport=50001) / rtp(96, 2, 0x80),
+            eth() / IPv6(src=B6, dst=A6) / UDP(sport=50003, dport=40010) / rtp(97, 3),
+            eth() / IP(src=B, dst=A) / UDP(sport=50001, dport=40002) / rtp(96, 4)]
+
+
 def ether_frames(seed=SEED):
     """The Ethernet trace: every builder above in a fixed order, then
     frames cut by a snap length at every depth of a TCP/IPv4 packet."""
     rnd = random.Random(seed)
     pkts = []
     for build in (tcp_flag_packets, ipv4_packets, udp_packets, icmp_packets,
-                  ipv6_packets, other_packets):
+                  ipv6_packets, other_packets, allegro_packets):
         pkts += build(rnd)
     frames = [Frame(bytes(p)) for p in pkts]
     full = bytes(eth() / IP(src=A, dst=B, options=[IPOption_NOP()] * 4) /

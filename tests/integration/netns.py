@@ -3,12 +3,14 @@ for the live-capture tests.
 
 Every test gets its own pair of namespaces, named tc<pid><n>a (where trawl
 captures) and tc<pid><n>b (where frames come from), joined by one or more
-veth pairs tc<pid><n>a<i> / tc<pid><n>b<i>; deleting the namespaces deletes
+veth pairs tc<pid><n>a<i> / tc<pid><n>b<i> (TRAWL_NETNS_PREFIX, two
+characters, replaces tc, for runs that must keep to names of their own); deleting the namespaces deletes
 the veths, and the fixture does that even when the test fails. IPv6 is off
 and checksum offload disabled, so that the only frames on the wire are the
 ones a test sends. Frames go out through an AF_PACKET socket in a child
 `ip netns exec` Python, read as hex lines from its standard input.
 """
+import contextlib
 import itertools
 import os
 import select
@@ -44,7 +46,8 @@ class Net:
     name (the capture tests' is tc, trawl gen's tests and bench/capture
     use tg), so helpers running tests at the same time never collide."""
 
-    def __init__(self, pairs=1, prefix="tc"):
+    def __init__(self, pairs=1, prefix=None):
+        prefix = prefix or os.environ.get("TRAWL_NETNS_PREFIX", "tc")
         uid = f"{os.getpid() % 100000}{next(_serial)}"
         self.a, self.b = f"{prefix}{uid}a", f"{prefix}{uid}b"
         self.pairs = pairs
@@ -119,26 +122,30 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="live capture tests need root")
 
 
-@pytest.fixture
-def net():
-    """One veth pair between two fresh namespaces, removed afterwards."""
-    n = Net()
+@contextlib.contextmanager
+def network(pairs=1):
+    """A Net up for the time of a with block, removed afterwards whatever
+    happened in it."""
+    n = Net(pairs=pairs)
     try:
         n.up()
         yield n
     finally:
         n.down()
+
+
+@pytest.fixture
+def net():
+    """One veth pair between two fresh namespaces, removed afterwards."""
+    with network() as n:
+        yield n
 
 
 @pytest.fixture
 def net2():
     """The same with two veth pairs."""
-    n = Net(pairs=2)
-    try:
-        n.up()
+    with network(pairs=2) as n:
         yield n
-    finally:
-        n.down()
 
 
 # ---- frames ---------------------------------------------------------------

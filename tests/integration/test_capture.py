@@ -97,20 +97,29 @@ def test_live_counters_on_a_terminal(net, trawl_bin, tmp_path):
     assert "trawl: 25 received, 25 captured," in text
 
 
-def test_direction(net, trawl_bin, tmp_path):
-    caps = {d: Capture(net, trawl_bin, ["-i", net.a_if[0], "-Q", d, "-q"])
-            for d in ("in", "out", "inout")}
+def run_captures(caps, send):
+    """Starts every capture of the dict, calls send(), and stops them all
+    once what was sent has arrived."""
     try:
         for c in caps.values():
             c.start()
-        net.send_in([seq_frame(i) for i in range(5)])
-        net.send_out([seq_frame(100 + i, src="10.77.0.1") for i in range(3)])
+        send()
         time.sleep(0.3)
         for c in caps.values():
             c.stop()
     finally:
         for c in caps.values():
             c.kill()
+
+
+def test_direction(net, trawl_bin, tmp_path):
+    caps = {d: Capture(net, trawl_bin, ["-i", net.a_if[0], "-Q", d, "-q"])
+            for d in ("in", "out", "inout")}
+
+    def send():
+        net.send_in([seq_frame(i) for i in range(5)])
+        net.send_out([seq_frame(100 + i, src="10.77.0.1") for i in range(3)])
+    run_captures(caps, send)
     assert caps["in"].counters()["captured"] == 5
     assert caps["out"].counters()["captured"] == 3
     assert caps["inout"].counters()["captured"] == 8
@@ -158,7 +167,7 @@ def test_bad_expression_is_refused_before_anything_starts(net, trawl_bin):
 def test_missing_interface(net, trawl_bin):
     r = net.run(net.a, trawl_bin, "capture", "-i", "tcnosuch0", check=False)
     assert r.returncode == 1
-    assert "tcnosuch0: no such device" in r.stderr
+    assert "trawl: tcnosuch0: No such device exists\n" in r.stderr
 
 
 def test_needs_permission(net, trawl_bin):
@@ -437,3 +446,153 @@ def test_listening_line_names_the_link_type(trawl_bin):
     assert r.returncode == 0, r.stderr
     assert ("listening on lo, link-type EN10MB (Ethernet), snapshot length "
             "262144 bytes") in r.stderr
+
+
+def udp_checksummed(n, good):
+    """seq_frame(n) with its UDP checksum filled in: the right one when
+    `good`, else the right one plus one."""
+    f = bytearray(seq_frame(n, dport=7000 + n))
+    ip, udp = f[14:34], f[34:]
+    pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, len(udp))
+    data = bytes(pseudo + udp) + b"\0" * (len(udp) % 2)
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s > 0xFFFF:
+        s = (s & 0xFFFF) + (s >> 16)
+    csum = (~s & 0xFFFF) or 0xFFFF
+    f[40:42] = struct.pack("!H", csum if good else csum % 0xFFFF + 1)
+    return bytes(f)
+
+
+def test_verify_checksums_applies_to_the_filter(net, trawl_bin, tmp_path):
+    """--verify-checksums reaches every expression of a capture (the
+    filter, the keep rule) and what it prints, so that a checksum status
+    selects live what it selects in the same packets read back with trawl
+    read --verify-checksums; without it, nothing is Bad (Unverified, as
+    in trawl read and tshark)."""
+    good = [udp_checksummed(i, True) for i in range(4)]
+    bad = [udp_checksummed(10 + i, False) for i in range(3)]
+    out = tmp_path / "all.pcap"
+    caps = {
+        "verify": ["-q", "--verify-checksums", "udp.checksum.status", "==", "0"],
+        "plain": ["-q", "udp.checksum.status", "==", "0"],
+        "keep": ["--verify-checksums", "--keep", "filter:udp.checksum.status == 1",
+                 "-T", "fields", "-e", "udp.dstport", "-e", "udp.checksum.status"],
+        "bad": ["--verify-checksums", "-T", "fields", "-e", "udp.dstport",
+                "udp.bad_checksum"],
+        "file": ["-w", str(out)],
+    }
+    caps = {k: Capture(net, trawl_bin, ["-i", net.a_if[0], *v])
+            for k, v in caps.items()}
+    run_captures(caps, lambda: net.send_in(
+        [good[0], bad[0], good[1], bad[1], good[2], good[3], bad[2]]))
+    k = caps["verify"].counters()
+    assert (k["captured"], k["ignored"]) == (3, 4), caps["verify"].err
+    k = caps["plain"].counters()
+    assert (k["captured"], k["ignored"]) == (0, 7), caps["plain"].err
+    assert caps["keep"].out.decode().split("\n")[:-1] == [
+        f"{7000 + i}\t1" for i in range(4)]
+    assert caps["bad"].out.decode().split() == ["7010", "7011", "7012"]
+    assert caps["file"].counters()["captured"] == 7
+    offline = subprocess.run(
+        [trawl_bin, "read", "--verify-checksums", "-T", "fields", "-e",
+         "udp.dstport", str(out), "udp.checksum.status == 0"],
+        capture_output=True, text=True, check=True)
+    assert offline.stdout.split() == ["7010", "7011", "7012"]
+    help_text = subprocess.run([trawl_bin, "capture", "--help"],
+                               capture_output=True, text=True).stdout
+    assert "--verify-checksums, for every expression" in help_text
+
+
+def tcpdump_lines(err):
+    """tcpdump's final statistics in a capture's standard error:
+    {'captured': n, 'received by filter': n, 'dropped by kernel': n, ...}."""
+    return {what: int(n) for n, what in re.findall(
+        r"^(\d+) packets? (captured|received by filter|dropped by kernel|"
+        r"dropped by interface)$", err, re.M)}
+
+
+def test_final_statistics_in_tcpdump_words(net, trawl_bin):
+    """The three lines tcpdump ends with, in its words and with its
+    numbers for the same packets seen by tcpdump at the same time: the
+    kernel filter passes 15 of 22 frames and user space keeps 10 of
+    those. trawl's own counters follow them."""
+    need("tcpdump")
+    frames = ([seq_frame(i, size=80, dport=1111) for i in range(10)] +
+              [seq_frame(20 + i, size=92, dport=1111) for i in range(5)] +
+              [seq_frame(40 + i, size=80, dport=2222) for i in range(7)])
+    trawl = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q", "udp.dstport",
+                                     "==", "1111", "and", "udp.length", "==",
+                                     "46"])
+    one = Capture(net, trawl_bin, ["-i", net.a_if[0], "-q", "-c", "1"])
+    tcpdump = subprocess.Popen(
+        # Immediate mode: stopped, tcpdump leaves what the kernel holds in
+        # its ring unread (trawl reads it).
+        ["ip", "netns", "exec", net.a, "tcpdump", "-i", net.a_if[0], "-n",
+         "--immediate-mode", "-w", "/dev/null", "udp", "dst", "port", "1111"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        trawl.start()
+        one.start()
+        time.sleep(1.0)  # tcpdump says it listens before it does
+        net.send_in(frames, gap=0.002)
+        time.sleep(0.3)
+        trawl.stop()
+        one.wait()
+        tcpdump.send_signal(signal.SIGINT)
+        _, terr = tcpdump.communicate(timeout=20)
+    finally:
+        trawl.kill()
+        one.kill()
+        if tcpdump.poll() is None:
+            tcpdump.kill()
+            tcpdump.communicate()
+    theirs = tcpdump_lines(terr)
+    assert theirs == {"captured": 15, "received by filter": 15,
+                      "dropped by kernel": 0}, terr
+    ours = tcpdump_lines(trawl.err)
+    assert ours == {"captured": 10, "received by filter": 15,
+                    "dropped by kernel": 0}, trawl.err
+    lines = trawl.err.splitlines()
+    at = lines.index("10 packets captured")
+    assert lines[at:at + 3] == ["10 packets captured",
+                                "15 packets received by filter",
+                                "0 packets dropped by kernel"]
+    assert lines[at - 1] == "trawl: capture stopped (user)"
+    k = trawl.counters()
+    assert (k["received"], k["captured"], k["ignored"]) == (15, 10, 5)
+    assert lines.index(next(x for x in lines if "received," in x)) > at + 2
+    # One packet, in the singular, as tcpdump says it.
+    assert "1 packet captured\n" in one.err, one.err
+    assert one.stop_reason() == "packets"
+
+
+@pytest.mark.parametrize("how,traffic_after", [
+    ("print", True), ("print", False), ("write", True), ("write", False)])
+def test_reader_of_stdout_going_away(net, trawl_bin, how, traffic_after):
+    """`trawl capture ... | head -n 3`: once the reader of standard output
+    has gone, the capture stops cleanly, prints its final statistics and
+    exits 0, as tcpdump does, instead of dying of SIGPIPE (status 141) —
+    whether more packets come to write (the write fails with EPIPE) or
+    none do (the capture notices by itself). The same for -w -."""
+    args = (["-T", "fields", "-e", "udp.dstport"] if how == "print"
+            else ["-w", "-"])
+    cap = Capture(net, trawl_bin, ["-i", net.a_if[0], *args]).start()
+    try:
+        net.send_in([seq_frame(i, dport=8000 + i) for i in range(10)])
+        if how == "print":
+            got = [cap.p.stdout.readline() for _ in range(3)]
+            assert got == [b"8000\n", b"8001\n", b"8002\n"]
+        else:
+            assert cap.p.stdout.read(24)[:4] == struct.pack("<I", 0xA1B2C3D4)
+        cap.p.stdout.close()  # as head does once it has its lines
+        if traffic_after:
+            net.send_in([seq_frame(100 + i) for i in range(10)], gap=0.01)
+        rc = cap.p.wait(timeout=10)
+        cap.err += (cap.p.stderr.read() or b"").decode()
+    finally:
+        cap.kill()
+    assert rc == 0, cap.err
+    assert "capture stopped (standard output closed)" in cap.err
+    k = tcpdump_lines(cap.err)
+    assert k["captured"] >= 10 and k["dropped by kernel"] == 0, cap.err
+    assert "Broken pipe" not in cap.err and "standard output:" not in cap.err

@@ -37,24 +37,24 @@ def test_refusals_while_running(net):
     r = net.run(net.a, str(TOOL), "refusals", net.a_if[0])
     lines = r.stdout.splitlines()
     assert lines[0] == "state 2"  # capturing
-    running = lines[1:15]
+    running = lines[1:16]
     names = ["interface", "direction", "promisc", "snaplen", "buffer_kib",
-             "timeout", "nanosecond", "fcs", "mode", "trigger", "keep",
-             "buffer"]
+             "timeout", "nanosecond", "fcs", "checksums", "mode", "trigger",
+             "keep", "buffer"]
     label = {"buffer_kib": "kernel buffer", "buffer": "capture buffer"}
     for name, line in zip(names, running):
         want = f"{name} -11 {label.get(name, name)}: {BUSY}"
         assert line == want
     # The filter may be replaced while running; starting twice may not.
-    assert running[12] == "filter 0 ok"
-    assert running[13] == "start -11 capture: already running"
-    assert lines[15].startswith("after stop -13 capture stopped (user)")
-    assert lines[15].endswith("state 3 reason user")
+    assert running[13] == "filter 0 ok"
+    assert running[14] == "start -11 capture: already running"
+    assert lines[16].startswith("after stop -13 capture stopped (user)")
+    assert lines[16].endswith("state 3 reason user")
     # Stopped, every parameter may change again.
-    assert all(line.endswith(" 0 ok") for line in lines[16:29]), lines[16:]
+    assert all(line.endswith(" 0 ok") for line in lines[17:31]), lines[17:]
     # Started again (on the interface added meanwhile too), afresh.
-    assert lines[29] == "restart 0 state 2 ifaces 2 received 0 reason none"
-    assert len(lines) == 30
+    assert lines[31] == "restart 0 state 2 ifaces 2 received 0 reason none"
+    assert len(lines) == 32
 
 
 @pytest.mark.parametrize("f1,f2,bpf", [

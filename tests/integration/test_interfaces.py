@@ -88,3 +88,31 @@ def test_text_listing(net, trawl_bin):
     assert "any (Pseudo-device that captures on all interfaces)" in text
     bad = net.run(net.a, trawl_bin, "interfaces", "extra", check=False)
     assert bad.returncode == 2
+
+
+def test_follows_changes_ip_makes(net, trawl_bin):
+    """What `ip link set` changes, trawl interfaces reports as ip -j link
+    does: a MAC address, an MTU, promiscuous mode set by hand, and a link
+    taken down; for every interface, not only the changed ones."""
+    net.run(net.a, "ip", "link", "set", net.a_if[0], "promisc", "on")
+    net.run(net.a, "ip", "link", "set", net.a_if[1], "address",
+            "02:11:22:33:44:55", "mtu", "9000")
+    net.run(net.a, "ip", "link", "set", "lo", "down")
+    got = trawl_json(net, trawl_bin)
+    links = ip_json(net, "link")
+    for link in links:
+        t = got[link["ifname"]]
+        assert t["mtu"] == link["mtu"], link["ifname"]
+        assert t["mac"] == link.get("address"), link["ifname"]
+        flags = set(t["flags"])
+        for ours, theirs in (("up", "UP"), ("loopback", "LOOPBACK"),
+                             ("promisc", "PROMISC")):
+            assert (ours in flags) == (theirs in link["flags"]), (
+                link["ifname"], ours, link["flags"])
+    assert "promisc" in got[net.a_if[0]]["flags"]
+    assert got[net.a_if[1]]["mac"] == "02:11:22:33:44:55"
+    assert got[net.a_if[1]]["mtu"] == 9000
+    assert "up" not in got["lo"]["flags"]
+    assert got["lo"]["why_not"] == "interface is down"
+    r = net.run(net.a, trawl_bin, "interfaces")
+    assert "02:11:22:33:44:55" in r.stdout and "mtu 9000" in r.stdout

@@ -137,6 +137,8 @@ def edge_frames():
         Ether(src=MAC_B, dst=MAC_A) / inner)
     add(e / IPv6(src=B6, dst=A6) / UDP(sport=4789, dport=1) / VXLAN(vni=2) /
         Ether(src=MAC_B, dst=MAC_A) / inner)
+    add(e / IP(src=B, dst=A) / UDP(sport=1111, dport=6635) /
+        MPLS(label=16, s=1) / inner)
     add(e / IP(src=B, dst=A) / GRE() / inner)
     add(e / IP(src=B, dst=A) / IP(src=A, dst=B) / t80)
     add(e / IP(src=B, dst=A) / IPv6(src=A6, dst=B6) / t80)

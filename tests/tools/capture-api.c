@@ -84,6 +84,8 @@ static void try_setters(trawl_capture *c) {
     report("timeout", trawl_capture_set_timeout(c, 10, false, err, sizeof err));
     report("nanosecond", trawl_capture_set_nanosecond(c, true, err, sizeof err));
     report("fcs", trawl_capture_set_fcs(c, false, err, sizeof err));
+    report("checksums",
+           trawl_capture_set_verify_checksums(c, true, err, sizeof err));
     report("mode", trawl_capture_set_mode(c, TRAWL_CAPTURE_PACKETS, 0, err,
                                           sizeof err));
     report("trigger", trawl_capture_set_trigger(c, &t, err, sizeof err));

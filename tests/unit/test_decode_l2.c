@@ -322,6 +322,8 @@ static void test_llc(void **state) {
     assert_string_equal(field("llc.control.p"), "1");
     assert_string_equal(field("llc.control.f"), "");
     assert_string_equal(field("llc.control.s_ftype"), "");
+    /* The frame type of a 2-byte control field has 4 digits. */
+    assert_string_equal(field("llc.control.ftype"), "0x0000");
     /* S frame (a response: SSAP C/R set), final bit. */
     fr = hexframe(MACS "0008 f0f1 0105 61626364");
     set_frame(&fr, LT_ETHER);
@@ -331,6 +333,7 @@ static void test_llc(void **state) {
     assert_string_equal(field("llc.control.n_s"), "");
     assert_string_equal(field("llc.control.f"), "1");
     assert_string_equal(field("llc.control.s_ftype"), "0x0000");
+    assert_string_equal(field("llc.control.ftype"), "0x0001");
     /* U frames: a UA response and a SABME command. */
     fr = hexframe(MACS "0007 4243 73 61626364");
     set_frame(&fr, LT_ETHER);
@@ -351,6 +354,50 @@ static void test_llc(void **state) {
     assert_string_equal(field("llc.ssap"), "");
     assert_true(has_anomaly("llc.truncated"));
     assert_string_equal(field("frame.protocols"), "eth:llc");
+}
+
+/* DSAP 0x06 (DoD IP): tshark decodes IPv4 in I and UI frames whatever
+ * the SSAP, and nothing in other frames. */
+static void test_llc_ip(void **state) {
+    (void)state;
+    static const struct {
+        const char *llc, *protocols;
+    } cases[] = {
+        /* 802.3 length (the LLC header and 32 bytes of IP), LLC. */
+        {"0023 0606 03", "eth:llc:ip:udp:data"},   /* UI */
+        {"0023 0642 03", "eth:llc:ip:udp:data"},   /* another SSAP */
+        {"0024 0606 0200", "eth:llc:ip:udp:data"}, /* I frame */
+        {"0024 0606 0100", "eth:llc:data"},        /* S frame */
+        {"0023 0606 13", "eth:llc:data"},          /* UI with the poll bit */
+        {"0023 0606 73", "eth:llc:data"},          /* UA */
+        {"0023 0706 03", "eth:llc:data"},          /* the group DSAP */
+    };
+    char hex[512];
+    for (size_t i = 0; i < TRAWL_ARRAY_LEN(cases); i++) {
+        snprintf(hex, sizeof hex, MACS "%s " IP4, cases[i].llc);
+        struct frame fr = hexframe(hex);
+        set_frame(&fr, LT_ETHER);
+        assert_string_equal(field("frame.protocols"), cases[i].protocols);
+    }
+    /* With no byte after the header, IPv4 is named only when the
+     * capture, not the frame, ended there. */
+    struct frame fr = hexframe(MACS "0003 060603");
+    set_frame(&fr, LT_ETHER);
+    assert_string_equal(field("frame.protocols"), "eth:llc");
+    fr = hexframe(MACS "0023 060603 " IP4);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.data = fr.b;
+    pkt.caplen = 17;
+    pkt.len = (uint32_t)fr.n;
+    pkt.linktype = LT_ETHER;
+    trawl_view_set(view, &pkt);
+    assert_string_equal(field("frame.protocols"), "eth:llc:ip");
+    /* A bogus IP version shows alone. */
+    fr = hexframe(MACS "0016 06060200 0000000000000000000000000000");
+    set_frame(&fr, LT_ETHER);
+    assert_string_equal(field("frame.protocols"), "eth:llc:ip");
+    assert_string_equal(field("ip.version"), "0");
+    assert_string_equal(field("data.len"), "");
 }
 
 static void test_snap(void **state) {
@@ -674,6 +721,11 @@ static void test_sll(void **state) {
     assert_string_equal(field("sll.src.eth"), "");
     assert_true(has_anomaly("sll.truncated"));
     assert_string_equal(field("frame.protocols"), "sll");
+    /* ...but none before the packet and address types. */
+    fr = hexframe("0000 00");
+    set_frame(&fr, LT_SLL);
+    assert_string_equal(field("sll.pkttype"), "");
+    assert_string_equal(field("frame.protocols"), "sll");
     /* Netlink: tshark shows a netlink message and no sll field. */
     fr = hexframe("0000 0338 0000 0000000000000000 0000 61626364");
     set_frame(&fr, LT_SLL);
@@ -698,12 +750,27 @@ static void test_sll2(void **state) {
     set_frame(&fr, LT_SLL2);
     assert_string_equal(field("sll.pkttype"), "4");
     assert_string_equal(field("vlan.id"), "100");
-    /* Cut: the protocol and interface show (they come first). */
-    fr.n = 17;
-    set_frame(&fr, LT_SLL2);
-    assert_string_equal(field("sll.etype"), "0x8100");
-    assert_string_equal(field("sll.ifindex"), "2");
-    assert_string_equal(field("sll.src.eth"), "");
+    /* Cut: tshark shows nothing before the address length (12 bytes),
+     * then the fields there are, the address once its 6 bytes are there
+     * and the unused rest of it only when whole. */
+    static const struct {
+        size_t n;
+        const char *etype, *ifindex, *src;
+    } cuts[] = {
+        {11, "", "", ""},
+        {17, "0x8100", "2", ""},
+        {18, "0x8100", "2", "02:00:00:00:00:aa"},
+    };
+    for (size_t i = 0; i < TRAWL_ARRAY_LEN(cuts); i++) {
+        fr.n = cuts[i].n;
+        set_frame(&fr, LT_SLL2);
+        assert_string_equal(field("sll.etype"), cuts[i].etype);
+        assert_string_equal(field("sll.ifindex"), cuts[i].ifindex);
+        assert_string_equal(field("sll.src.eth"), cuts[i].src);
+        assert_string_equal(field("sll.unused"), "");
+        assert_true(has_anomaly("sll.truncated"));
+        assert_string_equal(field("frame.protocols"), "sll");
+    }
 }
 
 /* ---- BSD loopback ----------------------------------------------------------
@@ -1024,6 +1091,7 @@ int main(void) {
         cmocka_unit_test(test_eth_cut),
         cmocka_unit_test(test_padding_trailer_fcs),
         cmocka_unit_test(test_llc),
+        cmocka_unit_test(test_llc_ip),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_vlan),
         cmocka_unit_test(test_qinq),

@@ -242,6 +242,10 @@ static void test_ipv6_extension_chain(void **state) {
     assert_layer(v, 5, "ipv6ext", 86, 8);  /* destination options */
     assert_layer(v, 6, "ipv6ext", 94, 8);  /* fragment */
     assert_layer(v, 7, "udp", 102, 8);
+    /* frame.protocols names each kind of extension header, as tshark. */
+    assert_field(v, "frame.protocols",
+                 "eth:ethertype:ipv6:ipv6.hopopts:ipv6.routing:ipv6.dstopts:"
+                 "ipv6.fraghdr:udp:data");
     assert_field(v, "ipv6.version", "6");
     assert_field(v, "ip.version", "6");
     assert_field(v, "ipv6.tclass", "0x000000b9");
@@ -283,9 +287,28 @@ static void test_fragments(void **state) {
     assert_field(v, "data.len", "14");
     assert_field(v, "udp.srcport", "");
 
+    /* An atomic fragment (offset 0, M clear: RFC 6946) is the whole
+     * datagram: the segment has a length. Raw IPv6, a fragment header,
+     * TCP and 4 bytes of payload. */
+    static const uint8_t atomic[] = {
+        0x60, 0, 0, 0, 0, 32, 44, 64, /* payload length 32, fragment */
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+        6, 0, 0x00, 0x00, 0, 0, 0, 0x99, /* TCP, offset 0, M clear */
+        0, 3, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0x00,
+        0, 0, 0, 0, 'a', 'b', 'c', 'd'};
+    uint8_t *p = copy(fx, atomic, sizeof atomic);
+    v = view_cut(fx, p, sizeof atomic, sizeof atomic, LINKTYPE_RAW);
+    assert_string_equal(layers(v), "ipv6,ipv6ext,tcp,data");
+    assert_field(v, "ipv6.fraghdr.more", "0");
+    assert_field(v, "tcp.len", "4");
+    p[43] = 1; /* M: a first fragment, whose length is not known */
+    v = view_cut(fx, p, sizeof atomic, sizeof atomic, LINKTYPE_RAW);
+    assert_field(v, "tcp.len", "");
+
     /* IPv4: a first fragment (MF) decodes TCP but has no segment length
      * and no checksum verdict; a later one (offset 8) is data. */
-    uint8_t *p = copy(fx, pkt_tcp_syn, sizeof pkt_tcp_syn);
+    p = copy(fx, pkt_tcp_syn, sizeof pkt_tcp_syn);
     p[20] = 0x20; /* MF */
     fix_ip_csum(p, 14);
     p[50] ^= 0xff; /* a TCP checksum that would be wrong */
@@ -444,6 +467,15 @@ static void test_icmp(void **state) {
     p[36] ^= 0x10;
     v = view(fx, p, sizeof pkt_icmp_echo);
     assert_field(v, "icmp.checksum.status", "0");
+    /* Extended echo (RFC 8335) has the identifier; its 8-bit sequence
+     * number is not icmp.seq. */
+    for (uint8_t type = 42; type <= 43; type++) {
+        p[34] = type;
+        v = view(fx, p, sizeof pkt_icmp_echo);
+        assert_field(v, "icmp.ident", "258");
+        assert_field(v, "icmp.ident_le", "513");
+        assert_field(v, "icmp.seq", "");
+    }
 
     /* An error quotes the offending header: decoded, no id/seq, and the
      * quoted header gets no checksum verdict. */
@@ -525,6 +557,7 @@ static void test_ah(void **state) {
     trawl_view *v = view(fx, pkt_ah, sizeof pkt_ah);
     assert_string_equal(layers(v), "eth,ip,ipv6ext,tcp");
     assert_layer(v, 3, "ipv6ext", 34, 24);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:ah:tcp");
     assert_field(v, "ah.next_header", "6");
     assert_field(v, "ah.length", "4");
     assert_field(v, "ah.reserved", "0000");
@@ -584,6 +617,14 @@ static void test_tcp_option_walk(void **state) {
     static const uint8_t sack[20] = {5, 6, 0, 0, 0, 1, 1, 1, 0};
     v = syn_with_options(fx, sack);
     assert_field(v, "tcp.option_kind", "5");
+    /* tshark lists Multipath TCP once per option of it. */
+    static const uint8_t mptcp[20] = {30, 12, 0, 0x81, 0, 1, 2, 3, 4, 5, 6, 7,
+                                      30, 4, 0x10, 0, 1, 1, 1, 1};
+    v = syn_with_options(fx, mptcp);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp:mptcp:mptcp");
+    static const uint8_t mptcp_bad[20] = {2, 4, 5, 0xb4, 30, 1};
+    v = syn_with_options(fx, mptcp_bad);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
 }
 
 /* ---- anomalies ---------------------------------------------------------- */
@@ -605,7 +646,15 @@ static void test_ipv4_anomalies(void **state) {
     p[14] = 0x55;
     v = view(fx, p, n);
     assert_string_equal(anomalies(v), "ipv4.bad_version");
-    assert_string_equal(layers(v), "eth,data");
+    /* tshark shows the version alone, and nothing after it... */
+    assert_string_equal(layers(v), "eth,ip");
+    assert_field(v, "ip.version", "5");
+    assert_field(v, "ip.hdr_len", "");
+    assert_field(v, "data.len", "");
+    /* ...but for a raw-IP link type, whose bytes are then data. */
+    v = view_cut(fx, p + 14, n - 14, n - 14, LINKTYPE_RAW);
+    assert_string_equal(layers(v), "data");
+    assert_field(v, "ip.version", "");
 
     p = copy(fx, pkt_udp_pad, n);
     p[17] = 16; /* total length 16 < 20 */
@@ -665,6 +714,102 @@ static void test_ipv4_options(void **state) {
     assert_field(v, "ip.src", "10.0.0.1");
     assert_field(v, "ip.dst", "");
     assert_field(v, "ip.addr", "10.0.0.1");
+}
+
+/* Ethernet, IPv4 with the `n` bytes of options `opts` (a multiple of 4),
+ * UDP with 4 bytes of data, in the fixture's buffer. Returns the frame's
+ * length. */
+static size_t ipv4_with_options(struct fixture *fx, const uint8_t *opts,
+                                size_t n) {
+    uint8_t *p = copy(fx, pkt_udp_pad, 34);
+    p[14] = (uint8_t)(0x40 | (20 + n) / 4);
+    p[17] = (uint8_t)(20 + n + 12);
+    memcpy(p + 34, opts, n);
+    static const uint8_t udp[12] = {0, 1, 0, 2, 0, 12, 0, 0, 'a', 'b', 'c', 'd'};
+    memcpy(p + 34 + n, udp, sizeof udp);
+    fix_ip_csum(p, 14);
+    return 34 + n + sizeof udp;
+}
+
+/* A loose or strict source route on its way: tshark shows its last
+ * address (the final destination) as ip.dst, not the header's. */
+static void test_ipv4_source_route(void **state) {
+    struct fixture *fx = *state;
+    static const struct {
+        uint8_t opts[16];
+        size_t n;
+        const char *dst;
+    } cases[] = {
+        /* LSRR, one address, pointer at it. */
+        {{131, 7, 4, 9, 9, 9, 1, 0}, 8, "9.9.9.1"},
+        /* SSRR, two addresses, pointer at the second. */
+        {{137, 11, 8, 9, 9, 9, 1, 8, 8, 8, 2, 0}, 12, "8.8.8.2"},
+        /* After a NOP and a record route. */
+        {{1, 7, 7, 4, 1, 1, 1, 1, 131, 7, 4, 9, 9, 9, 1, 0}, 16, "9.9.9.1"},
+        /* The route is done (pointer past it): the header's. */
+        {{131, 7, 8, 9, 9, 9, 1, 0}, 8, "192.168.0.1"},
+        /* A pointer inside an address: the header's. */
+        {{131, 7, 5, 9, 9, 9, 1, 0}, 8, "192.168.0.1"},
+        /* On its way but its addresses do not fill it: none. */
+        {{131, 8, 4, 9, 9, 9, 1, 0}, 8, ""},
+        /* A length byte below 2 ends the walk before the route. */
+        {{7, 1, 131, 7, 4, 9, 9, 9, 1, 0, 0, 0}, 12, "192.168.0.1"},
+        /* A done route, then one on its way: both. */
+        {{131, 7, 8, 8, 8, 8, 8, 131, 7, 4, 9, 9, 9, 1, 0, 0}, 16,
+         "192.168.0.1,9.9.9.1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = ipv4_with_options(fx, cases[i].opts, cases[i].n);
+        trawl_view *v = view(fx, fx->buf, len);
+        const char *got = field(v, "ip.dst");
+        if (strcmp(got, cases[i].dst) != 0)
+            fail_msg("case %zu: ip.dst '%s', want '%s'", i, got, cases[i].dst);
+        assert_field(v, "udp.srcport", "1");
+    }
+    size_t len = ipv4_with_options(fx, cases[1].opts, cases[1].n);
+    trawl_view *v = view(fx, fx->buf, len);
+    assert_field(v, "ip.addr", "10.0.0.1,8.8.8.2");
+    /* The sender summed the final destination. */
+    fx->buf[34 + 12 + 6] = 0;
+    fx->buf[34 + 12 + 7] = 0;
+    uint32_t sum = decode_csum_add(0, fx->buf + 26, 4) +
+                   decode_csum_add(0, fx->buf + 34 + 7, 4) + 17 + 12;
+    uint16_t csum = decode_csum_fold(
+        decode_csum_add(sum, fx->buf + 34 + 12, 12));
+    fx->buf[34 + 12 + 6] = (uint8_t)(csum >> 8);
+    fx->buf[34 + 12 + 7] = (uint8_t)csum;
+    trawl_view_verify_checksums(fx->v, true);
+    v = view(fx, fx->buf, len);
+    assert_field(v, "udp.checksum.status", "1");
+    trawl_view_verify_checksums(fx->v, false);
+}
+
+/* An option too short for its kind: tshark gives up on the datagram
+ * after the header; a bad length only ends the walk over the options. */
+static void test_ipv4_unreadable_option(void **state) {
+    struct fixture *fx = *state;
+    static const struct {
+        uint8_t opts[4];
+        const char *layers, *anomalies;
+    } cases[] = {
+        {{7, 2, 0, 0}, "eth,ip", "ipv4.opt_malformed"},     /* RR */
+        {{148, 3, 0, 0}, "eth,ip", "ipv4.opt_malformed"},   /* RA */
+        {{68, 3, 5, 0}, "eth,ip", "ipv4.opt_malformed"},    /* timestamp */
+        {{7, 3, 4, 0}, "eth,ip,udp,data", ""},              /* RR, empty */
+        {{68, 4, 5, 0}, "eth,ip,udp,data", ""},             /* TS, empty */
+        {{30, 2, 0, 0}, "eth,ip,udp,data", ""},             /* unknown */
+        {{30, 1, 0, 0}, "eth,ip,udp,data", "ipv4.opt_malformed"},
+        {{7, 9, 0, 0}, "eth,ip,udp,data", "ipv4.opt_malformed"}, /* past */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = ipv4_with_options(fx, cases[i].opts, 4);
+        trawl_view *v = view(fx, fx->buf, len);
+        if (strcmp(layers(v), cases[i].layers) != 0 ||
+            strcmp(anomalies(v), cases[i].anomalies) != 0)
+            fail_msg("case %zu: layers %s, anomalies %s", i, layers(v),
+                     anomalies(v));
+        assert_field(v, "ip.dst", "192.168.0.1");
+    }
 }
 
 static void test_ipv6_anomalies(void **state) {
@@ -733,10 +878,22 @@ static void test_tcp_anomalies(void **state) {
     assert_string_equal(anomalies(v), "tcp.opt_malformed,tcp.bad_checksum");
     trawl_view_verify_checksums(v, false);
 
-    /* Cut by the capture: ports alone below 16 bytes, nothing below 4. */
+    /* Cut by the capture: ports alone below 16 bytes, no field below 4,
+     * but the bytes are TCP's, not data; with none of them captured, the
+     * frame still had TCP on the wire. */
     v = view_cut(fx, pkt_tcp_syn, 34 + 3, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "tcp.truncated");
-    assert_string_equal(layers(v), "eth,ip,data");
+    assert_string_equal(layers(v), "eth,ip,tcp");
+    assert_layer(v, 3, "tcp", 34, 0);
+    assert_field(v, "tcp.srcport", "");
+    assert_field(v, "data.len", "");
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
+    v = view_cut(fx, pkt_tcp_syn, 34, n, LINKTYPE_ETHERNET);
+    assert_string_equal(layers(v), "eth,ip");
+    assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
+    /* The frame itself ends after the IPv4 header: no TCP at all. */
+    v = view_cut(fx, pkt_tcp_syn, 34, 34, LINKTYPE_ETHERNET);
+    assert_field(v, "frame.protocols", "eth:ethertype:ip");
     v = view_cut(fx, pkt_tcp_syn, 34 + 10, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "tcp.truncated");
     assert_layer(v, 3, "tcp", 34, 4);
@@ -1005,6 +1162,8 @@ int main(void) {
         T(test_tcp_option_walk),
         T(test_ipv4_anomalies),
         T(test_ipv4_options),
+        T(test_ipv4_source_route),
+        T(test_ipv4_unreadable_option),
         T(test_ipv6_anomalies),
         T(test_tcp_anomalies),
         T(test_udp_anomalies),
