@@ -66,9 +66,11 @@ TRAWL_API int trawl_expr_compile(trawl_expr **out, const char *text,
                                  char *errbuf, size_t errlen);
 
 /* True when the packet `v` was last set with matches. Allocates nothing
- * (except, once per new link type, a pcap-filter program) and decodes only
- * the layers the expression needs; `and`/`or` stop as soon as the result
- * is known. */
+ * (except, once per new link type, a pcap-filter program, and at the
+ * first whole Ethernet packet the pre-filter: the kernel part run on the
+ * bytes, which rejects what cannot match before anything is decoded) and
+ * decodes only the layers the expression needs; `and`/`or` stop as soon
+ * as the result is known. */
 TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v);
 
 /* The part of the expression the kernel can run, for a capture on link

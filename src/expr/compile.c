@@ -106,6 +106,7 @@ TRAWL_API void trawl_expr_free(trawl_expr *e) {
         return;
     drop_trawl(e);
     expr_pcap_free(e->pcap);
+    expr_prefilter_free(e->pre);
     free(e->text);
     free(e->trawl_err);
     free(e);

@@ -4,7 +4,7 @@
 #include "decode/decode.h"
 #include "expr/expr.h"
 
-static bool in_range_u(const struct expr_test *t, uint64_t x) {
+bool expr_in_range_u(const struct expr_test *t, uint64_t x) {
     for (uint32_t i = 0; i < t->nvals; i++)
         if (x >= t->vals[i].u.lo && x <= t->vals[i].u.hi)
             return true;
@@ -36,7 +36,7 @@ static int cmp3_i(int64_t a, int64_t b) {
     return a < b ? -1 : a > b;
 }
 
-static bool pred_addr(const struct expr_test *t, const uint8_t *x) {
+bool expr_pred_addr(const struct expr_test *t, const uint8_t *x) {
     size_t n = t->addr_len;
     if (t->op == EXPR_OP_EQ) {
         for (uint32_t i = 0; i < t->nvals; i++) {
@@ -111,7 +111,7 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
         if (t->op == EXPR_OP_NONZERO)
             return x != 0;
         if (t->op == EXPR_OP_EQ)
-            return in_range_u(t, x);
+            return expr_in_range_u(t, x);
         return ordered(t->op, cmp3_u(x, t->vals[0].u.lo));
     }
     case EXPR_C_INT: {
@@ -136,7 +136,7 @@ static bool pred(const struct expr_test *t, const struct trawl_field *f,
     case EXPR_C_ADDR:
         if (t->op == EXPR_OP_CONTAINS)
             return pred_bytes(t, val->addr, t->addr_len);
-        return pred_addr(t, val->addr);
+        return expr_pred_addr(t, val->addr);
     case EXPR_C_BYTES: return pred_bytes(t, val->bytes.p, val->bytes.len);
     case EXPR_C_TIME: {
         for (uint32_t i = 0; i < t->nvals; i++) {
@@ -236,6 +236,8 @@ bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
 TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v) {
     if (e->reading == TRAWL_EXPR_PCAP)
         return expr_pcap_match(e->pcap, trawl_view_pkt(v));
+    if (expr_prefilter_rejects(e, trawl_view_pkt(v)))
+        return false;
     const struct expr_insn *prog = e->prog;
     bool acc = false;
     for (uint32_t pc = 0;;) {

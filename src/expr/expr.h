@@ -336,6 +336,12 @@ struct trawl_expr {
     /* pcap-filter reading, and why the trawl reading was refused */
     struct expr_pcap *pcap;
     char *trawl_err;
+
+    /* The offline pre-filter (prefilter.c), made at the first whole
+     * Ethernet packet (pre_tried); NULL when there is none. Owned by the
+     * expression. */
+    struct expr_pre *pre;
+    bool pre_tried;
 };
 
 /* Flattens e->root into e->prog. */
@@ -367,6 +373,42 @@ bool expr_pcap_valid(const char *text, const struct trawl_expr_options *opt,
 void expr_pcap_error_place(const char *text,
                            const struct trawl_expr_options *opt, char *err,
                            size_t errlen);
+
+/* ---- the kernel part (kernel.c) ------------------------------------------ */
+
+/* A field with a pcap-filter translation, and where a plain Ethernet frame
+ * holds it: `n` places of `size` bytes at `off` from the frame's start, or
+ * from the transport header's when l4 (the IP protocol, 6, 17 or 132) is
+ * set; l3 is 4 or 6 for fields of an IPv4 or IPv6 frame, 0 for any. */
+struct expr_kfield {
+    const char *field, *words;
+    uint8_t l3, l4, size, n;
+    uint8_t off[2];
+};
+
+/* The translated field named `name`, or NULL. */
+const struct expr_kfield *expr_kernel_field(const char *name);
+/* Whether test `t` has a translation in the kernel part. */
+bool expr_kernel_translates(const struct expr_test *t);
+
+/* ---- evaluation (eval.c) ------------------------------------------------- */
+
+/* Whether x is in one of the ranges of test t (EXPR_C_UINT); whether the
+ * address x (t->addr_len bytes) satisfies t's comparison (EXPR_C_ADDR).
+ * Both before t->negate. */
+bool expr_in_range_u(const struct expr_test *t, uint64_t x);
+bool expr_pred_addr(const struct expr_test *t, const uint8_t *x);
+
+/* ---- the offline pre-filter (prefilter.c) ------------------------------- */
+
+struct expr_pre;
+
+/* True when the kernel part of trawl-reading expression `e` rejects the
+ * packet, so that it cannot match and need not be decoded; false when it
+ * passes it or does not apply (not Ethernet, cut by the snapshot length,
+ * no kernel part, TRAWL_NO_PREFILTER set, resting). */
+bool expr_prefilter_rejects(trawl_expr *e, const struct trawl_pkt *pkt);
+void expr_prefilter_free(struct expr_pre *pre);
 
 /* ---- explain (explain.c) ------------------------------------------------ */
 

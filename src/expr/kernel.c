@@ -17,14 +17,41 @@
  * or ARP — where both readings see the same headers, and every other
  * frame goes up:
  *
- *     (TESTS) or not (PLAIN)
+ *     not (PLAIN) or (TESTS)
  *
  * A test that has no pcap-filter equivalent becomes "true", which keeps
  * `and` a superset; under `or` or `not` it makes the whole part "true".
- * User space always evaluates the whole expression after the kernel. */
+ * User space always evaluates the whole expression after the kernel.
+ *
+ * Why PLAIN comes first and checks lengths: a classic BPF program that
+ * loads past the end of the packet stops and rejects it, whatever the
+ * rest of the program would have said. PLAIN loads only what its length
+ * checks cover, and holds only for frames long enough for every load of
+ * TESTS (the Ethernet header, an IPv4 header with its options and four
+ * port bytes: 14 + 4 * IHL + 4, at least 38; or an IPv6 header and four
+ * port bytes: 58), so a frame too short for the headers its ethertype
+ * announces is never dropped by a failed load: it is not plain, and goes
+ * up. (A header of five words, the usual one, is told by one compare;
+ * the length it needs is already checked. `len` is the length on the wire: a frame cut by a snapshot length
+ * can still fail a load; the kernel sees whole frames, and the offline
+ * pre-filter leaves cut ones alone.)
+ *
+ * Two tests are there for trawl's decoders: an IPv4 ethertype in front
+ * of a version 6 header is decoded as IPv6 (as tshark does), so PLAIN
+ * asks for version 4; and libpcap's `ip6 proto N` also accepts N after a
+ * fragment header, where its port tests do not look while trawl decodes
+ * the first fragment's TCP header, so PLAIN reads the next-header byte
+ * itself.
+ *
+ * Because PLAIN rules out every frame where the readings differ and TESTS
+ * is made of and/or over translated tests (each true in pcap-filter on a
+ * plain frame whenever trawl's test is true), a packet the whole
+ * expression matches always passes: the text is a necessary condition,
+ * which lets the offline pre-filter (prefilter.c) reject on it too. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode/decode.h"
@@ -33,10 +60,12 @@
 #define LINKTYPE_ETHERNET 1
 
 static const char plain_ethernet[] =
-    "(ip and (ip proto 6 or ip proto 17 or ip proto 132) and "
+    "(ip and len >= 38 and (ip[0] == 0x45 or (ip[0] & 0xf0 == 0x40 and "
+    "len >= 18 + (ip[0] & 0xf) * 4)) and "
+    "(ip proto 6 or ip proto 17 or ip proto 132) and "
     "ip[6:2] & 0x1fff == 0 and not udp port 4789 and not udp port 6635) or "
-    "(ip6 and (ip6 proto 6 or ip6 proto 17 or ip6 proto 132) and "
-    "not udp port 4789 and not udp port 6635) or arp";
+    "(ip6 and len >= 58 and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "
+    "and not udp port 4789 and not udp port 6635) or arp";
 
 /* A growing text; `ok` turns false when it does not fit. */
 struct ktext {
@@ -59,28 +88,43 @@ static void kput(struct ktext *k, const char *fmt, ...) {
         k->len += (size_t)n;
 }
 
-/* pcap-filter words for one field: what comes before the value. */
-static const char *field_words(const char *name) {
-    static const struct {
-        const char *field, *words;
-    } map[] = {
-        {"ip.src", "ip src net"},         {"ip.dst", "ip dst net"},
-        {"ip.addr", "ip net"},            {"ipv6.src", "ip6 src net"},
-        {"ipv6.dst", "ip6 dst net"},      {"ipv6.addr", "ip6 net"},
-        {"tcp.srcport", "tcp src portrange"},
-        {"tcp.dstport", "tcp dst portrange"},
-        {"tcp.port", "tcp portrange"},    {"udp.srcport", "udp src portrange"},
-        {"udp.dstport", "udp dst portrange"},
-        {"udp.port", "udp portrange"},    {"sctp.srcport", "sctp src portrange"},
-        {"sctp.dstport", "sctp dst portrange"},
-        {"sctp.port", "sctp portrange"},  {"eth.src", "ether src"},
-        {"eth.dst", "ether dst"},         {"eth.addr", "ether host"},
-        {"ip.proto", "ip proto"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].field, name) == 0)
-            return map[i].words;
+/* The fields with a pcap-filter translation: the words that come before
+ * the value, and where a plain frame holds the field, for the offline
+ * pre-filter (prefilter.c) to read it without libpcap: `n` places of
+ * `size` bytes at `off`, from the frame's start or, for ports (l4 set),
+ * from the transport header's. */
+static const struct expr_kfield kfields[] = {
+    {"ip.src", "ip src net", 4, 0, 4, 1, {26}},
+    {"ip.dst", "ip dst net", 4, 0, 4, 1, {30}},
+    {"ip.addr", "ip net", 4, 0, 4, 2, {26, 30}},
+    {"ipv6.src", "ip6 src net", 6, 0, 16, 1, {22}},
+    {"ipv6.dst", "ip6 dst net", 6, 0, 16, 1, {38}},
+    {"ipv6.addr", "ip6 net", 6, 0, 16, 2, {22, 38}},
+    {"tcp.srcport", "tcp src port", 0, 6, 2, 1, {0}},
+    {"tcp.dstport", "tcp dst port", 0, 6, 2, 1, {2}},
+    {"tcp.port", "tcp port", 0, 6, 2, 2, {0, 2}},
+    {"udp.srcport", "udp src port", 0, 17, 2, 1, {0}},
+    {"udp.dstport", "udp dst port", 0, 17, 2, 1, {2}},
+    {"udp.port", "udp port", 0, 17, 2, 2, {0, 2}},
+    {"sctp.srcport", "sctp src port", 0, 132, 2, 1, {0}},
+    {"sctp.dstport", "sctp dst port", 0, 132, 2, 1, {2}},
+    {"sctp.port", "sctp port", 0, 132, 2, 2, {0, 2}},
+    {"eth.src", "ether src", 0, 0, 6, 1, {6}},
+    {"eth.dst", "ether dst", 0, 0, 6, 1, {0}},
+    {"eth.addr", "ether host", 0, 0, 6, 2, {6, 0}},
+    {"ip.proto", "ip proto", 4, 0, 1, 1, {23}},
+};
+
+const struct expr_kfield *expr_kernel_field(const char *name) {
+    for (size_t i = 0; i < sizeof kfields / sizeof kfields[0]; i++)
+        if (strcmp(kfields[i].field, name) == 0)
+            return &kfields[i];
     return NULL;
+}
+
+static const char *field_words(const char *name) {
+    const struct expr_kfield *kf = expr_kernel_field(name);
+    return kf ? kf->words : NULL;
 }
 
 static bool put_value(struct ktext *k, const char *words,
@@ -92,10 +136,14 @@ static bool put_value(struct ktext *k, const char *words,
             if (v->u.lo != v->u.hi || v->u.lo > 255)
                 return false;
             kput(k, "%s %u", words, (unsigned)v->u.lo);
+        } else if (v->u.hi > 65535) {
+            return false;
+        } else if (v->u.lo == v->u.hi) {
+            /* One compare in BPF where a range takes two. */
+            kput(k, "%s %u", words, (unsigned)v->u.lo);
         } else {
-            if (v->u.hi > 65535)
-                return false;
-            kput(k, "%s %u-%u", words, (unsigned)v->u.lo, (unsigned)v->u.hi);
+            kput(k, "%srange %u-%u", words, (unsigned)v->u.lo,
+                 (unsigned)v->u.hi);
         }
         return true;
     case EXPR_C_ADDR:
@@ -155,6 +203,18 @@ static bool put_test(struct ktext *k, const struct expr_test *t) {
         }
     kput(k, ")");
     return true;
+}
+
+bool expr_kernel_translates(const struct expr_test *t) {
+    /* Room for the longest translation: 32 values of 6 fields. */
+    static const size_t room = EXPR_MAX_FIELDS * 32 * 64;
+    char *buf = malloc(room);
+    if (!buf)
+        return false;
+    struct ktext k = {.p = buf, .cap = room, .ok = true};
+    bool ok = put_test(&k, t) && k.ok;
+    free(buf);
+    return ok;
 }
 
 /* Writes the translation of `n` into k; false when it is "true" (no
@@ -223,10 +283,15 @@ TRAWL_API int trawl_expr_kernel(trawl_expr *e, int linktype, char *buf,
         buf[0] = '\0';
         return k.ok ? 0 : TRAWL_ENOMEM;
     }
-    kput(&k, " or not (%s)", plain_ethernet);
-    if (!k.ok) {
+    /* The tests are written first, so that an expression with none says
+     * so whatever the size of buf; PLAIN then goes in front of them. */
+    char head[sizeof plain_ethernet + 16];
+    int hn = snprintf(head, sizeof head, "not (%s) or ", plain_ethernet);
+    if (hn < 0 || (size_t)hn >= sizeof head || k.len + (size_t)hn >= len) {
         buf[0] = '\0';
         return TRAWL_ENOMEM;
     }
+    memmove(buf + hn, buf, k.len + 1);
+    memcpy(buf, head, (size_t)hn);
     return 0;
 }

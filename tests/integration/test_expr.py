@@ -136,7 +136,8 @@ def test_explain_trawl_reading(trawl_bin):
     assert "    tcpFlags == syn+ack    (column 1)\n" \
            "      #0 tcp.flags & 0x12 == 0x12\n" in r.stdout
     assert "kernel (pcap-filter, a superset;" in r.stdout
-    assert "  ((ip net 10.0.0.0/16)) or not (" in r.stdout
+    assert "  not ((ip and len >= 38 and " in r.stdout
+    assert " or arp) or ((ip net 10.0.0.0/16))\n" in r.stdout
     assert "evaluation plan (4 instructions, 2 tests;" in r.stdout
 
 

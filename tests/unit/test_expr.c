@@ -1289,7 +1289,7 @@ static void test_no_allocation_per_packet(void **state) {
     trawl_view_free(v);
 }
 
-/* The kernel part: expression -> pcap-filter text before the "plain
+/* The kernel part: expression -> pcap-filter text after the "plain
  * frames" clause ("" = none), and whether it is exact. */
 static const struct {
     const char *expr, *kernel;
@@ -1297,7 +1297,7 @@ static const struct {
 } kernel_cases[] = {
     {"tcp", "tcp", false},
     {"ip.src == 10.1.2.3", "(ip src net 10.1.2.3/32)", false},
-    {"tcp.port in {80, 8000..8080}", "(tcp portrange 80-80 or tcp portrange "
+    {"tcp.port in {80, 8000..8080}", "(tcp port 80 or tcp portrange "
                                      "8000-8080)", false},
     {"ipv6.dst == 2001:db8::/32", "(ip6 dst net 2001:db8::/32)", false},
     {"eth.src == 02:00:00:00:00:01", "(ether src 02:00:00:00:00:01)", false},
@@ -1323,9 +1323,11 @@ static void test_kernel_part(void **state) {
         assert_int_equal(trawl_expr_kernel(e, 1, buf, sizeof buf, &exact), 0);
         const char *want = kernel_cases[i].kernel;
         size_t n = strlen(want);
+        size_t got = strlen(buf);
         if (!kernel_cases[i].exact && n) {
-            if (strncmp(buf, want, n) != 0 ||
-                strncmp(buf + n, " or not (", 9) != 0)
+            if (strncmp(buf, "not (", 5) != 0 || got < n + 5 ||
+                strncmp(buf + got - n - 5, ") or ", 5) != 0 ||
+                strcmp(buf + got - n, want) != 0)
                 fail_msg("%s: got '%s'", kernel_cases[i].expr, buf);
         } else {
             assert_string_equal(buf, want);
@@ -1344,6 +1346,134 @@ static void test_kernel_part(void **state) {
     }
 }
 
+/* The offline pre-filter: matching with it gives what matching without it
+ * (TRAWL_NO_PREFILTER=1) gives, for every row of the match table; it
+ * rejects a plain frame the kernel part rejects before decoding a layer,
+ * leaves alone frames that are not plain or not captured whole, and rests
+ * after a window of packets (4096, src/expr/prefilter.c) in which it
+ * rejected almost nothing. */
+static uint8_t layers_after(trawl_expr *e, trawl_view *v,
+                            const struct trawl_pkt *rec, bool want) {
+    trawl_view_set(v, rec);
+    assert_int_equal(trawl_expr_match(e, v), want);
+    return v->nlayers;
+}
+
+static void test_prefilter(void **state) {
+    (void)state;
+    need_decoders();
+    char err[TRAWL_ERRBUF_SIZE], with[NPKT + 1], without[NPKT + 1];
+    trawl_expr *e;
+    for (size_t i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++) {
+        const char *x = match_rows[i].expr;
+        unsetenv("TRAWL_NO_PREFILTER");
+        assert_int_equal(trawl_expr_compile(&e, x, NULL, err, sizeof err), 0);
+        match_all(e, with);
+        trawl_expr_free(e);
+        setenv("TRAWL_NO_PREFILTER", "1", 1);
+        assert_int_equal(trawl_expr_compile(&e, x, NULL, err, sizeof err), 0);
+        match_all(e, without);
+        trawl_expr_free(e);
+        if (strcmp(with, without) != 0)
+            fail_msg("'%s': %s with the pre-filter, %s without", x, with,
+                     without);
+    }
+
+    trawl_view *v = trawl_view_new();
+    struct trawl_pkt cut = pkts[0].rec;
+    cut.len += 100; /* cut by a snapshot length */
+    /* Off: P0 (IPv4 TCP 1234 -> 9876) is decoded to find its ports. */
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 80", NULL, err, sizeof err), 0);
+    assert_true(layers_after(e, v, &pkts[0].rec, false) >= 3);
+    trawl_expr_free(e);
+    /* On: rejected undecoded (the one layer is the frame pseudo-layer
+     * trawl_view_set() makes); QinQ frames are not plain and a cut frame
+     * is not whole, so both are decoded. */
+    unsetenv("TRAWL_NO_PREFILTER");
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 80", NULL, err, sizeof err), 0);
+    assert_int_equal(layers_after(e, v, &pkts[0].rec, false), 1);
+    assert_true(layers_after(e, v, &pkts[1].rec, false) >= 3);
+    assert_true(layers_after(e, v, &cut, false) >= 3);
+    trawl_expr_free(e);
+    /* "0" does not turn it off. */
+    setenv("TRAWL_NO_PREFILTER", "0", 1);
+    assert_int_equal(
+        trawl_expr_compile(&e, "tcp.port == 1234", NULL, err, sizeof err), 0);
+    assert_int_equal(layers_after(e, v, &pkts[2].rec, false), 1);
+    assert_true(layers_after(e, v, &pkts[0].rec, true) >= 3);
+    /* A window of packets that all pass: it then stands aside, and P2
+     * (IPv6 UDP) is decoded, still without matching. */
+    for (int k = 0; k < 4096; k++)
+        layers_after(e, v, &pkts[0].rec, true);
+    assert_true(layers_after(e, v, &pkts[2].rec, false) >= 3);
+    trawl_expr_free(e);
+    unsetenv("TRAWL_NO_PREFILTER");
+    /* The pre-filter evaluates the kernel part itself; libpcap running
+     * the text (TRAWL_PREFILTER_BPF=1) decides the same on every packet
+     * here, and on variants made to sit on PLAIN's edges. */
+    static const char *const oracle_exprs[] = {
+        "tcp.port == 1234", "udp.dstport in {53, 100..200}", "ip",
+        "ipv6 or arp", "ip.src == 10.0.0.0/16 and tcp", "sctp or icmp",
+        "eth.dst == 00:11:22:33:44:55", "ip.proto == 17 and udp.port == 7",
+        "ipv6.src == 2a02:810a::/32", "tcp and not udp", "igmp",
+        "(tcp.port == 9876 or udp.port == 53) and regexp == 'x'",
+        "eth.addr == 12:34:56:78:90:ab or tcp.flags.syn == 1",
+    };
+    enum { NVAR = 6 };
+    struct pkt var[NVAR];
+    for (int k = 0; k < NVAR; k++) {
+        var[k] = pkts[k < 3 ? 0 : 6];
+        record(&var[k], 0);
+    }
+    var[0].b[14] = 0x60;         /* an IPv6 version behind IPv4's type */
+    var[1].b[20] = 0x00, var[1].b[21] = 0x01; /* a later fragment */
+    var[2].rec.caplen = var[2].rec.len = 37; /* short of PLAIN's 38 */
+    var[3].b[14 + 20 + 2] = 0x12, var[3].b[14 + 20 + 3] = 0xb5; /* VXLAN */
+    var[4].b[14] = 0x46;         /* a header of six words... */
+    var[4].rec.caplen = var[4].rec.len = 14 + 24 + 3; /* ...no ports */
+    var[5].b[23] = 47;           /* GRE */
+    for (size_t i = 0; i < sizeof oracle_exprs / sizeof oracle_exprs[0];
+         i++) {
+        trawl_expr *native, *bpf;
+        /* The environment is read when the first packet comes. */
+        unsetenv("TRAWL_PREFILTER_BPF");
+        assert_int_equal(trawl_expr_compile(&native, oracle_exprs[i], NULL,
+                                            err, sizeof err),
+                         0);
+        expr_prefilter_rejects(native, &pkts[0].rec);
+        setenv("TRAWL_PREFILTER_BPF", "1", 1);
+        assert_int_equal(trawl_expr_compile(&bpf, oracle_exprs[i], NULL, err,
+                                            sizeof err),
+                         0);
+        expr_prefilter_rejects(bpf, &pkts[0].rec);
+        for (int k = 0; k < NPKT + NVAR; k++) {
+            const struct trawl_pkt *rec =
+                k < NPKT ? &pkts[k].rec : &var[k - NPKT].rec;
+            bool a = expr_prefilter_rejects(native, rec);
+            bool b = expr_prefilter_rejects(bpf, rec);
+            if (a != b)
+                fail_msg("'%s' on packet %d: %s natively, %s by libpcap",
+                         oracle_exprs[i], k, a ? "rejected" : "passed",
+                         b ? "rejected" : "passed");
+            trawl_view_set(v, rec);
+            if (a)
+                assert_false(trawl_expr_match(native, v));
+        }
+        trawl_expr_free(native);
+        trawl_expr_free(bpf);
+    }
+    unsetenv("TRAWL_PREFILTER_BPF");
+    /* No kernel part, no pre-filter. */
+    assert_int_equal(
+        trawl_expr_compile(&e, "not tcp", NULL, err, sizeof err), 0);
+    assert_true(layers_after(e, v, &pkts[0].rec, false) >= 3);
+    assert_null(e->pre);
+    trawl_expr_free(e);
+    trawl_view_free(v);
+}
+
 static void test_explain(void **state) {
     (void)state;
     char err[TRAWL_ERRBUF_SIZE], buf[8192];
@@ -1355,7 +1485,8 @@ static void test_explain(void **state) {
                                 "trawl's reading wins)\n"));
     assert_non_null(strstr(buf, "kernel (pcap-filter, a superset; user space "
                                 "then evaluates the whole expression):\n"
-                                "  tcp or not ("));
+                                "  not ("));
+    assert_non_null(strstr(buf, " or arp) or tcp\n"));
     trawl_expr_free(e);
 
     assert_int_equal(trawl_expr_compile(&e,
@@ -1449,6 +1580,7 @@ int main(void) {
         cmocka_unit_test(test_lazy_decoding),
         cmocka_unit_test(test_no_allocation_per_packet),
         cmocka_unit_test(test_kernel_part),
+        cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_pcap_options),
     };

@@ -1,0 +1,271 @@
+/* The offline pre-filter: the kernel part of an expression (kernel.c),
+ * evaluated over a packet's bytes before the evaluator decodes anything,
+ * so that a trace read with a filter skips decoding most of what the
+ * filter rejects, as a capture's kernel does.
+ *
+ * Why rejecting on it is exact: the kernel part is a necessary condition
+ * of the whole expression (kernel.c says why), so a packet it rejects
+ * cannot match; one it passes is evaluated in full, as without it. It
+ * reads only the packet's bytes and the view is left untouched, so the
+ * flows, the RPC calls `--reply` remembers and everything else fed from
+ * the view see what they saw before; frame numbers and times come from
+ * the records, not from matching.
+ *
+ * Where it applies: Ethernet packets captured whole (caplen == len). The
+ * kernel part is written for Ethernet, and a packet cut by the snapshot
+ * length would stop a BPF load that its wire length promised to cover.
+ *
+ * Why not libpcap's interpreter: it spends nearly as much per packet (some
+ * sixty BPF instructions, over three hundred machine instructions) as
+ * decoding the few layers a port test needs, so running the program saved
+ * little. The same formula is evaluated here instead, over the bytes:
+ * PLAIN as kernel.c writes it, then the expression's tree with every
+ * translated test read at its fixed place in a plain frame and everything
+ * else (untranslated tests, `not`, constants) taken as true, which is
+ * what the text says. TRAWL_PREFILTER_BPF=1 runs libpcap's program
+ * instead, so that tests can hold one to the other.
+ *
+ * Why it can step aside: where it rejects few packets (a filter that
+ * matches most of a trace, or packets a capture's kernel already ran the
+ * same program on) it only adds its cost, so after each window of packets
+ * in which it rejected too few it rests for a while, then looks again.
+ * Resting changes what is decoded, never what matches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+#include "expr/expr.h"
+
+enum {
+    LINKTYPE_ETHERNET = 1,
+    /* Longer kernel parts (hundreds of tests) are not worth a program. */
+    PRE_TEXT_MAX = 65536,
+    PRE_WINDOW = 4096,     /* packets between looks at what it rejected */
+    PRE_MIN_REJECT = 1024, /* rejections in a window that pay for it */
+    PRE_REST = 65536,      /* packets it then leaves alone */
+    VXLAN_PORT = 4789,
+    MPLS_UDP_PORT = 6635,
+};
+
+/* What one test is in the kernel part. */
+enum pre_kind {
+    PRE_TRUE = 0, /* no translation: true */
+    PRE_ETHERTYPE, /* a protocol: the frame's ethertype is `what` */
+    PRE_L4,        /* a protocol: the transport protocol is `what` */
+    PRE_NEVER,     /* a protocol a plain frame never carries (icmp) */
+    PRE_FIELDS,    /* a comparison over kernel fields */
+};
+
+struct pre_test {
+    uint8_t kind;
+    uint8_t nf;
+    uint16_t what;
+    const struct expr_kfield *kf[EXPR_MAX_FIELDS];
+};
+
+struct expr_pre {
+    struct expr_pcap *bpf; /* TRAWL_PREFILTER_BPF: libpcap runs the text */
+    struct pre_test *tests; /* one per test of the expression */
+    uint32_t seen, rejected, rest;
+};
+
+/* A plain frame (kernel.c) as the evaluation reads it. */
+struct plain {
+    const uint8_t *p;
+    uint16_t type; /* ethertype: 0x0800, 0x86dd or 0x0806 */
+    uint8_t l4;    /* 6, 17, 132; 0 for ARP */
+    uint32_t l4off;
+};
+
+static bool env_set(const char *name) {
+    const char *s = getenv(name);
+    return s && *s && strcmp(s, "0") != 0;
+}
+
+void expr_prefilter_free(struct expr_pre *pre) {
+    if (!pre)
+        return;
+    expr_pcap_free(pre->bpf);
+    free(pre->tests);
+    free(pre);
+}
+
+/* How the pre-filter reads test `t`: the same decision as kernel.c's
+ * (expr_kernel_translates), in a form for the bytes. */
+static void classify(const struct expr_test *t, struct pre_test *pt) {
+    memset(pt, 0, sizeof *pt);
+    if (!expr_kernel_translates(t))
+        return;
+    if (t->kind == EXPR_T_PROTO) {
+        switch (t->proto) {
+        case PROTO_IP: pt->kind = PRE_ETHERTYPE, pt->what = 0x0800; break;
+        case PROTO_IPV6: pt->kind = PRE_ETHERTYPE, pt->what = 0x86dd; break;
+        case PROTO_ARP: pt->kind = PRE_ETHERTYPE, pt->what = 0x0806; break;
+        case PROTO_TCP: pt->kind = PRE_L4, pt->what = 6; break;
+        case PROTO_UDP: pt->kind = PRE_L4, pt->what = 17; break;
+        case PROTO_SCTP: pt->kind = PRE_L4, pt->what = 132; break;
+        default: pt->kind = PRE_NEVER; break; /* icmp, icmpv6, igmp */
+        }
+        return;
+    }
+    for (unsigned f = 0; f < t->nfields; f++)
+        if (!(pt->kf[f] = expr_kernel_field(t->fields[f]->name)))
+            return;
+    pt->nf = t->nfields;
+    pt->kind = PRE_FIELDS;
+}
+
+/* Makes e->pre, or leaves it NULL: when there is no kernel part (no test
+ * has a translation where it would filter), when it is too long, or when
+ * it cannot be built (matching stays exact without it). */
+static void prefilter_open(trawl_expr *e) {
+    e->pre_tried = true;
+    if (env_set("TRAWL_NO_PREFILTER"))
+        return;
+    char *text = malloc(PRE_TEXT_MAX);
+    bool exact;
+    if (!text ||
+        trawl_expr_kernel(e, LINKTYPE_ETHERNET, text, PRE_TEXT_MAX, &exact) <
+            0 ||
+        !text[0]) {
+        free(text);
+        return;
+    }
+    struct expr_pre *pre = core_calloc(1, sizeof *pre);
+    if (!pre)
+        goto fail;
+    if (env_set("TRAWL_PREFILTER_BPF")) {
+        struct trawl_expr_options opt = {.has_linktype = true,
+                                         .linktype = LINKTYPE_ETHERNET};
+        char err[TRAWL_ERRBUF_SIZE];
+        if (expr_pcap_new(&pre->bpf, text, &opt, err, sizeof err) < 0)
+            goto fail;
+    } else {
+        if (!(pre->tests = core_calloc(e->ntests, sizeof *pre->tests)))
+            goto fail;
+        for (uint32_t i = 0; i < e->ntests; i++)
+            classify(e->tests[i], &pre->tests[i]);
+    }
+    free(text);
+    e->pre = pre;
+    return;
+fail:
+    free(text);
+    expr_prefilter_free(pre);
+}
+
+/* PLAIN of kernel.c, over a whole frame of `len` bytes. */
+static bool plain_frame(const uint8_t *p, uint32_t len, struct plain *pl) {
+    if (len < 14)
+        return false;
+    pl->p = p;
+    pl->type = core_be16(p + 12);
+    switch (pl->type) {
+    case 0x0800: {
+        uint32_t ihl = (uint32_t)(p[14] & 0x0f) * 4;
+        if (len < 38 || p[14] >> 4 != 4 || len < 18 + ihl ||
+            (core_be16(p + 20) & 0x1fff) != 0)
+            return false;
+        pl->l4 = p[23];
+        pl->l4off = 14 + ihl;
+        break;
+    }
+    case 0x86dd:
+        if (len < 58)
+            return false;
+        pl->l4 = p[20];
+        pl->l4off = 54;
+        break;
+    case 0x0806: pl->l4 = 0; return true;
+    default: return false;
+    }
+    if (pl->l4 != 6 && pl->l4 != 17 && pl->l4 != 132)
+        return false;
+    if (pl->l4 != 17)
+        return true;
+    /* UDP carrying VXLAN or MPLS holds headers pcap-filter does not see. */
+    for (int k = 0; k < 4; k += 2) {
+        uint16_t port = core_be16(p + pl->l4off + k);
+        if (port == VXLAN_PORT || port == MPLS_UDP_PORT)
+            return false;
+    }
+    return true;
+}
+
+/* A comparison over kernel fields, each read at its place: the length
+ * checks of plain_frame() cover every place. */
+static bool fields_true(const struct expr_test *t, const struct pre_test *pt,
+                        const struct plain *pl) {
+    for (unsigned f = 0; f < pt->nf; f++) {
+        const struct expr_kfield *kf = pt->kf[f];
+        if ((kf->l3 == 4 && pl->type != 0x0800) ||
+            (kf->l3 == 6 && pl->type != 0x86dd) ||
+            (kf->l4 && pl->l4 != kf->l4))
+            continue;
+        const uint8_t *base = pl->p + (kf->l4 ? pl->l4off : 0);
+        for (unsigned k = 0; k < kf->n; k++) {
+            const uint8_t *q = base + kf->off[k];
+            if (t->ctype == EXPR_C_UINT
+                    ? expr_in_range_u(t, kf->size == 2 ? core_be16(q) : q[0])
+                    : expr_pred_addr(t, q))
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool test_true(const trawl_expr *e, uint32_t i,
+                      const struct plain *pl) {
+    const struct pre_test *pt = &e->pre->tests[i];
+    switch ((enum pre_kind)pt->kind) {
+    case PRE_TRUE: return true;
+    case PRE_ETHERTYPE: return pl->type == pt->what;
+    case PRE_L4: return pl->l4 == pt->what;
+    case PRE_NEVER: return false;
+    case PRE_FIELDS: return fields_true(e->tests[i], pt, pl);
+    }
+    return true;
+}
+
+/* The kernel part's TESTS on a plain frame. Recursion follows the tree,
+ * as code generation does (compile.c). */
+static bool node_true(const trawl_expr *e, const struct expr_node *n,
+                      const struct plain *pl) {
+    switch (n->kind) {
+    case EXPR_N_TEST: return test_true(e, n->test, pl);
+    case EXPR_N_AND: return node_true(e, n->a, pl) && node_true(e, n->b, pl);
+    case EXPR_N_OR: return node_true(e, n->a, pl) || node_true(e, n->b, pl);
+    case EXPR_N_NOT:   /* the negation of a superset is no superset */
+    case EXPR_N_CONST: break;
+    }
+    return true;
+}
+
+bool expr_prefilter_rejects(trawl_expr *e, const struct trawl_pkt *pkt) {
+    if (pkt->linktype != LINKTYPE_ETHERNET || pkt->caplen != pkt->len)
+        return false;
+    if (!e->pre_tried)
+        prefilter_open(e);
+    struct expr_pre *pre = e->pre;
+    if (!pre)
+        return false;
+    if (pre->rest) {
+        pre->rest--;
+        return false;
+    }
+    bool reject;
+    if (pre->bpf) {
+        reject = !expr_pcap_match(pre->bpf, pkt);
+    } else {
+        struct plain pl;
+        reject = plain_frame(pkt->data, pkt->caplen, &pl) &&
+                 !node_true(e, e->root, &pl);
+    }
+    pre->rejected += reject;
+    if (++pre->seen == PRE_WINDOW) {
+        if (pre->rejected < PRE_MIN_REJECT)
+            pre->rest = PRE_REST;
+        pre->seen = pre->rejected = 0;
+    }
+    return reject;
+}
