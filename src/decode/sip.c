@@ -8,6 +8,7 @@
  * body (SDP, not decoded) and anything after. Header values are found
  * when asked for, by name or compact form, ignoring case. */
 #include <arpa/inet.h>
+#include <string.h>
 #include <strings.h>
 
 #include "decode/decode.h"
@@ -21,12 +22,12 @@ static const char sip_version[] = "SIP/2.0";
 /* The length of the line at p (without its CR LF or LF), or -1 when no
  * line end is within n bytes; *next is where the next line starts. */
 static long line_len(const uint8_t *p, uint32_t n, uint32_t *next) {
-    for (uint32_t i = 0; i < n; i++)
-        if (p[i] == '\n') {
-            *next = i + 1;
-            return i > 0 && p[i - 1] == '\r' ? (long)i - 1 : (long)i;
-        }
-    return -1;
+    const uint8_t *nl = memchr(p, '\n', n);
+    if (!nl)
+        return -1;
+    uint32_t i = (uint32_t)(nl - p);
+    *next = i + 1;
+    return i > 0 && p[i - 1] == '\r' ? (long)i - 1 : (long)i;
 }
 
 static bool is_token(uint8_t c) {
@@ -122,12 +123,28 @@ static uint32_t body_start(const uint8_t *p, uint32_t n) {
     return 0;
 }
 
+/* Whether the bytes can start a start line at all: "SIP/2.0 " or a
+ * method token and a space within its first bytes. Every TCP segment and
+ * UDP datagram is probed, so most payloads must be turned away here,
+ * before looking for the end of a line. */
+static bool may_start(const uint8_t *p, uint32_t n) {
+    enum { METHOD_MAX = 32 };
+    if (n >= SIP_VLEN + 1 && memcmp(p, sip_version, SIP_VLEN) == 0)
+        return p[SIP_VLEN] == ' ';
+    uint32_t m = 0;
+    while (m < n && m <= METHOD_MAX && is_token(p[m]))
+        m++;
+    return m > 0 && m < n && m <= METHOD_MAX && p[m] == ' ';
+}
+
 uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, bool tcp) {
     if (end <= off)
         return PROTO_DATA;
     const uint8_t *p = v->data + off;
     uint32_t n = end - off, next;
+    if (!may_start(p, n))
+        return PROTO_DATA;
     long len = line_len(p, n < SIP_LINE_MAX ? n : SIP_LINE_MAX, &next);
     if (len < 0 || !start_line(p, len))
         return PROTO_DATA;

@@ -27,18 +27,21 @@
  * loads past the end of the packet stops and rejects it, whatever the
  * rest of the program would have said. PLAIN loads only what its length
  * checks cover, and holds only for frames long enough for every load of
- * TESTS (the Ethernet header, an IPv4 header with its options and four
- * port bytes: 14 + 4 * IHL + 4, at least 38; or an IPv6 header and four
- * port bytes: 58), so a frame too short for the headers its ethertype
- * announces is never dropped by a failed load: it is not plain, and goes
- * up. (A header of five words, the usual one, is told by one compare;
- * the length it needs is already checked. `len` is the length on the wire: a frame cut by a snapshot length
- * can still fail a load; the kernel sees whole frames, and the offline
- * pre-filter leaves cut ones alone.)
+ * TESTS (the Ethernet header, an IPv4 header and four port bytes: 38; or
+ * an IPv6 header and four port bytes: 58), so a frame too short for the
+ * headers its ethertype announces is never dropped by a failed load: it
+ * is not plain, and goes up. (`len` is the length on the wire: a frame
+ * cut by a snapshot length can still fail a load; the kernel sees whole
+ * frames, and the offline pre-filter leaves cut ones alone.)
+ *
+ * An IPv4 header with options is not plain either: with a loose or
+ * strict source route on its way, trawl's ip.dst is the route's last
+ * address (as tshark shows it), not the header's destination field that
+ * pcap-filter reads. Five words exactly, version 4: ip[0] == 0x45.
  *
  * Two tests are there for trawl's decoders: an IPv4 ethertype in front
  * of a version 6 header is decoded as IPv6 (as tshark does), so PLAIN
- * asks for version 4; and libpcap's `ip6 proto N` also accepts N after a
+ * asks for version 4 (in that same compare); and libpcap's `ip6 proto N` also accepts N after a
  * fragment header, where its port tests do not look while trawl decodes
  * the first fragment's TCP header, so PLAIN reads the next-header byte
  * itself.
@@ -60,8 +63,7 @@
 #define LINKTYPE_ETHERNET 1
 
 static const char plain_ethernet[] =
-    "(ip and len >= 38 and (ip[0] == 0x45 or (ip[0] & 0xf0 == 0x40 and "
-    "len >= 18 + (ip[0] & 0xf) * 4)) and "
+    "(ip and len >= 38 and ip[0] == 0x45 and "
     "(ip proto 6 or ip proto 17 or ip proto 132) and "
     "ip[6:2] & 0x1fff == 0 and not udp port 4789 and not udp port 6635) or "
     "(ip6 and len >= 58 and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "

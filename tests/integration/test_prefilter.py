@@ -20,7 +20,8 @@ import rpc_traces
 from gen_traces import (A, A6, B, B6, MAC_A, MAC_B, Frame, LINKTYPE_ETHERNET,
                         write_pcap)
 from scapy.all import (ARP, GRE, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q,
-                       Dot3, Ether, ICMPv6DestUnreach, IPOption_NOP, IPv6,
+                       Dot3, Ether, ICMPv6DestUnreach, IPOption_LSRR,
+                       IPOption_NOP, IPOption_SSRR, IPv6,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, LLC, SNAP)
 from scapy.contrib.mpls import MPLS
@@ -39,6 +40,8 @@ EXPRS = [
     "port == 80",
     "portrange == 100-120,-10",
     "ip.src == 10.1.2.3",
+    "ip.dst == 10.9.9.9",
+    "ip.addr == 10.9.9.9 and tcp.port == 80",
     "ip.addr == 192.168.0.0/16",
     "ip == 10.0/8",
     "ipv6.addr == 2001:db8::/32",
@@ -117,6 +120,12 @@ def edge_frames():
     opts = bytes(e / IP(src=A, dst=B, options=[IPOption_NOP()] * 40) / t80)
     for n in (14 + 60, 14 + 60 + 2, 14 + 60 + 3, 14 + 60 + 4):
         add(opts[:n])
+    # Source routes on their way: trawl's ip.dst is the route's last
+    # address, not the header's destination field.
+    add(e / IP(src=A, dst=B, options=[IPOption_LSRR(
+        routers=["10.9.9.9"], pointer=4)]) / UDP(sport=7, dport=53) / b"x")
+    add(e / IP(src=A, dst=B, options=[IPOption_SSRR(
+        routers=["10.8.8.8", "10.9.9.9"], pointer=4)]) / t80)
     # Header lengths below five words.
     for ihl in (0, 1, 4):
         bad = bytearray(four)
