@@ -236,8 +236,11 @@ bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
 TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v) {
     if (e->reading == TRAWL_EXPR_PCAP)
         return expr_pcap_match(e->pcap, trawl_view_pkt(v));
-    if (expr_prefilter_rejects(e, trawl_view_pkt(v)))
-        return false;
+    switch (expr_prefilter(e, trawl_view_pkt(v))) {
+    case EXPR_PRE_REJECT: return false;
+    case EXPR_PRE_ACCEPT: return true;
+    case EXPR_PRE_UNDECIDED: break;
+    }
     const struct expr_insn *prog = e->prog;
     bool acc = false;
     for (uint32_t pc = 0;;) {

@@ -403,11 +403,20 @@ bool expr_pred_addr(const struct expr_test *t, const uint8_t *x);
 
 struct expr_pre;
 
-/* True when the kernel part of trawl-reading expression `e` rejects the
- * packet, so that it cannot match and need not be decoded; false when it
- * passes it or does not apply (not Ethernet, cut by the snapshot length,
- * no kernel part, TRAWL_NO_PREFILTER set, resting). */
-bool expr_prefilter_rejects(trawl_expr *e, const struct trawl_pkt *pkt);
+enum expr_pre_verdict {
+    EXPR_PRE_UNDECIDED, /* evaluate the expression */
+    EXPR_PRE_REJECT,    /* cannot match: need not be decoded */
+    EXPR_PRE_ACCEPT,    /* matches, decided over the bytes alone */
+};
+
+/* What the kernel part of trawl-reading expression `e` says of the
+ * packet: REJECT when it rejects it; ACCEPT when every test is translated
+ * and the frame is plain with whole headers, so that the kernel part is
+ * exact and passes it; UNDECIDED otherwise, or where it does not apply
+ * (not Ethernet, cut by the snapshot length, no kernel part,
+ * TRAWL_NO_PREFILTER set, resting). */
+enum expr_pre_verdict expr_prefilter(trawl_expr *e,
+                                     const struct trawl_pkt *pkt);
 void expr_prefilter_free(struct expr_pre *pre);
 
 /* ---- explain (explain.c) ------------------------------------------------ */

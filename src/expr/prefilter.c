@@ -25,6 +25,16 @@
  * what the text says. TRAWL_PREFILTER_BPF=1 runs libpcap's program
  * instead, so that tests can hold one to the other.
  *
+ * Where it decides: when every test of the expression has a translation,
+ * TESTS on a plain IPv4 or IPv6 frame is not only necessary but exact:
+ * there is one Ethernet, one IP and one transport header, and no tunnel
+ * inside (PLAIN rules them out), so each translated test reads the only
+ * occurrence of its fields. Such a frame is then matched or rejected
+ * here without decoding at all, provided its headers are whole by their
+ * own length fields as well (IPv4's total length, IPv6's payload length,
+ * TCP's data offset), so that the decoders would find every field where
+ * the test reads it. ARP frames and everything else are evaluated.
+ *
  * Why it can step aside: where it rejects few packets (a filter that
  * matches most of a trace, or packets a capture's kernel already ran the
  * same program on) it only adds its cost, so after each window of packets
@@ -40,16 +50,16 @@ enum {
     LINKTYPE_ETHERNET = 1,
     /* Longer kernel parts (hundreds of tests) are not worth a program. */
     PRE_TEXT_MAX = 65536,
-    PRE_WINDOW = 4096,     /* packets between looks at what it rejected */
-    PRE_MIN_REJECT = 1024, /* rejections in a window that pay for it */
-    PRE_REST = 65536,      /* packets it then leaves alone */
+    PRE_WINDOW = 4096,      /* packets between looks at what it rejected */
+    PRE_MIN_DECIDED = 1024, /* packets decided in a window that pay */
+    PRE_REST = 65536,       /* packets it then leaves alone */
     VXLAN_PORT = 4789,
     MPLS_UDP_PORT = 6635,
 };
 
 /* What one test is in the kernel part. */
 enum pre_kind {
-    PRE_TRUE = 0, /* no translation: true */
+    PRE_TRUE = 0,  /* no translation: true */
     PRE_ETHERTYPE, /* a protocol: the frame's ethertype is `what` */
     PRE_L4,        /* a protocol: the transport protocol is `what` */
     PRE_NEVER,     /* a protocol a plain frame never carries (icmp) */
@@ -64,9 +74,10 @@ struct pre_test {
 };
 
 struct expr_pre {
-    struct expr_pcap *bpf; /* TRAWL_PREFILTER_BPF: libpcap runs the text */
+    struct expr_pcap *bpf;  /* TRAWL_PREFILTER_BPF: libpcap runs the text */
     struct pre_test *tests; /* one per test of the expression */
-    uint32_t seen, rejected, rest;
+    bool decides;           /* every test translated: see above */
+    uint32_t seen, decided, rest;
 };
 
 /* A plain frame (kernel.c) as the evaluation reads it. */
@@ -143,8 +154,11 @@ static void prefilter_open(trawl_expr *e) {
     } else {
         if (!(pre->tests = core_calloc(e->ntests, sizeof *pre->tests)))
             goto fail;
-        for (uint32_t i = 0; i < e->ntests; i++)
+        pre->decides = true;
+        for (uint32_t i = 0; i < e->ntests; i++) {
             classify(e->tests[i], &pre->tests[i]);
+            pre->decides &= pre->tests[i].kind != PRE_TRUE;
+        }
     }
     free(text);
     e->pre = pre;
@@ -190,6 +204,35 @@ static bool plain_frame(const uint8_t *p, uint32_t len, struct plain *pl) {
     return true;
 }
 
+/* Whether a plain IPv4 or IPv6 frame's headers are whole by their own
+ * length fields too, so that decoding it would find every field a
+ * translated test reads, and nothing else. */
+static bool whole_headers(const struct plain *pl, uint32_t len) {
+    const uint8_t *p = pl->p;
+    uint32_t ip_end;
+    if (pl->type == 0x0800)
+        ip_end = 14 + (uint32_t)core_be16(p + 16);
+    else if (pl->type == 0x86dd)
+        ip_end = 54 + (uint32_t)core_be16(p + 18);
+    else
+        return false;
+    if (ip_end > len)
+        return false;
+    uint32_t l4 = pl->l4off, need;
+    switch (pl->l4) {
+    case 6:
+        if (l4 + 20 > ip_end)
+            return false;
+        need = (uint32_t)(p[l4 + 12] >> 4) * 4;
+        if (need < 20)
+            return false;
+        break;
+    case 17: need = 8; break;
+    default: need = 12; break; /* SCTP's common header */
+    }
+    return l4 + need <= ip_end;
+}
+
 /* A comparison over kernel fields, each read at its place: the length
  * checks of plain_frame() cover every place. */
 static bool fields_true(const struct expr_test *t, const struct pre_test *pt,
@@ -197,8 +240,7 @@ static bool fields_true(const struct expr_test *t, const struct pre_test *pt,
     for (unsigned f = 0; f < pt->nf; f++) {
         const struct expr_kfield *kf = pt->kf[f];
         if ((kf->l3 == 4 && pl->type != 0x0800) ||
-            (kf->l3 == 6 && pl->type != 0x86dd) ||
-            (kf->l4 && pl->l4 != kf->l4))
+            (kf->l3 == 6 && pl->type != 0x86dd) || (kf->l4 && pl->l4 != kf->l4))
             continue;
         const uint8_t *base = pl->p + (kf->l4 ? pl->l4off : 0);
         for (unsigned k = 0; k < kf->n; k++) {
@@ -212,8 +254,7 @@ static bool fields_true(const struct expr_test *t, const struct pre_test *pt,
     return false;
 }
 
-static bool test_true(const trawl_expr *e, uint32_t i,
-                      const struct plain *pl) {
+static bool test_true(const trawl_expr *e, uint32_t i, const struct plain *pl) {
     const struct pre_test *pt = &e->pre->tests[i];
     switch ((enum pre_kind)pt->kind) {
     case PRE_TRUE: return true;
@@ -233,37 +274,59 @@ static bool node_true(const trawl_expr *e, const struct expr_node *n,
     case EXPR_N_TEST: return test_true(e, n->test, pl);
     case EXPR_N_AND: return node_true(e, n->a, pl) && node_true(e, n->b, pl);
     case EXPR_N_OR: return node_true(e, n->a, pl) || node_true(e, n->b, pl);
-    case EXPR_N_NOT:   /* the negation of a superset is no superset */
+    case EXPR_N_NOT: /* the negation of a superset is no superset */
     case EXPR_N_CONST: break;
     }
     return true;
 }
 
-bool expr_prefilter_rejects(trawl_expr *e, const struct trawl_pkt *pkt) {
+/* The whole expression on a plain frame with whole headers, when every
+ * test is translated: exact, so `not` and constants count as written. */
+static bool node_exact(const trawl_expr *e, const struct expr_node *n,
+                       const struct plain *pl) {
+    switch (n->kind) {
+    case EXPR_N_TEST: return test_true(e, n->test, pl);
+    case EXPR_N_AND: return node_exact(e, n->a, pl) && node_exact(e, n->b, pl);
+    case EXPR_N_OR: return node_exact(e, n->a, pl) || node_exact(e, n->b, pl);
+    case EXPR_N_NOT: return !node_exact(e, n->a, pl);
+    case EXPR_N_CONST: return n->value;
+    }
+    return true;
+}
+
+static enum expr_pre_verdict decide(trawl_expr *e,
+                                    const struct trawl_pkt *pkt) {
+    struct expr_pre *pre = e->pre;
+    if (pre->bpf)
+        return expr_pcap_match(pre->bpf, pkt) ? EXPR_PRE_UNDECIDED
+                                              : EXPR_PRE_REJECT;
+    struct plain pl;
+    if (!plain_frame(pkt->data, pkt->caplen, &pl))
+        return EXPR_PRE_UNDECIDED;
+    if (pre->decides && whole_headers(&pl, pkt->caplen))
+        return node_exact(e, e->root, &pl) ? EXPR_PRE_ACCEPT : EXPR_PRE_REJECT;
+    return node_true(e, e->root, &pl) ? EXPR_PRE_UNDECIDED : EXPR_PRE_REJECT;
+}
+
+enum expr_pre_verdict expr_prefilter(trawl_expr *e,
+                                     const struct trawl_pkt *pkt) {
     if (pkt->linktype != LINKTYPE_ETHERNET || pkt->caplen != pkt->len)
-        return false;
+        return EXPR_PRE_UNDECIDED;
     if (!e->pre_tried)
         prefilter_open(e);
     struct expr_pre *pre = e->pre;
     if (!pre)
-        return false;
+        return EXPR_PRE_UNDECIDED;
     if (pre->rest) {
         pre->rest--;
-        return false;
+        return EXPR_PRE_UNDECIDED;
     }
-    bool reject;
-    if (pre->bpf) {
-        reject = !expr_pcap_match(pre->bpf, pkt);
-    } else {
-        struct plain pl;
-        reject = plain_frame(pkt->data, pkt->caplen, &pl) &&
-                 !node_true(e, e->root, &pl);
-    }
-    pre->rejected += reject;
+    enum expr_pre_verdict v = decide(e, pkt);
+    pre->decided += v != EXPR_PRE_UNDECIDED;
     if (++pre->seen == PRE_WINDOW) {
-        if (pre->rejected < PRE_MIN_REJECT)
+        if (pre->decided < PRE_MIN_DECIDED)
             pre->rest = PRE_REST;
-        pre->seen = pre->rejected = 0;
+        pre->seen = pre->decided = 0;
     }
-    return reject;
+    return v;
 }
