@@ -41,10 +41,10 @@
  *
  * Two tests are there for trawl's decoders: an IPv4 ethertype in front
  * of a version 6 header is decoded as IPv6 (as tshark does), so PLAIN
- * asks for version 4 (in that same compare); and libpcap's `ip6 proto N` also accepts N after a
- * fragment header, where its port tests do not look while trawl decodes
- * the first fragment's TCP header, so PLAIN reads the next-header byte
- * itself.
+ * asks for version 4 (in that same compare); and libpcap's `ip6 proto N` also
+ * accepts N after a fragment header, where its port tests do not look while
+ * trawl decodes the first fragment's TCP header, so PLAIN reads the next-header
+ * byte itself.
  *
  * Because PLAIN rules out every frame where the readings differ and TESTS
  * is made of and/or over translated tests (each true in pcap-filter on a
@@ -62,18 +62,49 @@
 
 #define LINKTYPE_ETHERNET 1
 
-static const char plain_ethernet[] =
-    "(ip and len >= 38 and ip[0] == 0x45 and "
+/* PLAIN for a link layer of `%u` bytes: the IPv4 part needs that plus
+ * 24, the IPv6 part plus 44; "%s" is " or arp" where ARP rides on it. */
+static const char plain_format[] =
+    "(ip and len >= %u and ip[0] == 0x45 and "
     "(ip proto 6 or ip proto 17 or ip proto 132) and "
     "ip[6:2] & 0x1fff == 0 and not udp port 4789 and not udp port 6635) or "
-    "(ip6 and len >= 58 and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "
-    "and not udp port 4789 and not udp port 6635) or arp";
+    "(ip6 and len >= %u and (ip6[6] == 6 or ip6[6] == 17 or ip6[6] == 132) "
+    "and not udp port 4789 and not udp port 6635)%s";
+
+/* The link types with a kernel part: their header length, whether ARP
+ * is carried (libpcap's `arp` compiles there) and whether they are
+ * Ethernet (eth.* translates). Linux's cooked headers are what `-i any`
+ * captures; raw IP comes as LINKTYPE_RAW (101) or as DLT_RAW (12, 14). */
+struct link_kind {
+    int linktype;
+    uint8_t hlen;
+    bool arp, ether;
+};
+
+static const struct link_kind link_kinds[] = {
+    {LINKTYPE_ETHERNET, 14, true, true},
+    {113, 16, true, false}, /* LINUX_SLL */
+    {276, 20, true, false}, /* LINUX_SLL2 */
+    {101, 0, false, false}, /* RAW */
+    {12, 0, false, false},  /* DLT_RAW */
+    {14, 0, false, false},  /* DLT_RAW elsewhere */
+    {0, 4, false, false},   /* NULL (BSD loopback) */
+    {108, 4, false, false}, /* LOOP */
+};
+
+static const struct link_kind *link_kind(int linktype) {
+    for (size_t i = 0; i < sizeof link_kinds / sizeof link_kinds[0]; i++)
+        if (link_kinds[i].linktype == linktype)
+            return &link_kinds[i];
+    return NULL;
+}
 
 /* A growing text; `ok` turns false when it does not fit. */
 struct ktext {
     char *p;
     size_t len, cap;
     bool ok;
+    bool no_ether; /* not Ethernet: eth.* has no translation */
 };
 
 static void kput(struct ktext *k, const char *fmt, ...) TRAWL_PRINTF(2, 3);
@@ -154,8 +185,8 @@ static bool put_value(struct ktext *k, const char *words,
                 if (v->addr.m[i] != 0xff)
                     return false;
             const uint8_t *m = v->addr.a;
-            kput(k, "%s %02x:%02x:%02x:%02x:%02x:%02x", words, m[0], m[1],
-                 m[2], m[3], m[4], m[5]);
+            kput(k, "%s %02x:%02x:%02x:%02x:%02x:%02x", words, m[0], m[1], m[2],
+                 m[3], m[4], m[5]);
             return true;
         }
         unsigned bits = 0;
@@ -175,8 +206,8 @@ static bool put_value(struct ktext *k, const char *words,
 static bool put_test(struct ktext *k, const struct expr_test *t) {
     if (t->kind == EXPR_T_PROTO) {
         static const char *const protos[][2] = {
-            {"ip", "ip"},     {"ipv6", "ip6"},   {"tcp", "tcp"},
-            {"udp", "udp"},   {"sctp", "sctp"},  {"arp", "arp"},
+            {"ip", "ip"},     {"ipv6", "ip6"},     {"tcp", "tcp"},
+            {"udp", "udp"},   {"sctp", "sctp"},    {"arp", "arp"},
             {"icmp", "icmp"}, {"icmpv6", "icmp6"}, {"igmp", "igmp"},
         };
         const char *name = decode_protos[t->proto]->name;
@@ -187,13 +218,13 @@ static bool put_test(struct ktext *k, const struct expr_test *t) {
             }
         return false;
     }
-    if (t->kind != EXPR_T_FIELD || t->op != EXPR_OP_EQ || t->negate ||
-        t->all || t->has_mask || t->occ_lo != 0 || t->nvals == 0 ||
-        t->nvals > 32)
+    if (t->kind != EXPR_T_FIELD || t->op != EXPR_OP_EQ || t->negate || t->all ||
+        t->has_mask || t->occ_lo != 0 || t->nvals == 0 || t->nvals > 32)
         return false;
     const char *words[EXPR_MAX_FIELDS];
     for (unsigned f = 0; f < t->nfields; f++)
-        if (!(words[f] = field_words(t->fields[f]->name)))
+        if (!(words[f] = field_words(t->fields[f]->name)) ||
+            (k->no_ether && strncmp(words[f], "ether", 5) == 0))
             return false;
     kput(k, "(");
     for (unsigned f = 0; f < t->nfields; f++)
@@ -253,7 +284,7 @@ static bool put_node(struct ktext *k, const struct trawl_expr *e,
             }
         }
         break;
-    case EXPR_N_NOT:  /* the negation of a superset is no superset */
+    case EXPR_N_NOT: /* the negation of a superset is no superset */
     case EXPR_N_CONST: break;
     }
     k->len = mark;
@@ -278,17 +309,21 @@ TRAWL_API int trawl_expr_kernel(trawl_expr *e, int linktype, char *buf,
         *exact = e->root->value; /* empty: every packet */
         return 0;
     }
-    if (linktype != LINKTYPE_ETHERNET)
-        return 0; /* no kernel part: plain frames are Ethernet's notion */
-    struct ktext k = {.p = buf, .cap = len, .ok = true};
+    const struct link_kind *lk = link_kind(linktype);
+    if (!lk)
+        return 0; /* no kernel part: no notion of a plain frame there */
+    struct ktext k = {.p = buf, .cap = len, .ok = true, .no_ether = !lk->ether};
     if (!put_node(&k, e, e->root) || !k.ok) {
         buf[0] = '\0';
         return k.ok ? 0 : TRAWL_ENOMEM;
     }
     /* The tests are written first, so that an expression with none says
      * so whatever the size of buf; PLAIN then goes in front of them. */
-    char head[sizeof plain_ethernet + 16];
-    int hn = snprintf(head, sizeof head, "not (%s) or ", plain_ethernet);
+    char plain[sizeof plain_format + 16];
+    snprintf(plain, sizeof plain, plain_format, lk->hlen + 24u, lk->hlen + 44u,
+             lk->arp ? " or arp" : "");
+    char head[sizeof plain + 16];
+    int hn = snprintf(head, sizeof head, "not (%s) or ", plain);
     if (hn < 0 || (size_t)hn >= sizeof head || k.len + (size_t)hn >= len) {
         buf[0] = '\0';
         return TRAWL_ENOMEM;

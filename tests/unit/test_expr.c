@@ -1334,10 +1334,18 @@ static void test_kernel_part(void **state) {
             assert_string_equal(buf, want);
         }
         assert_int_equal(exact, kernel_cases[i].exact);
-        /* Other link types get no kernel part from trawl's reading. */
-        assert_int_equal(trawl_expr_kernel(e, 101, buf, sizeof buf, &exact), 0);
+        /* Link types with no notion of a plain frame (802.11 here) get
+         * no kernel part from trawl's reading; raw IP gets one without
+         * ARP or eth.* (tests/integration/test_prefilter.py holds each
+         * such link type's text to tcpdump). */
+        assert_int_equal(trawl_expr_kernel(e, 105, buf, sizeof buf, &exact), 0);
         if (!kernel_cases[i].exact)
             assert_string_equal(buf, "");
+        assert_int_equal(trawl_expr_kernel(e, 101, buf, sizeof buf, &exact), 0);
+        assert_null(strstr(buf, "arp"));
+        assert_null(strstr(buf, "ether "));
+        if (buf[0] && !kernel_cases[i].exact)
+            assert_non_null(strstr(buf, "(ip and len >= 24 and ip[0] == 0x45"));
         /* A buffer too small is an error, never a cut text. */
         if (strlen(kernel_cases[i].kernel) > 4)
             assert_int_equal(trawl_expr_kernel(e, 1, buf, 5, &exact),
