@@ -97,6 +97,7 @@ unsigned expr_distance(const char *a, size_t alen, const char *b, size_t blen,
         unsigned *prev2 = d[(i + 1) % 3], *prev = d[(i + 2) % 3],
                  *cur = d[i % 3];
         cur[0] = (unsigned)i;
+        unsigned rowmin = cur[0];
         for (size_t j = 1; j <= blen; j++) {
             int ca = tolower((unsigned char)a[i - 1]);
             int cb = tolower((unsigned char)b[j - 1]);
@@ -110,7 +111,15 @@ unsigned expr_distance(const char *a, size_t alen, const char *b, size_t blen,
                 tolower((unsigned char)a[i - 2]) == cb && prev2[j - 2] + 1 < v)
                 v = prev2[j - 2] + 1;
             cur[j] = v;
+            if (v < rowmin)
+                rowmin = v;
         }
+        /* Once every value of a row exceeds cap, so does every later
+         * one: each comes from this row plus 0 or more, or from the row
+         * before plus 1, and that row is at least this one's least less
+         * 1. Most words are far from most names: stop early. */
+        if (rowmin > cap)
+            return cap + 1;
     }
     return d[alen % 3][blen];
 }

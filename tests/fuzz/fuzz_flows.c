@@ -70,10 +70,22 @@ static uint64_t walk(trawl_view *v, uint32_t caplen) {
         trawl_view_layer_fields(v, i, visit, &h);
         trawl_view_layer_tree(v, i, visit_tree, &h);
     }
-    /* The fields the flows change, through the registry's walk too. */
-    for (size_t i = 0; i < trawl_field_count(); i++)
-        if (trawl_flows_field_matters(trawl_field_at(i)))
-            trawl_view_field_each(v, trawl_field_at(i), visit, &h);
+    /* The fields the flows change, through the registry's walk too;
+     * which they are is found once (asking on every packet of every input
+     * was most of the target's time). */
+    static const trawl_field **matter;
+    static size_t nmatter;
+    if (!matter) {
+        size_t n = trawl_field_count();
+        matter = calloc(n ? n : 1, sizeof *matter);
+        if (!matter)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            if (trawl_flows_field_matters(trawl_field_at(i)))
+                matter[nmatter++] = trawl_field_at(i);
+    }
+    for (size_t i = 0; i < nmatter; i++)
+        trawl_view_field_each(v, matter[i], visit, &h);
     const char *names[64];
     size_t na = trawl_view_anomalies(v, names, 64);
     for (size_t i = 0; i < na && i < 64; i++)
