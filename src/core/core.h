@@ -42,6 +42,17 @@ void *core_reallocarray(void *p, size_t n, size_t size);
 char *core_strdup(const char *s);
 char *core_strndup(const char *s, size_t n);
 
+/* The value of hex digit c (either case), or -1. */
+static inline int core_hexval(int c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* ---- byte reading ------------------------------------------------------
  * Unaligned, endian-explicit loads. Callers must have checked the length
  * (use the cursor below when parsing untrusted input). */

@@ -84,13 +84,6 @@ static size_t closing_quote(const char *s, size_t left, char family,
     return q && fam == family ? q : 0;
 }
 
-static int hexval(int c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Resolves one escape at s[i] == '\\' into *out; returns the bytes used.
  * Escapes other than these keep their backslash, so that a regular
  * expression written in a plain string (re('\d+')) reaches PCRE2 intact. */
@@ -108,11 +101,11 @@ static size_t unescape(const char *s, size_t i, size_t end, char *out,
         out[(*olen)++] = to[k - from];
         return 2;
     }
-    if (c == 'x' && i + 2 < end && hexval((unsigned char)s[i + 2]) >= 0) {
-        int v = hexval((unsigned char)s[i + 2]);
+    if (c == 'x' && i + 2 < end && core_hexval((unsigned char)s[i + 2]) >= 0) {
+        int v = core_hexval((unsigned char)s[i + 2]);
         size_t used = 3;
-        if (i + 3 < end && hexval((unsigned char)s[i + 3]) >= 0) {
-            v = v * 16 + hexval((unsigned char)s[i + 3]);
+        if (i + 3 < end && core_hexval((unsigned char)s[i + 3]) >= 0) {
+            v = v * 16 + core_hexval((unsigned char)s[i + 3]);
             used = 4;
         }
         out[(*olen)++] = (char)v;

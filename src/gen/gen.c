@@ -193,24 +193,14 @@ int trawl_gen_set_size(trawl_gen *g, const char *spec, char *errbuf,
     return 0;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Six groups of one or two hex digits separated by ':' or '-'. */
 static bool parse_mac(const char *s, uint8_t mac[6]) {
     for (int i = 0; i < 6; i++) {
-        int hi = hexval(*s), lo;
+        int hi = core_hexval(*s), lo;
         if (hi < 0)
             return false;
         s++;
-        if ((lo = hexval(*s)) >= 0) {
+        if ((lo = core_hexval(*s)) >= 0) {
             hi = hi * 16 + lo;
             s++;
         }

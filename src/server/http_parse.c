@@ -10,17 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/core.h"
 #include "server/http_parse.h"
-
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 char *http_percent_decode(const char *s, size_t n, size_t *outlen,
                           size_t *bad) {
@@ -33,8 +24,8 @@ char *http_percent_decode(const char *s, size_t n, size_t *outlen,
             out[j++] = s[i];
             continue;
         }
-        int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-        int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+        int hi = i + 2 < n ? core_hexval(s[i + 1]) : -1;
+        int lo = i + 2 < n ? core_hexval(s[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             /* A '%' that escapes nothing is refused rather than kept as
              * written: an expression that reaches the compiler other
