@@ -32,7 +32,7 @@ static bool get_data_len(const struct trawl_view *v,
 static const struct trawl_field data_fields[] = {
     {.name = "data.data", .label = "Data", .type = TRAWL_FT_BYTES,
      .proto = PROTO_DATA, .get = get_data},
-    {.name = "data.len", .label = "Length", .type = TRAWL_FT_UINT,
+    {.name = "data.len", .bits = 32, .label = "Length", .type = TRAWL_FT_UINT,
      .proto = PROTO_DATA, .get = get_data_len},
 };
 

@@ -360,6 +360,11 @@ struct trawl_field {
     uint8_t size;
     uint8_t shift;
     uint64_t mask;
+    /* Width of an integer in bits, for extractor fields that have no
+     * `size` (tcp.port: 16), so that an expression comparing the field
+     * with a value it cannot hold is refused; 0 = from size, mask and
+     * shift, or 64 when there are none. See decode_field_max(). */
+    uint8_t bits;
     /* Needs the whole packet decoded first (anomaly flags). */
     bool needs_full;
     /* pktt spellings and other aliases, NULL-terminated, or NULL. */
@@ -517,6 +522,12 @@ bool decode_has_proto(struct trawl_view *v, uint16_t proto);
 
 /* The protocol whose short name is `name` (ignoring case), or PROTO_NONE. */
 uint16_t decode_proto_by_name(const char *name, size_t len);
+
+/* The largest value an integer field can hold: 65535 for tcp.port, 4095
+ * for vlan.id (12 bits of a 16-bit word), 255 for ip.ttl; for a signed
+ * field, the largest positive one (its least is -max - 1). UINT64_MAX
+ * (INT64_MAX) when the field says nothing narrower. */
+uint64_t decode_field_max(const struct trawl_field *f);
 
 /* Source then destination port: the 16-bit words at offsets 0 and 2 of
  * the layer (tcp.port, udp.port, sctp.port). */

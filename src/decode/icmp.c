@@ -75,7 +75,7 @@ static const char *type_name(uint64_t t) {
 #define IDSEQ(nm, lbl, pos, le)                                                \
     {                                                                          \
         .name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_ICMP,  \
-        .get = get_idseq, .at = pos, .shift = le                               \
+        .get = get_idseq, .at = pos, .shift = le, .bits = 16                   \
     }
 
 static const struct trawl_field icmp_fields[] = {

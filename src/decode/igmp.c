@@ -176,7 +176,7 @@ static bool get_csum_status(const struct trawl_view *v,
 }
 
 static const struct trawl_field igmp_fields[] = {
-    {.name = "igmp.version",
+    {.name = "igmp.version", .bits = 8,
      .label = "IGMP Version",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_IGMP,
@@ -206,7 +206,7 @@ static const struct trawl_field igmp_fields[] = {
      .get = get_group_or_mtrace,
      .at = 2,
      .size = 2},
-    {.name = "igmp.checksum.status",
+    {.name = "igmp.checksum.status", .bits = 8,
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_IGMP,

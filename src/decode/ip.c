@@ -339,7 +339,7 @@ static const struct trawl_field ip_fields[] = {
      .size = 1,
      .mask = 0xf0,
      .shift = 4},
-    {.name = "ip.hdr_len",
+    {.name = "ip.hdr_len", .bits = 8,
      .label = "Header Length",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_IP,

@@ -131,7 +131,7 @@ static const char *ext_protocols(const struct trawl_view *v,
 #define EXT_LEN_OCT(nm, kind)                                                  \
     {                                                                          \
         .name = nm, .label = "Length", .type = TRAWL_FT_UINT,                  \
-        .proto = PROTO_IPV6_EXT, .get = get_len_oct, .at = kind                \
+        .proto = PROTO_IPV6_EXT, .get = get_len_oct, .at = kind, .bits = 16    \
     }
 
 static const struct trawl_field ext_fields[] = {

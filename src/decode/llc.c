@@ -200,10 +200,12 @@ static unsigned ftype_width(uint64_t ftype) {
 /* clang-format off */
 #define CTL(nm, lbl, ty, part, disp, w)                                       \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_LLC,                \
-     .get = get_control, .at = part, .display = disp, .width = w}
+     .get = get_control, .at = part, .display = disp, .width = w,    \
+     .bits = 16}
 #define PID(nm, oui)                                                          \
     {.name = nm, .label = "PID", .type = TRAWL_FT_UINT, .display = DISP_HEX,  \
-     .width = 4, .proto = PROTO_LLC, .get = get_pid, .at = 1, .mask = oui}
+     .width = 4, .proto = PROTO_LLC, .get = get_pid, .at = 1, .mask = oui,  \
+     .bits = 16}
 
 static const struct trawl_field llc_fields[] = {
     {.name = "llc.dsap", .label = "DSAP", .type = TRAWL_FT_UINT,
@@ -232,8 +234,8 @@ static const struct trawl_field llc_fields[] = {
      .type = TRAWL_FT_UINT, .proto = PROTO_LLC, .get = get_control,
      .at = CTL_FTYPE, .display = DISP_HEX, .hex_width = ftype_width},
     {.name = "llc.oui", .label = "Organization Code", .type = TRAWL_FT_UINT,
-     .proto = PROTO_LLC, .get = get_oui},
-    {.name = "llc.type", .label = "Type", .type = TRAWL_FT_UINT,
+     .bits = 24, .proto = PROTO_LLC, .get = get_oui},
+    {.name = "llc.type", .bits = 16, .label = "Type", .type = TRAWL_FT_UINT,
      .display = DISP_HEX, .width = 4, .proto = PROTO_LLC, .get = get_pid,
      .at = 0},
     PID("llc.pid", 0),

@@ -103,7 +103,7 @@ static const struct trawl_field nlm_fields[LF_COUNT] = {
     LF(LF_SHARE_MODE, "nlm.share.mode", "mode", TRAWL_FT_UINT),
     LF(LF_SHARE_ACCESS, "nlm.share.access", "access", TRAWL_FT_UINT),
     LF(LF_SHARE_NAME, "nlm.share.name", "name", TRAWL_FT_STRING),
-    LF(LF_SEQUENCE, "nlm.sequence", "sequence", TRAWL_FT_INT),
+    LF(LF_SEQUENCE, "nlm.sequence", "sequence", TRAWL_FT_INT, .bits = 32),
 };
 
 #define F(id) (&nlm_fields[id])

@@ -116,11 +116,11 @@ static const char *family_name(uint64_t f) {
 
 /* clang-format off */
 static const struct trawl_field null_fields[] = {
-    {.name = "null.type", .label = "Type", .type = TRAWL_FT_UINT,
+    {.name = "null.type", .bits = 16, .label = "Type", .type = TRAWL_FT_UINT,
      .display = DISP_HEX, .width = 4, .proto = PROTO_NULLLINK,
      .get = get_value, .at = 1},
     {.name = "null.family", .label = "Family", .type = TRAWL_FT_UINT,
-     .proto = PROTO_NULLLINK, .get = get_value, .at = 0,
+     .bits = 32, .proto = PROTO_NULLLINK, .get = get_value, .at = 0,
      .value_name = family_name},
 };
 /* clang-format on */

@@ -229,6 +229,19 @@ uint16_t decode_proto_by_name(const char *name, size_t len) {
     return PROTO_NONE;
 }
 
+uint64_t decode_field_max(const struct trawl_field *f) {
+    unsigned bits = f->bits;
+    /* An extractor may use `mask` for something else (llc.*_pid keep an
+     * OUI there); with a size it is the field's bits. */
+    if (!bits && f->size && f->mask)
+        return f->mask >> f->shift;
+    if (!bits)
+        bits = f->size && f->size < 8 ? 8u * f->size : 64;
+    if (f->type == TRAWL_FT_INT)
+        bits--;
+    return bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+}
+
 TRAWL_API size_t trawl_view_layer_fields(trawl_view *v, size_t layer,
                                          trawl_value_fn fn, void *ctx) {
     if (layer >= v->nlayers) {

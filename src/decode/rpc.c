@@ -137,7 +137,7 @@ static const char *const alias_flavor[] = {"RPC.credential.flavor", NULL};
 
 #define RPC_FIELD(id, nm, lbl, ty, ...)                                        \
     [id] = {.name = nm, .label = lbl, .type = ty, .proto = PROTO_RPC,          \
-            .get = decode_get_item, __VA_ARGS__}
+            .get = decode_get_item, .bits = 32, __VA_ARGS__}
 
 static const struct trawl_field rpc_fields[RF_COUNT] = {
     RPC_FIELD(RF_LASTFRAG, "rpc.lastfrag", "Last Fragment", TRAWL_FT_BOOL,

@@ -341,7 +341,7 @@ static bool get_cseq(const struct trawl_view *v, const struct trawl_field *f,
      .get = fn, .at = off}
 #define SIP_NUM(nm, lbl, fn, off)                                             \
     {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_SIP,     \
-     .get = fn, .at = off}
+     .get = fn, .at = off, .bits = 32}
 
 static const struct trawl_field sip_fields[] = {
     SIP_STR("sip.Request-Line", "Request-Line", get_start, 0),

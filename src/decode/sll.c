@@ -221,12 +221,14 @@ static const char *const alias_index[] = {"SLL.index", NULL};
 #define SLL_FIELD(nm, lbl, ty, part, disp, w, alias)                          \
     {.name = nm, .label = lbl, .type = ty, .proto = PROTO_SLL,                \
      .get = get_sll, .at = part, .display = disp, .width = w,                 \
-     .aliases = alias}
+     .aliases = alias, .bits = 16}
 
 static const struct trawl_field sll_fields[] = {
     {.name = "sll.pkttype", .label = "Packet type", .type = TRAWL_FT_UINT,
-     .proto = PROTO_SLL, .get = get_sll, .at = SLL_PKTTYPE,
+     .bits = 16, .proto = PROTO_SLL, .get = get_sll, .at = SLL_PKTTYPE,
      .value_name = pkttype_name, .aliases = alias_ptype},
+    /* SLL_FIELD integers are 16 bits wide; sll.ifindex, 32, is spelt
+     * out below. */
     SLL_FIELD("sll.hatype", "Link-layer address type", TRAWL_FT_UINT,
               SLL_HATYPE, DISP_DEC, 0, alias_dtype),
     SLL_FIELD("sll.halen", "Link-layer address length", TRAWL_FT_UINT,
@@ -245,8 +247,9 @@ static const struct trawl_field sll_fields[] = {
               DISP_HEX, 4, NULL),
     SLL_FIELD("sll.etype", "Protocol", TRAWL_FT_UINT, SLL_ETYPE, DISP_HEX, 4,
               NULL),
-    SLL_FIELD("sll.ifindex", "Interface index", TRAWL_FT_UINT, SLL_IFINDEX,
-              DISP_DEC, 0, alias_index),
+    {.name = "sll.ifindex", .label = "Interface index", .type = TRAWL_FT_UINT,
+     .proto = PROTO_SLL, .get = get_sll, .at = SLL_IFINDEX, .bits = 32,
+     .aliases = alias_index},
     {.name = "sll.trailer", .label = "Trailer", .type = TRAWL_FT_BYTES,
      .proto = PROTO_SLL, .get = get_trailer, .needs_full = true},
 };

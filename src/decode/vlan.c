@@ -160,7 +160,7 @@ static const char *const alias_vid[] = {"VLAN.vid", NULL};
      .get = getter, .at = 0, .size = 2, .mask = msk, .shift = sh}
 #define AD_ID(nm, lbl, role)                                                  \
     {.name = nm, .label = lbl, .type = TRAWL_FT_UINT, .proto = PROTO_VLAN,    \
-     .get = get_ad_id, .at = role}
+     .get = get_ad_id, .at = role, .bits = 12}
 
 static const struct trawl_field vlan_fields[] = {
     {.name = "vlan.priority", .label = "Priority", .type = TRAWL_FT_UINT,
@@ -172,9 +172,9 @@ static const struct trawl_field vlan_fields[] = {
      .aliases = alias_vid},
     {.name = "vlan.etype", .label = "Type", .type = TRAWL_FT_UINT,
      .display = DISP_HEX, .width = 4, .proto = PROTO_VLAN, .get = get_etype,
-     .at = 0},
+     .at = 0, .bits = 16},
     {.name = "vlan.len", .label = "Length", .type = TRAWL_FT_UINT,
-     .proto = PROTO_VLAN, .get = get_etype, .at = 1},
+     .proto = PROTO_VLAN, .get = get_etype, .at = 1, .bits = 16},
     {.name = "vlan.trailer", .label = "Trailer", .type = TRAWL_FT_BYTES,
      .proto = PROTO_VLAN, .get = get_trailer, .at = 0, .needs_full = true},
     TAG_FIELD("ieee8021ad.priority", "Priority", TRAWL_FT_UINT, get_ad,
@@ -186,7 +186,7 @@ static const struct trawl_field vlan_fields[] = {
     AD_ID("ieee8021ad.cvid", "C-VID", VLAN_AD_C),
     {.name = "ieee8021ah.etype", .label = "Type", .type = TRAWL_FT_UINT,
      .display = DISP_HEX, .width = 4, .proto = PROTO_VLAN, .get = get_etype,
-     .at = 2},
+     .at = 2, .bits = 16},
     {.name = "ieee8021ah.trailer", .label = "Trailer", .type = TRAWL_FT_BYTES,
      .proto = PROTO_VLAN, .get = get_trailer, .at = 1, .needs_full = true},
 };

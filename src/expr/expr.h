@@ -156,7 +156,9 @@ enum {
 /* Reads `it` as a value of field type `ft` into *out; on failure reports
  * (bad value, type mismatch naming both types) and returns false. `what`
  * names the field or operand for messages. `max` bounds integers (0 = no
- * bound beyond the type). */
+ * bound beyond the type): an unsigned value or either end of a range
+ * past it, or below 0, is "out of range" naming the range; a signed one
+ * lies within -max - 1 .. max. */
 bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
                      enum trawl_ftype ft, const char *what, uint64_t max,
                      unsigned flags, struct expr_val *out);
@@ -204,6 +206,7 @@ struct expr_rel {
     uint32_t col;      /* its column */
     uint32_t op_col;   /* column of the operator */
     uint32_t mask_col; /* column of '&' */
+    const struct expr_token *mask_tok; /* the mask as written */
 };
 
 struct expr_parser {

@@ -211,6 +211,16 @@ struct expr_node *expr_field_test(struct expr_parser *p,
                              "field; '%s' is %s",
                              (unsigned)rel->mask_col, what,
                              expr_ftype_desc(ft));
+        /* A mask with bits the field does not have is a mistake, as
+         * tshark says ("ip.ttl & 0x100"). */
+        if (max && t->ctype == EXPR_C_UINT && rel->mask > max) {
+            const struct expr_token *m = rel->mask_tok;
+            return expr_fail(p,
+                             "mask '%.*s' at column %u is out of range for "
+                             "'%s' (0 to %llu)",
+                             (int)m->len, p->text + m->off, (unsigned)m->col,
+                             what, (unsigned long long)max);
+        }
         t->has_mask = true;
         t->mask = rel->mask;
     }
@@ -635,8 +645,14 @@ static struct expr_node *relation_node(struct expr_parser *p,
     switch (r->kind) {
     case REF_OPERAND: return operand_node(p, r->op, rel);
     case REF_FIELD:
+        /* The field's own range bounds its values (tcp.port == 70000 is
+         * refused, as tshark refuses it); a boolean takes any number. */
         rel->name = r->f->name;
-        return expr_field_test(p, &r->f, 1, rel, 0, 0, 0, EXPR_OCC_ALL);
+        return expr_field_test(p, &r->f, 1, rel,
+                               r->f->type == TRAWL_FT_BOOL
+                                   ? 0
+                                   : decode_field_max(r->f),
+                               0, 0, EXPR_OCC_ALL);
     case REF_PROTO:
         if (rel->op != EXPR_R_NONE || rel->has_mask)
             return expr_fail(p,
@@ -675,7 +691,7 @@ static struct expr_node *parse_relation(struct expr_parser *p, int quant,
         if (m->kind != TOK_WORD ||
             !expr_parse_uint(m->text, m->tlen, &rel.mask))
             return unexpected(p, m, "an integer mask after '&'");
-        take(p);
+        rel.mask_tok = take(p);
         rel.has_mask = true;
         t = peek(p);
     }

@@ -353,14 +353,54 @@ static bool mismatch(struct expr_parser *p, const struct expr_item *it,
     return false;
 }
 
+/* "value 'N' at column C is out of range for 'what' (LO to HI)", naming
+ * the number `num` (n bytes inside it->text) at its own column when it is
+ * one end of a range written in the source as it is. */
+static bool out_of_range_at(struct expr_parser *p, const struct expr_item *it,
+                            const char *num, size_t n, const char *what,
+                            bool is_signed, uint64_t max) {
+    uint32_t col = it->col;
+    if (num >= it->src && num + n <= it->src + it->srclen)
+        col += (uint32_t)(num - it->src);
+    else
+        num = it->src, n = it->srclen;
+    if (is_signed)
+        expr_fail(p,
+                  "value '%.*s' at column %u is out of range for '%s' (%lld "
+                  "to %llu)",
+                  (int)n, num, (unsigned)col, what, -(long long)max - 1,
+                  (unsigned long long)max);
+    else
+        expr_fail(p,
+                  "value '%.*s' at column %u is out of range for '%s' (0 to "
+                  "%llu)",
+                  (int)n, num, (unsigned)col, what,
+                  (unsigned long long)(max ? max : UINT64_MAX));
+    return false;
+}
+
 bool expr_out_of_range(struct expr_parser *p, const struct expr_item *it,
                        const char *what, uint64_t max) {
-    expr_fail(p,
-              "value '%.*s' at column %u is out of range for '%s' (0 to "
-              "%llu)",
-              (int)it->srclen, it->src, (unsigned)it->col, what,
-              (unsigned long long)max);
-    return false;
+    return out_of_range_at(p, it, it->src, it->srclen, what, false, max);
+}
+
+/* One end of an unsigned range, s[0..n): a number up to max (0 = any),
+ * else "out of range" for one past max or, when there is a max, below 0
+ * (-1); else false with no message (the caller says what the whole value
+ * is). */
+static bool read_bound(struct expr_parser *p, const struct expr_item *it,
+                       const char *s, size_t n, const char *what, uint64_t max,
+                       uint64_t *out, bool *reported) {
+    uint64_t v;
+    if (expr_parse_uint(s, n, out)) {
+        if (!max || *out <= max)
+            return true;
+    } else if (!max ||
+               !(n > 1 && s[0] == '-' && expr_parse_uint(s + 1, n - 1, &v))) {
+        return false;
+    }
+    *reported = true;
+    return out_of_range_at(p, it, s, n, what, false, max);
 }
 
 static bool read_range(struct expr_parser *p, const struct expr_item *it,
@@ -397,15 +437,18 @@ static bool read_range(struct expr_parser *p, const struct expr_item *it,
     const char *hs = s + lo_len + sep;
     size_t hl = sep ? n - lo_len - sep : 0;
     uint64_t lo = 0, hi = max ? max : UINT64_MAX;
-    bool ok = true;
+    bool ok = true, reported = false;
     if (!sep)
-        ok = expr_parse_uint(s, n, &lo) && (hi = lo, true);
+        ok = read_bound(p, it, s, n, what, max, &lo, &reported) &&
+             (hi = lo, true);
     else {
         if (lo_len || sep == 2)
-            ok = expr_parse_uint(s, lo_len, &lo);
+            ok = read_bound(p, it, s, lo_len, what, max, &lo, &reported);
         if (ok && (hl || sep == 2))
-            ok = expr_parse_uint(hs, hl, &hi);
+            ok = read_bound(p, it, hs, hl, what, max, &hi, &reported);
     }
+    if (reported)
+        return false;
     if (!ok)
         return mismatch(p, it, ft, what);
     if (lo > hi) {
@@ -416,13 +459,35 @@ static bool read_range(struct expr_parser *p, const struct expr_item *it,
                   (unsigned long long)lo, (unsigned long long)hi);
         return false;
     }
-    if (ft == TRAWL_FT_BOOL && !sep) {
+    if (ft == TRAWL_FT_BOOL && !sep)
         lo = hi = lo != 0; /* any non-zero number is true, as Wireshark */
-    } else if (max && hi > max) {
-        return expr_out_of_range(p, it, what, max);
-    }
     out->u.lo = lo;
     out->u.hi = hi;
+    return true;
+}
+
+/* A signed value or lo..hi, each within -max - 1 .. max. */
+static bool read_signed(struct expr_parser *p, const struct expr_item *it,
+                        enum trawl_ftype ft, const char *what, uint64_t max,
+                        struct expr_val *out) {
+    const char *dots = NULL;
+    for (size_t k = 0; k + 1 < it->len; k++)
+        if (it->text[k] == '.' && it->text[k + 1] == '.')
+            dots = it->text + k;
+    size_t lo_len = dots ? (size_t)(dots - it->text) : it->len;
+    if (!parse_int(it->text, lo_len, &out->i.lo))
+        return mismatch(p, it, ft, what);
+    out->i.hi = out->i.lo;
+    if (dots && !parse_int(dots + 2, it->len - lo_len - 2, &out->i.hi))
+        return mismatch(p, it, ft, what);
+    if (max && max < (uint64_t)INT64_MAX) {
+        int64_t top = (int64_t)max;
+        if (out->i.lo < -top - 1 || out->i.lo > top)
+            return out_of_range_at(p, it, it->text, lo_len, what, true, max);
+        if (out->i.hi < -top - 1 || out->i.hi > top)
+            return out_of_range_at(p, it, dots + 2, it->len - lo_len - 2,
+                                   what, true, max);
+    }
     return true;
 }
 
@@ -536,19 +601,7 @@ bool expr_read_value(struct expr_parser *p, const struct expr_item *it,
     switch (ft) {
     case TRAWL_FT_BOOL:
     case TRAWL_FT_UINT: return read_range(p, it, ft, what, max, flags, out);
-    case TRAWL_FT_INT: {
-        const char *dots = NULL;
-        for (size_t k = 0; k + 1 < it->len; k++)
-            if (it->text[k] == '.' && it->text[k + 1] == '.')
-                dots = it->text + k;
-        size_t lo_len = dots ? (size_t)(dots - it->text) : it->len;
-        if (!parse_int(it->text, lo_len, &out->i.lo))
-            return mismatch(p, it, ft, what);
-        out->i.hi = out->i.lo;
-        if (dots && !parse_int(dots + 2, it->len - lo_len - 2, &out->i.hi))
-            return mismatch(p, it, ft, what);
-        return true;
-    }
+    case TRAWL_FT_INT: return read_signed(p, it, ft, what, max, out);
     case TRAWL_FT_DOUBLE: {
         char buf[64];
         if (it->len == 0 || it->len >= sizeof buf)

@@ -780,8 +780,6 @@ static const struct err_row error_rows[] = {
                              "IPv6 address, '10.0.0.1' is an IPv4 address"},
     {"tcp.port == \"abc\"", "type mismatch at column 13: 'tcp.port' is an "
                             "unsigned integer, '\"abc\"' is a string"},
-    {"ip.ttl == -1", "type mismatch at column 11: 'ip.ttl' is an unsigned "
-                     "integer, '-1' is an integer"},
     {"frame.time_epoch == \"garbage\"",
      "type mismatch at column 21: 'frame.time_epoch' is an absolute time, "
      "'\"garbage\"' is a string"},
@@ -811,6 +809,88 @@ static const struct err_row error_rows[] = {
     {"portrange == 120-100",
      "empty range '120-100' at column 14: 120 is larger than 100"},
     {"interface == 5-3", "empty range '5-3' at column 14: 5 is larger than 3"},
+    /* A field's range is what its bits hold: the width tshark gives it
+     * ("70000" too big for this field, maximum 65535), narrower for a
+     * bit field, which tshark takes up to its word (vlan.id == 5000)
+     * and trawl refuses, since no packet can match. tshark refuses the
+     * ordering operators and sets alike; a negative value it reads as a
+     * huge one, trawl refuses it. */
+    {"tcp.port == 70000",
+     "value '70000' at column 13 is out of range for 'tcp.port' (0 to 65535)"},
+    {"tcp.port < 70000",
+     "value '70000' at column 12 is out of range for 'tcp.port' (0 to 65535)"},
+    {"udp.srcport >= 0x10000", "value '0x10000' at column 16 is out of range "
+                               "for 'udp.srcport' (0 to 65535)"},
+    {"ip.ttl != 256",
+     "value '256' at column 11 is out of range for 'ip.ttl' (0 to 255)"},
+    {"ip.ttl == -1",
+     "value '-1' at column 11 is out of range for 'ip.ttl' (0 to 255)"},
+    {"vlan.id == 5000",
+     "value '5000' at column 12 is out of range for 'vlan.id' (0 to 4095)"},
+    {"ieee8021ad.id == 4096", "value '4096' at column 18 is out of range for "
+                              "'ieee8021ad.id' (0 to 4095)"},
+    {"mpls.label == 1048576", "value '1048576' at column 15 is out of range "
+                              "for 'mpls.label' (0 to 1048575)"},
+    {"tcp.flags == 0x1000",
+     "value '0x1000' at column 14 is out of range for 'tcp.flags' (0 to 4095)"},
+    {"TCP.flags == 0x1000",
+     "value '0x1000' at column 14 is out of range for 'tcp.flags' (0 to 4095)"},
+    {"ip.dsfield.dscp == 64", "value '64' at column 20 is out of range for "
+                              "'ip.dsfield.dscp' (0 to 63)"},
+    {"tcp.port in {80, 70000}",
+     "value '70000' at column 18 is out of range for 'tcp.port' (0 to 65535)"},
+    {"tcp.port in {80..70000}",
+     "value '70000' at column 18 is out of range for 'tcp.port' (0 to 65535)"},
+    {"tcp.port in {-1..80}",
+     "value '-1' at column 14 is out of range for 'tcp.port' (0 to 65535)"},
+    {"tcp.port not in {\"70000\"}",
+     "value '70000' at column 19 is out of range for 'tcp.port' (0 to 65535)"},
+    {"70000 in tcp.port",
+     "value '70000' at column 1 is out of range for 'tcp.port' (0 to 65535)"},
+    {"ip.ttl & 0x100 == 0",
+     "mask '0x100' at column 10 is out of range for 'ip.ttl' (0 to 255)"},
+    {"ip.ttl & 0xff == 256",
+     "value '256' at column 18 is out of range for 'ip.ttl' (0 to 255)"},
+    {"frame.len > 4294967296", "value '4294967296' at column 13 is out of "
+                               "range for 'frame.len' (0 to 4294967295)"},
+    {"rpc.xid == 0x100000000", "value '0x100000000' at column 12 is out of "
+                               "range for 'rpc.xid' (0 to 4294967295)"},
+    {"nlm.sequence == 2147483648",
+     "value '2147483648' at column 17 is out of range for 'nlm.sequence' "
+     "(-2147483648 to 2147483647)"},
+    {"nlm.sequence in {-2147483649..0}",
+     "value '-2147483649' at column 18 is out of range for 'nlm.sequence' "
+     "(-2147483648 to 2147483647)"},
+    {"nlm.sequence in {0..2147483648}",
+     "value '2147483648' at column 21 is out of range for 'nlm.sequence' "
+     "(-2147483648 to 2147483647)"},
+    {"nfs.fattr3.size == -1", "value '-1' at column 20 is out of range for "
+                              "'nfs.fattr3.size' (0 to 18446744073709551615)"},
+    /* The operands by the ranges their documentation gives. */
+    {"portrange == 70000-",
+     "value '70000' at column 14 is out of range for 'portrange' (0 to 65535)"},
+    {"portrange == 80,100-70000",
+     "value '70000' at column 21 is out of range for 'portrange' (0 to 65535)"},
+    {"sport 70000",
+     "value '70000' at column 7 is out of range for 'sport' (0 to 65535)"},
+    {"innervlan == 4096",
+     "value '4096' at column 14 is out of range for 'innervlan' (0 to 4095)"},
+    {"mpls == 1048576",
+     "value '1048576' at column 9 is out of range for 'mpls' (0 to 1048575)"},
+    {"qosIpDscp == 64",
+     "value '64' at column 14 is out of range for 'qosIpDscp' (0 to 63)"},
+    {"qosVlanPcp == 8",
+     "value '8' at column 15 is out of range for 'qosVlanPcp' (0 to 7)"},
+    {"rtpPayloadType == 200", "value '200' at column 19 is out of range for "
+                              "'rtpPayloadType' (0 to 127)"},
+    {"profinetFrameId == 0x10000", "value '0x10000' at column 20 is out of "
+                                   "range for 'profinetFrameId' (0 to 65535)"},
+    {"profinetCmOpnum == 65536", "value '65536' at column 20 is out of range "
+                                 "for 'profinetCmOpnum' (0 to 65535)"},
+    {"macProtocol == 0x10000", "value '0x10000' at column 16 is out of range "
+                               "for 'macProtocol' (0 to 65535)"},
+    {"interface == 1,4294967296", "value '4294967296' at column 16 is out of "
+                                  "range for 'interface' (0 to 4294967295)"},
     {"ip.src == 10.0.0.300",
      "bad IPv4 address '10.0.0.300' at column 11: an octet is larger than 255"},
     {"ip.src == 1.2.3.4.5",
@@ -995,6 +1075,77 @@ static void test_error_table(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* The ends of the ranges the error table goes past compile; and every
+ * integer field of the registry takes its largest value and refuses one
+ * more (and, signed, its least and one less). */
+static bool compiles(const char *text, char *err, size_t errlen) {
+    trawl_expr *e;
+    if (trawl_expr_compile(&e, text, NULL, err, errlen) < 0)
+        return false;
+    bool trawl = trawl_expr_reading(e) == TRAWL_EXPR_TRAWL;
+    trawl_expr_free(e);
+    if (!trawl)
+        snprintf(err, errlen, "read as pcap-filter");
+    return trawl;
+}
+
+static void test_field_ranges(void **state) {
+    (void)state;
+    need_decoders();
+    static const char *const ends[] = {
+        "tcp.port == 65535",      "tcp.port <= 65535",
+        "tcp.port in {0..65535}", "vlan.id == 4095",
+        "ieee8021ad.id == 4095",  "mpls.label == 1048575",
+        "tcp.flags == 0xfff",     "ip.ttl & 0xff == 255",
+        "ip.dsfield.dscp == 63",  "frame.len == 4294967295",
+        "tcp.flags.syn == 2",     "nlm.sequence == -2147483648",
+        "portrange == 65535-",    "rtpPayloadType == 127",
+        "vlan == 4095",           "llc.cisco_pid == 0xffff",
+    };
+    char err[TRAWL_ERRBUF_SIZE];
+    int failures = 0;
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        if (!compiles(ends[i], err, sizeof err)) {
+            print_error("'%s': %s\n", ends[i], err);
+            failures++;
+        }
+    size_t nf = trawl_field_count(), checked = 0;
+    for (size_t i = 0; i < nf; i++) {
+        const struct trawl_field *f = trawl_field_at(i);
+        if (f->type != TRAWL_FT_UINT && f->type != TRAWL_FT_INT)
+            continue;
+        uint64_t max = decode_field_max(f);
+        char text[160];
+        snprintf(text, sizeof text, "%s == %llu", f->name,
+                 (unsigned long long)max);
+        if (!compiles(text, err, sizeof err)) {
+            print_error("'%s': %s\n", text, err);
+            failures++;
+        }
+        bool is_signed = f->type == TRAWL_FT_INT;
+        if (max == UINT64_MAX || (is_signed && max == INT64_MAX))
+            continue;
+        checked++;
+        for (int below = 0; below <= is_signed; below++) {
+            if (below)
+                snprintf(text, sizeof text, "%s == -%llu", f->name,
+                         (unsigned long long)max + 2);
+            else
+                snprintf(text, sizeof text, "%s == %llu", f->name,
+                         (unsigned long long)max + 1);
+            if (compiles(text, err, sizeof err) ||
+                !strstr(err, "is out of range for")) {
+                print_error("'%s': compiles or another error: %s\n", text,
+                            err);
+                failures++;
+            }
+        }
+    }
+    /* Most fields have a width narrower than 64 bits. */
+    assert_true(checked > nf / 4);
+    assert_int_equal(failures, 0);
+}
+
 /* The messages about the size of the text, which the table cannot hold. */
 static void test_error_limits(void **state) {
     (void)state;
@@ -1051,6 +1202,7 @@ int main(void) {
         cmocka_unit_test(test_truth_table),
         cmocka_unit_test(test_error_table),
         cmocka_unit_test(test_error_limits),
+        cmocka_unit_test(test_field_ranges),
     };
     return cmocka_run_group_tests(tests, build_frames, NULL);
 }
