@@ -4,13 +4,17 @@
  *   expression -> which of twenty hand-built packets match (a bitmap;
  *                 every row matches some packets and misses others);
  *   bad expression -> the exact error text (every message the lexer,
- *                 parser and operand expanders can produce).
+ *                 parser, value reader and operand expanders can produce;
+ *                 test_expr.c holds more rows, test_error_limits and
+ *                 test_expr.c's pcap-filter tests the rest).
  * Messages no expression text can reach, so not here: "expression too
  * large to compile" (the 4 MiB arena of compiled tests: a text of at most
- * 16 KiB hits the 4096-test limit first), "operand '...' needs the field
- * '...', which this build ..." (a build without the decoders), and the
- * value reader's "'...' is a protocol" (the parser refuses a protocol
- * with a value before reading the value).
+ * 16 KiB hits the 4096-test limit first), "out of memory", "cannot open
+ * a pcap handle" (libpcap's allocation), "operand '...' needs the field
+ * '...', which this build ..." (a build without the decoders), the value
+ * reader's "'...' is a protocol" (the parser refuses a protocol with a
+ * value before reading the value) and "a floating-point number" (no field
+ * has that type yet).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -796,6 +800,17 @@ static const struct err_row error_rows[] = {
      "bad value '12:34:56' at column 8: 'mac' is a MAC address"},
     {"tcp.port == 1..",
      "bad value '1..' at column 13: 'tcp.port' is an unsigned integer"},
+    /* Each type the messages name (no field is a floating-point number
+     * yet). */
+    {"tcp.flags.syn == 10.0.0.1",
+     "type mismatch at column 18: 'tcp.flags.syn' is a boolean, '10.0.0.1' "
+     "is an IPv4 address"},
+    {"nlm.sequence == 1.5",
+     "bad value '1.5' at column 17: 'nlm.sequence' is a signed integer"},
+    {"tcp.options.sack_perm == xyz", "bad value 'xyz' at column 26: "
+                                     "'tcp.options.sack_perm' is a byte string"},
+    {"sip.Method & 1", "bitwise '&' at column 12 needs an integer field; "
+                       "'sip.Method' is a character string"},
     {"vlan == 5000",
      "value '5000' at column 9 is out of range for 'vlan' (0 to 4095)"},
     {"qosMplsTc == 8",
