@@ -1,10 +1,12 @@
 /* Hand-built packets for the expression tests (test_expr.c,
- * test_expr_protocols.c): byte builders for Ethernet, IPv4, TCP and UDP,
- * and the check of one expression against a set of packets. Include after
- * cmocka.h. */
+ * test_expr_protocols.c, test_expr_allegro.c): byte builders for Ethernet,
+ * VLAN tags, MPLS, IPv4, IPv6, TCP, UDP, ARP, ICMP and IGMP, and the check
+ * of one expression against a set of packets. Include after cmocka.h. */
 #ifndef TRAWL_TESTS_EXPR_PKT_H
 #define TRAWL_TESTS_EXPR_PKT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +40,19 @@ static inline void put32(struct pkt *p, uint32_t v) {
 static inline void put_str(struct pkt *p, const char *s) {
     put(p, s, strlen(s));
 }
+/* Hex digits two by two, blanks, ':' and '.' skipped: "2a02 810a". */
+static inline void put_hex(struct pkt *p, const char *h) {
+    while (*h) {
+        if (*h == ' ' || *h == ':' || *h == '.') {
+            h++;
+            continue;
+        }
+        unsigned v;
+        assert_int_equal(sscanf(h, "%2x", &v), 1);
+        put8(p, v);
+        h += 2;
+    }
+}
 
 static inline void mac(struct pkt *p, const char *m) {
     unsigned a[6];
@@ -53,6 +68,19 @@ static inline void eth(struct pkt *p, const char *dst, const char *src,
     mac(p, dst);
     mac(p, src);
     put16(p, type);
+}
+
+/* An 802.1Q / 802.1ad tag: the TCI, then the next ethertype. */
+static inline void vlan_tag(struct pkt *p, unsigned pcp, unsigned vid,
+                            unsigned next) {
+    put16(p, pcp << 13 | vid);
+    put16(p, next);
+}
+
+/* An MPLS label stack entry, TTL 64. */
+static inline void mpls_lse(struct pkt *p, unsigned label, unsigned tc,
+                            bool bottom) {
+    put32(p, (uint32_t)label << 12 | tc << 9 | (bottom ? 1u : 0u) << 8 | 64);
 }
 
 static inline void v4addr(struct pkt *p, const char *a) {
@@ -78,6 +106,19 @@ static inline void ipv4(struct pkt *p, unsigned dscp, unsigned frag,
     v4addr(p, dst);
 }
 
+/* An IPv6 header, addresses in hex ("2001 0db8 ..."); `l4len` bytes
+ * follow. */
+static inline void ipv6(struct pkt *p, unsigned dscp, unsigned next,
+                        unsigned hlim, const char *src, const char *dst,
+                        size_t l4len) {
+    put32(p, 0x60000000u | (dscp << 2) << 20);
+    put16(p, (unsigned)l4len);
+    put8(p, next);
+    put8(p, hlim);
+    put_hex(p, src);
+    put_hex(p, dst);
+}
+
 static inline void tcp(struct pkt *p, unsigned sport, unsigned dport,
                        unsigned flags) {
     put16(p, sport);
@@ -99,6 +140,60 @@ static inline void udp(struct pkt *p, unsigned sport, unsigned dport,
     put16(p, 0);
 }
 
+/* IPv4 (TTL 64) and TCP with its lengths right, then the payload. */
+static inline void ipv4_tcp(struct pkt *p, unsigned dscp, unsigned frag,
+                            const char *src, unsigned sport, const char *dst,
+                            unsigned dport, unsigned flags,
+                            const char *payload) {
+    ipv4(p, dscp, frag, 64, 6, src, dst, 20 + strlen(payload));
+    tcp(p, sport, dport, flags);
+    put_str(p, payload);
+}
+
+static inline void ipv4_udp(struct pkt *p, const char *src, unsigned sport,
+                            const char *dst, unsigned dport,
+                            const char *payload) {
+    ipv4(p, 0, 0, 64, 17, src, dst, 8 + strlen(payload));
+    udp(p, sport, dport, strlen(payload));
+    put_str(p, payload);
+}
+
+/* An ARP message for IPv4 over Ethernet. */
+static inline void arp(struct pkt *p, unsigned op, const char *smac,
+                       const char *sip, const char *tmac, const char *tip) {
+    put16(p, 1);
+    put16(p, 0x0800);
+    put8(p, 6);
+    put8(p, 4);
+    put16(p, op);
+    mac(p, smac);
+    v4addr(p, sip);
+    mac(p, tmac);
+    v4addr(p, tip);
+}
+
+/* IPv4 and an ICMP echo (type 8) or echo reply (0), id 7, sequence 1. */
+static inline void icmp_echo(struct pkt *p, unsigned type, const char *src,
+                             const char *dst, const char *payload) {
+    ipv4(p, 0, 0, 64, 1, src, dst, 8 + strlen(payload));
+    put8(p, type);
+    put8(p, 0);
+    put16(p, 0);
+    put16(p, 7);
+    put16(p, 1);
+    put_str(p, payload);
+}
+
+/* IPv4 (TTL 1) and an IGMPv2 membership report for `group`. */
+static inline void igmp_report(struct pkt *p, const char *src,
+                               const char *group) {
+    ipv4(p, 0, 0, 1, 2, src, group, 8);
+    put8(p, 0x16);
+    put8(p, 0);
+    put16(p, 0);
+    v4addr(p, group);
+}
+
 static inline void record(struct pkt *p, uint32_t iface) {
     memset(&p->rec, 0, sizeof p->rec);
     p->rec.data = p->b;
@@ -108,9 +203,16 @@ static inline void record(struct pkt *p, uint32_t iface) {
     p->rec.iface = iface;
 }
 
+/* The pcapng CRC-error flag on the record (after record()). */
+static inline void record_crc_error(struct pkt *p) {
+    p->rec.has_flags = true;
+    p->rec.flags = TRAWL_PKT_FLAG_CRC_ERROR;
+}
+
 #define A_MAC "12:34:56:78:90:ab"
 #define B_MAC "00:aa:bb:cc:dd:ee"
 #define C_MAC "00:11:22:33:44:55"
+#define BCAST_MAC "ff:ff:ff:ff:ff:ff"
 
 /* "10010000": which of the `n` packets of `set` match. */
 static inline void match_set(trawl_expr *e, const struct pkt *set, int n,

@@ -49,10 +49,8 @@ static int build_packets(void **state) {
     /* P1: QinQ (802.1ad 10 PCP 5, 802.1Q 20 PCP 3), IPv4 UDP 5353 -> 53. */
     p = &pkts[1];
     eth(p, C_MAC, B_MAC, 0x88a8);
-    put16(p, 5u << 13 | 10);
-    put16(p, 0x8100);
-    put16(p, 3u << 13 | 20);
-    put16(p, 0x0800);
+    vlan_tag(p, 5, 10, 0x8100);
+    vlan_tag(p, 3, 20, 0x0800);
     ipv4(p, 0, 0, 64, 17, "192.168.1.7", "10.0.0.2", 8 + 9);
     udp(p, 5353, 53, 9);
     put_str(p, "dns query");
@@ -61,58 +59,31 @@ static int build_packets(void **state) {
     /* P2: IPv6 UDP [2a02:...:6cd2]:123 -> [ff02::1:3]:5355, DSCP 10. */
     p = &pkts[2];
     eth(p, "33:33:00:01:00:03", A_MAC, 0x86dd);
-    static const uint8_t v6src[16] = {0x2a, 0x02, 0x81, 0x0a, 0x13, 0x40,
-                                      0x12, 0x92, 0x1c, 0x6b, 0xe5, 0x8d,
-                                      0x6e, 0xbc, 0x6c, 0xd2};
-    static const uint8_t v6dst[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
-                                      0,    0,    0, 0, 0, 1, 0, 3};
     const char *v6pay = "ALLEGRO rocks";
-    put32(p, 0x60000000u | (10u << 2) << 20);
-    put16(p, (unsigned)(8 + strlen(v6pay)));
-    put8(p, 17);
-    put8(p, 255);
-    put(p, v6src, 16);
-    put(p, v6dst, 16);
+    ipv6(p, 10, 17, 255, "2a02 810a 1340 1292 1c6b e58d 6ebc 6cd2",
+         "ff02 0000 0000 0000 0000 0000 0001 0003", 8 + strlen(v6pay));
     udp(p, 123, 5355, strlen(v6pay));
     put_str(p, v6pay);
     record(p, 0);
 
     /* P3: ARP who-has 10.0.0.2 tell 10.0.0.1, broadcast. */
     p = &pkts[3];
-    eth(p, "ff:ff:ff:ff:ff:ff", A_MAC, 0x0806);
-    put16(p, 1);
-    put16(p, 0x0800);
-    put8(p, 6);
-    put8(p, 4);
-    put16(p, 1);
-    mac(p, A_MAC);
-    v4addr(p, "10.0.0.1");
-    mac(p, "00:00:00:00:00:00");
-    v4addr(p, "10.0.0.2");
+    eth(p, BCAST_MAC, A_MAC, 0x0806);
+    arp(p, 1, A_MAC, "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2");
     record(p, 0);
 
     /* P4: MPLS 100 (TC 5) / MPLS 200 (TC 1, bottom) / IPv4 ICMP echo. */
     p = &pkts[4];
     eth(p, C_MAC, B_MAC, 0x8847);
-    put32(p, 100u << 12 | 5u << 9 | 64);
-    put32(p, 200u << 12 | 1u << 9 | 1u << 8 | 64);
-    ipv4(p, 0, 0, 64, 1, "10.0.0.1", "8.8.8.8", 8 + 4);
-    put8(p, 8);
-    put8(p, 0);
-    put16(p, 0);
-    put16(p, 7);
-    put16(p, 1);
-    put_str(p, "ping");
+    mpls_lse(p, 100, 5, false);
+    mpls_lse(p, 200, 1, true);
+    icmp_echo(p, 8, "10.0.0.1", "8.8.8.8", "ping");
     record(p, 0);
 
     /* P5: IGMPv2 report for 239.1.1.1, TTL 1. */
     p = &pkts[5];
     eth(p, "01:00:5e:01:01:01", B_MAC, 0x0800);
-    ipv4(p, 0, 0, 1, 2, "10.0.0.5", "239.1.1.1", 8);
-    put8(p, 0x16);
-    put8(p, 0);
-    put16(p, 0);
-    v4addr(p, "239.1.1.1");
+    igmp_report(p, "10.0.0.5", "239.1.1.1");
     record(p, 0);
 
     /* P6: first IPv4 fragment (MF) UDP 7 -> 7, interface 3, CRC error,
@@ -123,8 +94,7 @@ static int build_packets(void **state) {
     udp(p, 7, 7, 4);
     put_str(p, "frag");
     record(p, 3);
-    p->rec.has_flags = true;
-    p->rec.flags = TRAWL_PKT_FLAG_CRC_ERROR;
+    record_crc_error(p);
     p->rec.comment = "hello";
 
     /* P7: LLDP (not IP) with text after the Ethernet header. */
