@@ -89,6 +89,7 @@ static const struct trawl_field icmp_fields[] = {
     FIELD_U("icmp.code", "Code", PROTO_ICMP, 1, 1, 0, 0),
     FIELD_H("icmp.checksum", "Checksum", PROTO_ICMP, 2, 2, 0, 0, 4),
     {.name = "icmp.checksum.status",
+     .bits = 8,
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_ICMP,

@@ -42,6 +42,7 @@ static const struct trawl_field icmpv6_fields[] = {
     FIELD_U("icmpv6.code", "Code", PROTO_ICMPV6, 1, 1, 0, 0),
     FIELD_H("icmpv6.checksum", "Checksum", PROTO_ICMPV6, 2, 2, 0, 0, 4),
     {.name = "icmpv6.checksum.status",
+     .bits = 8,
      .label = "Checksum Status",
      .type = TRAWL_FT_UINT,
      .proto = PROTO_ICMPV6,
