@@ -1,9 +1,10 @@
 """Values outside a field's range: trawl refuses them where tshark does,
 with the same largest value, and refuses the bit fields' values past
 their bits, which tshark takes up to the word they sit in (no packet can
-match them); every message the expression compiler writes has a row in
-the unit tests' error tables."""
-import pathlib
+match them); every unsigned field's range agrees with tshark's field
+list; every message the expression compiler writes has a row in the unit
+tests' error tables."""
+import concurrent.futures
 import re
 import subprocess
 
@@ -92,6 +93,83 @@ def test_bit_fields_narrower_than_tshark(trawl_bin, empty_trace, expr):
     r = subprocess.run([trawl_bin, "explain", at_max], capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 0, r.stderr
+
+
+# ---- every unsigned field against tshark's field list -----------------------
+
+TSHARK_BITS = {"FT_UINT8": 8, "FT_UINT16": 16, "FT_UINT24": 24,
+               "FT_UINT32": 32, "FT_UINT40": 40, "FT_UINT48": 48,
+               "FT_UINT56": 56, "FT_UINT64": 64, "FT_FRAMENUM": 32}
+
+# Where trawl's range differs from the one tshark's field list gives, and
+# why. Narrower: trawl would refuse values tshark takes; looser: trawl
+# takes values tshark refuses.
+NARROWER_THAN_TSHARK = {
+    "ip.version": "the version is a 4-bit nibble; tshark lists the field "
+                  "without its mask",
+    "ipv6.version": "the same nibble",
+}
+LOOSER_THAN_TSHARK = {
+    "llc.control.u_modifier_cmd": "one 16-bit width for every control part",
+    "llc.control.u_modifier_resp": "one 16-bit width for every control part",
+    "nfs.access_check": "an XDR uint32: NFSv4.2's extended attribute bits "
+                        "(0x40, 0x80, 0x100) go past tshark's 8 bits",
+    "nfs.access_supported": "the same",
+    "nfs.access_rights": "the same",
+}
+
+
+def tshark_ranges():
+    """Field -> (least, largest) of the largest values tshark's field list
+    gives it: the bits of its mask, else of its type."""
+    out = subprocess.run(["tshark", "-G", "fields"], capture_output=True,
+                         text=True, check=True, timeout=120).stdout
+    ranges = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if cols[0] != "F" or len(cols) < 7 or cols[3] not in TSHARK_BITS:
+            continue
+        top = (1 << TSHARK_BITS[cols[3]]) - 1
+        mask = int(cols[6], 16) if cols[6] else 0
+        by_mask = mask >> ((mask & -mask).bit_length() - 1) if mask else top
+        lo, hi = ranges.get(cols[2], (by_mask, top))
+        ranges[cols[2]] = (min(lo, by_mask), max(hi, top))
+    return ranges
+
+
+def trawl_max(trawl_bin, name):
+    r = subprocess.run([trawl_bin, "explain", f"{name} == {2**64 - 1}"],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode == 0:
+        return 2**64 - 1
+    m = re.search(r"is out of range for '[^']+' \(0 to (\d+)\)", r.stderr)
+    assert m, (name, r.stderr)
+    return int(m.group(1))
+
+
+def test_unsigned_fields_against_tshark_field_list(trawl_bin):
+    """Every unsigned field both know: trawl takes the largest value
+    tshark's field can carry (the bits of its mask) and refuses what
+    tshark's type cannot hold, but for the differences listed."""
+    need("tshark")
+    listing = subprocess.run([trawl_bin, "fields"], capture_output=True,
+                             text=True, check=True).stdout
+    ours = [line.split("\t")[0] for line in listing.splitlines()
+            if line.split("\t")[1] == "unsigned"]
+    theirs = tshark_ranges()
+    both = [name for name in ours if name in theirs]
+    assert len(both) > 300
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        maxima = dict(zip(both, pool.map(lambda n: trawl_max(trawl_bin, n),
+                                         both)))
+    narrower = {n for n in both if maxima[n] < theirs[n][0]}
+    looser = {n for n in both if maxima[n] > theirs[n][1]}
+    assert narrower == set(NARROWER_THAN_TSHARK), \
+        {n: (maxima[n], theirs[n]) for n in narrower ^ set(NARROWER_THAN_TSHARK)
+         if n in maxima}
+    assert looser == set(LOOSER_THAN_TSHARK), \
+        {n: (maxima[n], theirs[n]) for n in looser ^ set(LOOSER_THAN_TSHARK)
+         if n in maxima}
 
 
 # ---- every message has a test row -------------------------------------------
