@@ -87,6 +87,7 @@
 
 #include "trawl/decode.h"
 #include "trawl/error.h"
+#include "trawl/expr.h"
 #include "trawl/export.h"
 
 #ifdef __cplusplus
@@ -159,6 +160,11 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
  * can leave the flows out: feeding costs about as much as decoding a
  * packet down to its transport header. */
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f);
+
+/* Whether expression e (NULL: none) can match differently with the flows:
+ * it names a protocol of trawl_flows_protocols() or a field for which
+ * trawl_flows_field_matters(). */
+TRAWL_API bool trawl_flows_expr_matters(const trawl_expr *e);
 
 /* The protocols whose decoding depends on the flows, NULL-terminated:
  * "rpc", "portmap", "mount", "nfs", "nlm", "rtp", "data". */

@@ -117,6 +117,7 @@ TRAWL_API void trawl_capture_close(trawl_capture *c) {
     trawl_expr_free(c->filter);
     trawl_expr_free(c->pending.expr);
     trawl_view_free(c->view);
+    trawl_flows_free(c->flows);
     if (c->epfd >= 0)
         close(c->epfd);
     if (c->evfd >= 0)
