@@ -278,6 +278,15 @@ TRAWL_API int trawl_capture_set_verify_checksums(trawl_capture *c, bool on,
     return 0;
 }
 
+TRAWL_API int trawl_capture_set_flows(trawl_capture *c, bool on,
+                                      char *errbuf, size_t errlen) {
+    int rc = busy(c, "flows", errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    c->want_flows = on;
+    return 0;
+}
+
 TRAWL_API int trawl_capture_set_mode(trawl_capture *c,
                                      enum trawl_capture_mode mode,
                                      unsigned interval_ms, char *errbuf,

@@ -329,6 +329,7 @@ struct trawl_capture {
      * as trawl read decodes them (records reassembled, replies paired).
      * NULL otherwise. */
     trawl_flows *flows;
+    bool want_flows;          /* trawl_capture_set_flows: even without one */
     uint64_t index;           /* captured so far: the next packet's index */
     uint64_t captured_bytes;  /* for the byte limit */
     bool halted;              /* a criterion fired: the rest is dropped */
@@ -342,6 +343,7 @@ struct trawl_capture {
     int64_t iv_start_ns;      /* wall clock start of this interval */
     size_t rr;                /* next interface next() looks at */
     struct trawl_pkt cur;     /* what next() hands out */
+    bool cur_viewed;          /* view is set to cur (trawl_capture_view) */
     /* pump(): the handlers and the events handled so far. */
     const struct trawl_capture_events *ev;
     void *ev_ctx;

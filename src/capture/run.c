@@ -172,7 +172,7 @@ static int stopped_error(const trawl_capture *c, char *errbuf, size_t errlen) {
 /* Creates the flows when an expression the capture judges by asks of RPC
  * (and frees them when none does any more). Returns 0 or TRAWL_ENOMEM. */
 static int settle_flows(trawl_capture *c, char *errbuf, size_t errlen) {
-    bool need = trawl_flows_expr_matters(c->filter) ||
+    bool need = c->want_flows || trawl_flows_expr_matters(c->filter) ||
                 trawl_flows_expr_matters(c->stage.start_e) ||
                 trawl_flows_expr_matters(c->stage.stop_e) ||
                 trawl_flows_expr_matters(c->stage.keep_e);
@@ -323,7 +323,20 @@ static bool handle_packet(trawl_capture *c, struct cap_iface *ifc,
     if (c->prm.mode != TRAWL_CAPTURE_PACKETS)
         return false;
     c->cur = *p;
+    /* What trawl_capture_view() gives: already set when an expression or
+     * the flows looked at it, else on demand. */
+    c->cur_viewed = cp.view_set;
     return true;
+}
+
+TRAWL_API trawl_view *trawl_capture_view(trawl_capture *c) {
+    if (!c->view || !c->index)
+        return NULL;
+    if (!c->cur_viewed) {
+        trawl_view_set(c->view, &c->cur);
+        c->cur_viewed = true;
+    }
+    return c->view;
 }
 
 static void on_pcap(u_char *user, const struct pcap_pkthdr *h,

@@ -29,6 +29,10 @@ V3_WRITE = "nfs.procedure_v3 == 7"
 V3_READ_REPLY = "nfs.procedure_v3 == 6 and rpc.msgtyp == 1"
 V4_READ = "nfs.opcode == 25"
 STOP = "nfs.procedure_v3 == 6 and rpc.msgtyp == 1 and nfs.count3 > 0"
+# Printed of every packet: what the flows change (a segment inside a
+# record is TCP alone, a reply is NFS only when paired).
+PRINTED = [a for f in ("rpc.xid", "rpc.msgtyp", "nfs.procedure_v3",
+                       "nfs.count3", "frame.protocols") for a in ("-e", f)]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +46,7 @@ def captured(tmp_path_factory, trawl_bin):
         "v3_keep": (["v3"], ["--keep", "filter:" + V3_READ_REPLY]),
         "v3_stop": (["v3"], ["--stop-on", "filter:" + STOP]),
         "v40_filter": (["v40"], [V4_READ]),
+        "v3_print": (["v3"], ["-T", "fields", *PRINTED]),
     }
     result = {}
     for scenario in ("v3", "v40"):
@@ -52,9 +57,10 @@ def captured(tmp_path_factory, trawl_bin):
                     if scenario not in scen:
                         continue
                     path = out / f"{name}.pcap"
+                    write = [] if name.endswith("_print") else ["-w", str(path)]
                     caps[name] = (path, Capture(
-                        None, trawl_bin, ["-i", lab.srv_if, "-w", str(path),
-                                          *args], ns=lab.srv_ns).start())
+                        None, trawl_bin, ["-i", lab.srv_if, *write, *args],
+                        ns=lab.srv_ns).start())
                 full = out / f"full-{scenario}.pcap"
                 with lab.capture(full):
                     done = {}
@@ -104,8 +110,34 @@ def test_stop_on_an_nfs_reply(captured, trawl_bin, tmp_path):
     first = selected(trawl_bin, full, STOP, tmp_path)[0]
     got = frames(path)
     # The capture keeps what came before the first reply that meets the
-    # expression, and that reply, as the full capture has them.
+    # expression, and that reply, as the full capture has them; it started
+    # before tcpdump, so it may have a stray packet (IPv6 MLD) first.
     k = everything.index(first)
     assert got and got[-1] == first
-    assert got == everything[k + 1 - len(got):k + 1]
-    assert len(got) > 20
+    j = next(i for i, f in enumerate(got) if f in everything)
+    assert j <= 2 and not any(f in everything for f in got[:j])
+    start = k + 1 - (len(got) - j)
+    assert start >= 0 and got[j:] == everything[start:k + 1]
+    assert len(got) - j > 20
+
+
+def test_printed_as_trawl_read_prints(captured, trawl_bin):
+    """What the capture prints of each packet it delivers is decoded with
+    the flows too: the packets of the NFS traffic print as trawl read
+    prints them from tcpdump's file (stray packets outside the traffic,
+    which the two captures may not share, print no RPC)."""
+    full, _, cap = captured["v3_print"]
+    p = subprocess.run([trawl_bin, "read", "-r", str(full), "-T", "fields",
+                        *PRINTED], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+
+    def rpc_rows(text):
+        return [line for line in text.splitlines()
+                if ":tcp" in line or ":udp" in line]
+    want = rpc_rows(p.stdout)
+    got = rpc_rows(cap.out.decode())
+    assert sum(":rpc" in r for r in want) > 20
+    # A READ reply of many segments: TCP alone until the last, then NFS.
+    assert any(r.startswith("\t\t\t\t") and r.endswith(":tcp")
+               for r in want)
+    assert got == want
