@@ -172,6 +172,13 @@ TRAWL_API int trawl_capture_set_fcs(trawl_capture *c, bool frames_have_fcs,
  * A filter that tests a checksum status is never run in the kernel. */
 TRAWL_API int trawl_capture_set_verify_checksums(trawl_capture *c, bool on,
                                                  char *errbuf, size_t errlen);
+/* Whether the capture feeds flows (trawl/flows.h) every packet handed up,
+ * in order, even when no expression asks of RPC (one that does turns
+ * them on by itself), so that trawl_capture_view() shows the packets it
+ * delivers with RPC records reassembled and replies paired, as `trawl
+ * read` shows them. Off by default. */
+TRAWL_API int trawl_capture_set_flows(trawl_capture *c, bool on,
+                                      char *errbuf, size_t errlen);
 TRAWL_API int trawl_capture_set_mode(trawl_capture *c,
                                      enum trawl_capture_mode mode,
                                      unsigned interval_ms, char *errbuf,
@@ -308,6 +315,14 @@ struct trawl_capture_events {
     /* Statistics mode: once per interval per interface, then the total. */
     void (*on_statistics)(void *ctx, const struct trawl_capture_interval *iv);
 };
+/* The packet last delivered (during on_packet, or after trawl_capture_next
+ * returned it, until the next call on the capture), decoded: with the
+ * flows when the capture has them, its checksums verified as
+ * trawl_capture_set_verify_checksums says. It shows the packet as
+ * received, before a keep rule's byte count cut it. Owned by the capture;
+ * NULL before the first packet is delivered. */
+TRAWL_API trawl_view *trawl_capture_view(trawl_capture *c);
+
 TRAWL_API int trawl_capture_pump(trawl_capture *c,
                                  const struct trawl_capture_events *ev,
                                  void *ctx, int timeout_ms, char *errbuf,

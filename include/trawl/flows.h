@@ -57,6 +57,17 @@
  * bytes for retransmissions (no record completes twice) and their calls
  * for retransmitted calls (pairing stays right).
  *
+ * Two passes. A call is fed before its reply, so on the first pass it
+ * cannot show where its reply is (rpc.reqframe, as tshark names the
+ * reply's frame shown in a call; tshark too shows it only with -2). With
+ * `max_replies` set, the flows remember the frame of every reply paired
+ * (the first one, for a call answered twice) by its call's frame and xid,
+ * up to that many; the memory survives trawl_flows_reset() and is not
+ * copied by trawl_flows_copy(), so that a reader that resets and feeds the
+ * packets again (trawl read -2, or the trace rewinding) sees rpc.reqframe
+ * on every call whose reply was fed before. Frame numbers are the
+ * packets' index + 1: feed the same packets with the same indexes.
+ *
  * The flows also remember, for the last TCP handshakes they saw (a fixed
  * cache of 1,024 connections), which side is the server, so that every
  * packet of such a connection has tcp.serverport (the `serverport`
@@ -76,6 +87,7 @@
 
 #include "trawl/decode.h"
 #include "trawl/error.h"
+#include "trawl/expr.h"
 #include "trawl/export.h"
 
 #ifdef __cplusplus
@@ -90,6 +102,9 @@ struct trawl_flows_options {
     size_t max_record;      /* [4 MiB] an RPC record (1 MiB READ/WRITE fits) */
     size_t max_bytes;       /* [64 MiB] held in all */
     size_t max_calls;       /* [65536] calls remembered for their replies */
+    /* [0: none] replies remembered for the second time their calls are
+     * fed (see "Two passes" above); 16 bytes each at most 32. */
+    size_t max_replies;
 };
 
 struct trawl_flows_stats {
@@ -115,7 +130,9 @@ TRAWL_API int trawl_flows_new(trawl_flows **out,
 
 TRAWL_API void trawl_flows_free(trawl_flows *f);
 
-/* Forgets every connection and call, as if nothing had been fed. */
+/* Forgets every connection and call, as if nothing had been fed, except
+ * the replies remembered for a second pass (max_replies): those stay, for
+ * the same packets fed again. Feed another trace to new flows. */
 TRAWL_API void trawl_flows_reset(trawl_flows *f);
 
 /* Makes `dst` (created with the same options) a copy of `src`: feeding
@@ -143,6 +160,11 @@ TRAWL_API void trawl_flows_stats(const trawl_flows *f,
  * can leave the flows out: feeding costs about as much as decoding a
  * packet down to its transport header. */
 TRAWL_API bool trawl_flows_field_matters(const trawl_field *f);
+
+/* Whether expression e (NULL: none) can match differently with the flows:
+ * it names a protocol of trawl_flows_protocols() or a field for which
+ * trawl_flows_field_matters(). */
+TRAWL_API bool trawl_flows_expr_matters(const trawl_expr *e);
 
 /* The protocols whose decoding depends on the flows, NULL-terminated:
  * "rpc", "portmap", "mount", "nfs", "nlm", "rtp", "data". */

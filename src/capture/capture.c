@@ -117,6 +117,7 @@ TRAWL_API void trawl_capture_close(trawl_capture *c) {
     trawl_expr_free(c->filter);
     trawl_expr_free(c->pending.expr);
     trawl_view_free(c->view);
+    trawl_flows_free(c->flows);
     if (c->epfd >= 0)
         close(c->epfd);
     if (c->evfd >= 0)
@@ -274,6 +275,15 @@ TRAWL_API int trawl_capture_set_verify_checksums(trawl_capture *c, bool on,
     if (rc < 0)
         return rc;
     c->prm.verify_checksums = on;
+    return 0;
+}
+
+TRAWL_API int trawl_capture_set_flows(trawl_capture *c, bool on,
+                                      char *errbuf, size_t errlen) {
+    int rc = busy(c, "flows", errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    c->want_flows = on;
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 
 #include "core/core.h"
+#include "trawl/flows.h"
 #include "trawl/capture.h"
 #include "trawl/decode.h"
 #include "trawl/tpld.h"
@@ -268,11 +269,13 @@ struct cap_iface {
 int cap_live_open(struct cap_iface *ifc, const struct cap_params *prm,
                   char *errbuf, size_t errlen);
 /* Compiles the kernel part of e (NULL: everything) on this handle and
- * installs it; sets ifc->exact. A pcap-filter reading that libpcap cannot
+ * installs it; sets ifc->exact. With `user_only` the kernel passes every
+ * packet (the flows need them all: a segment in the middle of a record
+ * says nothing a kernel filter could keep it for). A pcap-filter reading that libpcap cannot
  * compile for this link type is TRAWL_EEXPR; a trawl expression whose
  * superset libpcap refuses is judged in user space alone. */
-int cap_live_set_filter(struct cap_iface *ifc, trawl_expr *e, char *errbuf,
-                        size_t errlen);
+int cap_live_set_filter(struct cap_iface *ifc, trawl_expr *e, bool user_only,
+                        char *errbuf, size_t errlen);
 /* Checks, away from any handle, that a pcap-filter reading compiles for a
  * link type (so that a filter replaced while running is refused by the
  * caller's thread, before anything changes). */
@@ -321,6 +324,12 @@ struct trawl_capture {
 
     /* Running, driving thread only. */
     trawl_view *view;
+    /* Fed every packet handed up, in order, when an expression (filter,
+     * trigger or keep rule) asks of RPC or its programs: they decode then
+     * as trawl read decodes them (records reassembled, replies paired).
+     * NULL otherwise. */
+    trawl_flows *flows;
+    bool want_flows;          /* trawl_capture_set_flows: even without one */
     uint64_t index;           /* captured so far: the next packet's index */
     uint64_t captured_bytes;  /* for the byte limit */
     bool halted;              /* a criterion fired: the rest is dropped */
@@ -334,6 +343,7 @@ struct trawl_capture {
     int64_t iv_start_ns;      /* wall clock start of this interval */
     size_t rr;                /* next interface next() looks at */
     struct trawl_pkt cur;     /* what next() hands out */
+    bool cur_viewed;          /* view is set to cur (trawl_capture_view) */
     /* pump(): the handlers and the events handled so far. */
     const struct trawl_capture_events *ev;
     void *ev_ctx;

@@ -247,24 +247,24 @@ fail:
 
 /* The pcap-filter text for the kernel: the expression's kernel part, or
  * "" (everything) when there is none or it is too long. */
-static void kernel_text(struct cap_iface *ifc, trawl_expr *e, char *text,
-                        size_t len, bool *exact) {
+static void kernel_text(struct cap_iface *ifc, trawl_expr *e, bool user_only,
+                        char *text, size_t len, bool *exact) {
     text[0] = '\0';
     *exact = e == NULL;
-    if (e && trawl_expr_kernel(e, ifc->desc.linktype, text, len, exact) < 0) {
+    if (e && !user_only && trawl_expr_kernel(e, ifc->desc.linktype, text, len, exact) < 0) {
         text[0] = '\0';
         *exact = false;
     }
 }
 
-int cap_live_set_filter(struct cap_iface *ifc, trawl_expr *e, char *errbuf,
-                        size_t errlen) {
+int cap_live_set_filter(struct cap_iface *ifc, trawl_expr *e, bool user_only,
+                        char *errbuf, size_t errlen) {
     char *text = malloc(KERNEL_TEXT_MAX);
     if (!text)
         return core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
                         ifc->name);
     bool exact;
-    kernel_text(ifc, e, text, KERNEL_TEXT_MAX, &exact);
+    kernel_text(ifc, e, user_only, text, KERNEL_TEXT_MAX, &exact);
     struct bpf_program prog;
     int rc = 0;
     if (pcap_compile(ifc->p, &prog, text, 1, PCAP_NETMASK_UNKNOWN) < 0) {

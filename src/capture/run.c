@@ -169,6 +169,21 @@ static int stopped_error(const trawl_capture *c, char *errbuf, size_t errlen) {
 
 /* ---- the filter ----------------------------------------------------------------- */
 
+/* Creates the flows when an expression the capture judges by asks of RPC
+ * (and frees them when none does any more). Returns 0 or TRAWL_ENOMEM. */
+static int settle_flows(trawl_capture *c, char *errbuf, size_t errlen) {
+    bool need = c->want_flows || trawl_flows_expr_matters(c->filter) ||
+                trawl_flows_expr_matters(c->stage.start_e) ||
+                trawl_flows_expr_matters(c->stage.stop_e) ||
+                trawl_flows_expr_matters(c->stage.keep_e);
+    if (!need) {
+        trawl_flows_free(c->flows);
+        c->flows = NULL;
+        return 0;
+    }
+    return c->flows ? 0 : trawl_flows_new(&c->flows, NULL, errbuf, errlen);
+}
+
 /* Installs the filter another thread (or the caller before start) set:
  * the kernel part on every handle, then the user-space part, with no
  * packet read in between. */
@@ -185,11 +200,14 @@ static int adopt_filter(trawl_capture *c, char *errbuf, size_t errlen) {
     pthread_mutex_unlock(&c->lock);
     trawl_expr_free(c->filter);
     c->filter = e;
+    int rc = settle_flows(c, errbuf, errlen);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < c->nifaces; i++) {
         struct cap_iface *ifc = c->ifaces[i];
         if (!ifc->p)
             continue;
-        int rc = cap_live_set_filter(ifc, e, errbuf, errlen);
+        rc = cap_live_set_filter(ifc, e, c->flows != NULL, errbuf, errlen);
         if (rc < 0)
             return rc;
     }
@@ -241,6 +259,11 @@ static bool handle_packet(trawl_capture *c, struct cap_iface *ifc,
         }
     }
     p->has_flags = p->flags != 0;
+    if (c->flows) {
+        /* Every packet, in order, whatever the expressions say of it: the
+         * flows reassemble and pair across them. */
+        trawl_flows_feed(c->flows, cap_pkt_view(&cp));
+    }
 
     if (c->filter && !ifc->exact && !cap_pkt_match(&cp, c->filter)) {
         cap_add(&ifc->cnt.ignored, 1);
@@ -300,7 +323,20 @@ static bool handle_packet(trawl_capture *c, struct cap_iface *ifc,
     if (c->prm.mode != TRAWL_CAPTURE_PACKETS)
         return false;
     c->cur = *p;
+    /* What trawl_capture_view() gives: already set when an expression or
+     * the flows looked at it, else on demand. */
+    c->cur_viewed = cp.view_set;
     return true;
+}
+
+TRAWL_API trawl_view *trawl_capture_view(trawl_capture *c) {
+    if (!c->view || !c->index)
+        return NULL;
+    if (!c->cur_viewed) {
+        trawl_view_set(c->view, &c->cur);
+        c->cur_viewed = true;
+    }
+    return c->view;
 }
 
 static void on_pcap(u_char *user, const struct pcap_pkthdr *h,
@@ -348,8 +384,12 @@ static int set_filter_text(struct cap_iface *ifc, const trawl_expr *e) {
 /* Opens every handle and installs the filter; on failure none stays open. */
 static int open_all(trawl_capture *c, char *errbuf, size_t errlen) {
     int rc = adopt_filter(c, errbuf, errlen); /* no handle is open yet */
+    if (rc == 0)
+        rc = settle_flows(c, errbuf, errlen); /* triggers and keep rules */
     if (rc < 0)
         return rc;
+    if (c->flows)
+        trawl_flows_reset(c->flows); /* nothing of an earlier run */
     for (size_t i = 0; i < c->nifaces; i++) {
         struct cap_iface *ifc = c->ifaces[i];
         cap_counters_reset(&ifc->cnt);
@@ -360,7 +400,8 @@ static int open_all(trawl_capture *c, char *errbuf, size_t errlen) {
         rc = cap_live_open(ifc, &c->prm, errbuf, errlen);
         pthread_mutex_unlock(&c->lock);
         if (rc == 0)
-            rc = cap_live_set_filter(ifc, c->filter, errbuf, errlen);
+            rc = cap_live_set_filter(ifc, c->filter, c->flows != NULL, errbuf,
+                                     errlen);
         if (rc == 0 && set_filter_text(ifc, c->filter) < 0)
             rc = core_err(errbuf, errlen, TRAWL_ENOMEM, "%s: out of memory",
                           ifc->name);

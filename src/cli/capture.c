@@ -30,7 +30,8 @@ struct cap_run {
     const struct capture_opts *o;
     trawl_capture *c;
     struct capture_out *out; /* -w without --buffer */
-    trawl_view *v;           /* printing */
+    trawl_view *v;           /* printing what the capture did not decode */
+    bool from_buffer;        /* --buffer: printing what it held */
     struct pbuf text;
     struct print_ctx pc;
     bool tty_out, tty_err;
@@ -165,9 +166,16 @@ static void flush_text(struct cap_run *r) {
 }
 
 static void print_one(struct cap_run *r, const struct trawl_pkt *pkt) {
-    trawl_view_set(r->v, pkt);
+    /* A packet just delivered is decoded by the capture, with its flows
+     * when it has them (RPC reassembled and paired, as trawl read shows
+     * it); one from the buffer, after the capture, packet by packet. */
+    trawl_view *v = r->from_buffer ? NULL : trawl_capture_view(r->c);
+    if (!v) {
+        trawl_view_set(r->v, pkt);
+        v = r->v;
+    }
     print_begin_packet(&r->pc, pkt);
-    print_packet(&r->pc, r->v, &r->o->print);
+    print_packet(&r->pc, v, &r->o->print);
     if (r->text.len >= OUT_FLUSH_AT)
         flush_text(r);
 }
@@ -227,6 +235,12 @@ static int configure(trawl_capture *c, const struct capture_opts *o) {
     if (rc == 0)
         rc = trawl_capture_set_verify_checksums(c, o->print.verify_checksums,
                                                 err, sizeof err);
+    /* What is printed of RPC needs the packets before it, as in trawl
+     * read. */
+    if (rc == 0 && o->print.output != OUT_NONE &&
+        cli_needs_flows(NULL, o->print.pf.fields, o->print.pf.nfields,
+                        o->print.output != OUT_FIELDS))
+        rc = trawl_capture_set_flows(c, true, err, sizeof err);
     if (rc == 0 && o->stats_ms)
         rc = trawl_capture_set_mode(c, TRAWL_CAPTURE_STATISTICS, o->stats_ms,
                                     err, sizeof err);
@@ -251,6 +265,7 @@ static int configure(trawl_capture *c, const struct capture_opts *o) {
 /* With --buffer the packets held go out once the capture has stopped. */
 static int drain_buffer(struct cap_run *r) {
     struct trawl_pkt pkt;
+    r->from_buffer = true;
     for (uint64_t i = 0;
          trawl_capture_buffer_get(r->c, i, &pkt, NULL, 0) == 0; i++) {
         on_packet(r, &pkt);

@@ -54,16 +54,7 @@ bool cli_needs_flows(const trawl_expr *e, const trawl_field *const *fields,
     for (size_t i = 0; i < n; i++)
         if (trawl_flows_field_matters(fields[i]))
             return true;
-    for (const char *const *p = trawl_flows_protocols(); e && *p; p++)
-        if (trawl_expr_uses_proto(e, *p))
-            return true;
-    enum { MAX = 64 };
-    const trawl_field *used[MAX];
-    size_t nused = e ? trawl_expr_fields(e, used, MAX) : 0;
-    for (size_t i = 0; i < nused && i < MAX; i++)
-        if (trawl_flows_field_matters(used[i]))
-            return true;
-    return nused > MAX; /* too many to tell: safe */
+    return trawl_flows_expr_matters(e);
 }
 
 char *cli_join_words(char **w, int n) {

@@ -21,6 +21,8 @@
 /* In --follow mode the reader gives control back this often when nothing
  * arrives, so that output is flushed and Ctrl-C is seen. */
 #define FOLLOW_POLL_MS 200
+/* Replies -2 remembers for their calls (at most 32 bytes each). */
+#define TWO_PASS_REPLIES (4u << 20)
 
 struct read_run {
     struct read_opts *o;
@@ -170,6 +172,24 @@ static void print_one(struct read_run *rr) {
 
 /* ---- the loop ------------------------------------------------------------ */
 
+/* -2: feeds every packet to the flows, which remember where the replies
+ * are, then starts again from the first packet with the flows reset (the
+ * replies they remember stay). Returns 0 or a negative error (the message
+ * in rr->err). */
+static int first_pass(struct read_run *rr) {
+    struct trawl_pkt pkt;
+    int rc = 0;
+    while (!cli_stop_signal &&
+           (rc = trawl_reader_next(rr->r, &pkt, rr->err, sizeof rr->err)) > 0) {
+        trawl_view_set(rr->v, &pkt);
+        trawl_flows_feed(rr->flows, rr->v);
+    }
+    if (rc < 0)
+        return rc;
+    trawl_flows_reset(rr->flows);
+    return trawl_reader_seek(rr->r, 0, rr->err, sizeof rr->err);
+}
+
 /* Reads until the end, -c, a signal or an error. Returns CLI_OK or
  * CLI_FAIL (the message is in rr->err). */
 static int read_loop(struct read_run *rr) {
@@ -270,7 +290,15 @@ static int run_read(int argc, char **argv) {
                                          o.print.pf.nfields,
                                          o.print.output != OUT_FIELDS &&
                                              o.print.output != OUT_NONE);
-    if (flows && trawl_flows_new(&rr.flows, NULL, rr.err, sizeof rr.err) < 0) {
+    /* A second pass shows rpc.reqframe, which only the flows give. */
+    struct trawl_flows_options fopt = {
+        .max_replies = o.two_pass ? TWO_PASS_REPLIES : 0};
+    flows = flows || (rr.v && o.two_pass);
+    if (flows && trawl_flows_new(&rr.flows, &fopt, rr.err, sizeof rr.err) < 0) {
+        cli_error("%s", rr.err);
+        goto out;
+    }
+    if (flows && o.two_pass && first_pass(&rr) < 0) {
         cli_error("%s", rr.err);
         goto out;
     }

@@ -19,6 +19,7 @@ struct read_opts {
     uint64_t count; /* -c, 0 = no limit */
     bool follow, quiet;
     bool bpf; /* --bpf: read the expression as pcap-filter only */
+    bool two_pass; /* -2: the flows see every packet once before */
     const char *write_to; /* -w, borrowed from argv */
     int write_format;     /* enum trawl_format or READ_FORMAT_AUTO */
     struct split_opts split; /* -C -G --split-packets -W --align ... */

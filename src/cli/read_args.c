@@ -32,6 +32,9 @@ const char read_usage[] =
     "                        repeatable\n"
     "  -c, --count N         stop after N (matching) packets\n"
     "      --bpf             read the expression as pcap-filter only\n"
+    "  -2, --two-pass        read the traces twice, as tshark -2: the\n"
+    "                        second time RPC calls show the frame of their\n"
+    "                        reply (rpc.reqframe); not with --follow or '-'\n"
     "      --follow          keep reading a file that is still being\n"
     "                        written and move on to the next file of a\n"
     "                        rotation set, like tail -F; stop with Ctrl-C\n"
@@ -111,12 +114,13 @@ static int parse_count(const char *arg, uint64_t *out) {
 enum { OPT_FOLLOW = 1000, OPT_BPF };
 
 static const char short_options[] =
-    ":r:c:n" PRINT_SHORT_OPTIONS "w:F:" SPLIT_SHORT_OPTIONS "qh";
+    ":r:c:n2" PRINT_SHORT_OPTIONS "w:F:" SPLIT_SHORT_OPTIONS "qh";
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
     {"count", required_argument, NULL, 'c'},
     {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"two-pass", no_argument, NULL, '2'},
     {"bpf", no_argument, NULL, OPT_BPF},
     PRINT_LONG_OPTIONS,
     {"quiet", no_argument, NULL, 'q'},
@@ -140,6 +144,7 @@ static int one_option(int c, const char *arg, struct read_opts *o,
     case 'r': o->files[o->nfiles++] = arg; return 0;
     case 'c': return parse_count(arg, &o->count);
     case 'n': return 0;
+    case '2': o->two_pass = true; return 0;
     case 'q': o->quiet = true; return 0;
     case 'w': o->write_to = arg; return 0;
     case 'F': return cli_parse_write_format(&cli_cmd_read, arg, &o->write_format);
@@ -154,6 +159,9 @@ static int one_option(int c, const char *arg, struct read_opts *o,
 static int check_output(struct read_opts *o) {
     if (!o->write_to && o->write_format != READ_FORMAT_AUTO)
         return cli_usage_error(&cli_cmd_read, "-F goes with -w");
+    if (o->two_pass && o->follow)
+        return cli_usage_error(&cli_cmd_read,
+                               "-2 reads the traces twice: not with --follow");
     int rc = split_opts_check(&cli_cmd_read, &o->split, o->write_to);
     if (rc)
         return rc;
@@ -217,6 +225,11 @@ int read_parse_args(int argc, char **argv, struct read_opts *o) {
                                    words[0]);
         return cli_usage_error(&cli_cmd_read, "no trace file given");
     }
+    for (size_t f = 0; o->two_pass && f < o->nfiles; f++)
+        if (strcmp(o->files[f], "-") == 0)
+            return cli_usage_error(&cli_cmd_read,
+                                   "-2 reads the traces twice: not from "
+                                   "standard input");
     return 0;
 }
 

@@ -202,7 +202,30 @@ struct decode_rpc_msg {
     /* A reply in the packet whose call the flows did not see: shown as
      * data from there on. */
     bool unpaired;
+    /* A call whose reply the flows saw when these packets were fed
+     * before (decode_replies): the reply's frame number, else 0. */
+    uint64_t reply_frame;
 };
+
+/* Reply frames by (call frame, xid), remembered by the flows for calls
+ * fed again (replies.c). Entries live until decode_replies_free. */
+struct decode_reply {
+    uint64_t call_frame; /* 0: an empty slot */
+    uint32_t xid;
+    uint32_t after;      /* the reply's frame number less the call's */
+};
+
+struct decode_replies {
+    struct decode_reply *slots;
+    size_t nslots, n;
+    size_t max;          /* entries at most; 0 remembers none */
+};
+
+void decode_replies_put(struct decode_replies *r, uint64_t call_frame,
+                        uint32_t xid, uint64_t reply_frame);
+uint64_t decode_replies_get(const struct decode_replies *r,
+                            uint64_t call_frame, uint32_t xid);
+void decode_replies_free(struct decode_replies *r);
 
 struct decode_ext {
     uint8_t transport;   /* index of the TCP or UDP layer carrying them */

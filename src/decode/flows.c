@@ -31,6 +31,7 @@ enum {
     DEFAULT_CALLS = 65536,
     MAX_CONNECTIONS = 1 << 22,
     MAX_CALLS = 1 << 24,
+    MAX_REPLIES = 1 << 24,
     /* Segments of one direction waiting for earlier ones; more means the
      * missing bytes are not coming. */
     OOO_MAX = 32,
@@ -154,6 +155,9 @@ struct trawl_flows {
     unsigned ndone;
     struct decode_ext ext;
     struct trawl_flows_stats st;
+    /* Kept by reset and left alone by copy: what a second pass over the
+     * same packets shows on calls (rpc.reqframe). */
+    struct decode_replies replies;
     struct server servers[SERVERS];
     struct media media[MEDIA];
     /* The packet being fed. */
@@ -477,6 +481,8 @@ static void message(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
     m.len = len;
     if (len >= 24 && core_be32(p + 4) == 0) {
         call_put(f, conn, p, pkt);
+        m.reply_frame =
+            decode_replies_get(&f->replies, pkt->index + 1, core_be32(p));
     } else if (len >= 8 && core_be32(p + 4) == 1) {
         const struct call *c = call_get(f, conn, core_be32(p));
         if (c) {
@@ -487,6 +493,7 @@ static void message(struct trawl_flows *f, uint32_t conn, const uint8_t *p,
             m.proc = c->proc;
             m.call_frame = c->frame;
             m.call_delta_ns = pkt_ns(pkt) - c->ts_ns;
+            decode_replies_put(&f->replies, c->frame, c->xid, pkt->index + 1);
         } else {
             f->st.unpaired++;
             /* Not RPC to the view (tshark's reading): a record of this
@@ -945,17 +952,18 @@ TRAWL_API int trawl_flows_new(trawl_flows **out,
     if (!o.max_calls)
         o.max_calls = DEFAULT_CALLS;
     if (o.max_connections > MAX_CONNECTIONS || o.max_calls > MAX_CALLS ||
-        o.max_record > UINT32_MAX / 2 || o.max_record < 64)
+        o.max_replies > MAX_REPLIES || o.max_record > UINT32_MAX / 2 || o.max_record < 64)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "flows: limits out of range (connections %zu of at "
-                        "most %d, calls %zu of at most %d, record %zu bytes "
-                        "of 64 to 2 GiB)",
+                        "most %d, calls %zu of at most %d, replies %zu of at "
+                        "most %d, record %zu bytes of 64 to 2 GiB)",
                         o.max_connections, MAX_CONNECTIONS, o.max_calls,
-                        MAX_CALLS, o.max_record);
+                        MAX_CALLS, o.max_replies, MAX_REPLIES, o.max_record);
     struct trawl_flows *f = core_calloc(1, sizeof *f);
     if (!f)
         goto fail;
     f->opt = o;
+    f->replies.max = o.max_replies;
     uint32_t cslots = pow2_at_least(o.max_connections * 2);
     uint32_t kslots = pow2_at_least(o.max_calls * 2);
     f->conns = core_calloc(o.max_connections, sizeof *f->conns);
@@ -1027,6 +1035,7 @@ TRAWL_API void trawl_flows_free(trawl_flows *f) {
     free(f->conn_slots);
     free(f->calls);
     free(f->call_slots);
+    decode_replies_free(&f->replies);
     free(f);
 }
 

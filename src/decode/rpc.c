@@ -53,6 +53,7 @@ enum rpc_field {
     RF_PROCEDURE,
     RF_REPLYSTAT,
     RF_REQFRAME,
+    RF_REPLYFRAME,
     RF_TIME,
     RF_FLAVOR,
     RF_AUTH_LEN,
@@ -158,10 +159,11 @@ static const struct trawl_field rpc_fields[RF_COUNT] = {
               .aliases = alias_proc),
     RPC_FIELD(RF_REPLYSTAT, "rpc.replystat", "Reply State", TRAWL_FT_UINT,
               .aliases = alias_replystat, .value_name = replystat_name),
-    /* tshark names the call's frame, shown in its reply, rpc.repframe (and
+    /* tshark names the call's frame, shown in its reply, rpc.repframe, and
      * the reply's frame, shown in the call, rpc.reqframe: that one needs
-     * the packets after, which a single pass does not have). */
+     * the packets after, which only a second pass has (flows.h). */
     RPC_FIELD(RF_REQFRAME, "rpc.repframe", "Request in frame", TRAWL_FT_UINT),
+    RPC_FIELD(RF_REPLYFRAME, "rpc.reqframe", "Reply in frame", TRAWL_FT_UINT),
     RPC_FIELD(RF_TIME, "rpc.time", "Time from request", TRAWL_FT_RELTIME),
     RPC_FIELD(RF_FLAVOR, "rpc.auth.flavor", "Flavor", TRAWL_FT_UINT,
               .aliases = alias_flavor, .value_name = flavor_name),
@@ -398,6 +400,8 @@ static void decode_rpc(struct trawl_view *v) {
         r->prog = xdr_item_u32(&x, F(RF_PROGRAM));
         r->vers = xdr_item_u32(&x, F(RF_PROGVERS));
         r->proc = xdr_item_u32(&x, F(RF_PROCEDURE));
+        if (m && m->reply_frame && !xdr_bad(&x))
+            decode_item_u(v, F(RF_REPLYFRAME), m->reply_frame);
         if (!xdr_bad(&x) && rpcvers != 2) {
             decode_anomaly(v, ANOM_RPC_BAD_VERSION);
             x.c.bad = true;

@@ -26,6 +26,7 @@ enum {
     FIRST_CK_EVERY = 65536,
     MAX_CALLS = 4096,   /* calls remembered for reply matching */
     MAX_MSGS = 32,      /* RPC messages looked at in one packet */
+    MAX_REPLIES = 1 << 20, /* remembered for their calls (32 MiB at most) */
     PROGRESS_EVERY = 8192,
 };
 
@@ -85,8 +86,11 @@ int trawl_trace_open(trawl_trace **out, const char *const *paths,
         core_err(errbuf, errlen, rc, "out of memory");
         goto fail;
     }
+    /* The flows remember the replies they saw, so that a call read again
+     * after a rewind shows its reply's frame (rpc.reqframe). */
+    struct trawl_flows_options fo = {.max_replies = MAX_REPLIES};
     if (!t->opt.no_flows &&
-        (rc = trawl_flows_new(&t->fl, NULL, errbuf, errlen)) < 0)
+        (rc = trawl_flows_new(&t->fl, &fo, errbuf, errlen)) < 0)
         goto fail;
     t->f_xid = trawl_field_lookup("rpc.xid");
     t->f_msgtyp = trawl_field_lookup("rpc.msgtyp");

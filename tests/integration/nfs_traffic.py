@@ -10,8 +10,9 @@ root, nfs-ganesha (with its VFS backend), rpcbind, tcpdump and
 libnfs-utils.
 
 The server is nfs-ganesha (NFS v3 and v4.0-4.2, MOUNT v3 and NLM v4,
-registered with rpcbind) in namespace tr<pid>s, exporting a temporary
-directory; the clients run in tr<pid>c, across a veth pair whose offloads
+registered with rpcbind) in namespace tr<pid>s (TRAWL_NETNS_PREFIX
+replaces tr), exporting a temporary directory; the clients run in
+tr<pid>c, across a veth pair whose offloads
 are off so that segments are the size of the MTU and large RPC records
 span many of them. Both rpcbind and ganesha get a private /run, so
 nothing on the host (or of another test run) is touched.
@@ -109,7 +110,7 @@ class Lab:
     everything up."""
 
     def __init__(self, workdir):
-        tag = f"tr{os.getpid() % 10000000}"
+        tag = os.environ.get("TRAWL_NETNS_PREFIX", "tr") + f"{os.getpid() % 10000000}"
         self.srv_ns, self.cli_ns = tag + "s", tag + "c"
         self.srv_if, self.cli_if = tag + "a", tag + "b"
         self.root = pathlib.Path(workdir)

@@ -9,6 +9,7 @@ checks what it prints; match indexes must agree with `trawl match --all`.
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import textwrap
 
@@ -374,3 +375,60 @@ def test_pktt_examples_on_real_nfs(nfs_traces, trawl_bin):  # noqa: F811
         assert out["open_pairs"], name
         for call, reply in out["open_pairs"]:
             assert reply is not None and reply > call
+
+
+# Call/reply pairing as attributes: on a reply pkt.rpc.repframe (its call's
+# frame number), pkt.rpc.time and the call's procedure; on a call
+# pkt.rpc.reqframe (its reply's frame) once the trace has read the reply,
+# here on a second iteration, as tshark -2 shows them.
+PAIRING = """
+    t = trawl.Trace(sys.argv[1])
+    def rows():
+        out = []
+        for p in t:
+            if 'rpc' not in p:
+                continue
+            r = p.rpc
+            out.append([p.index + 1, r.msgtyp, getattr(r, 'reqframe', None),
+                        getattr(r, 'repframe', None), getattr(r, 'time', None),
+                        getattr(r, 'procedure', None)])
+        return out
+    first = rows()
+    t.rewind(0)
+    print(json.dumps([first, rows()]))
+"""
+
+
+def tshark_pairing(path, two_pass):
+    p = subprocess.run(["tshark", *(["-2"] if two_pass else []), "-r",
+                        str(path), "-Y", "rpc", "-T", "fields", "-e",
+                        "frame.number", "-e", "rpc.msgtyp", "-e",
+                        "rpc.reqframe", "-e", "rpc.repframe", "-e", "rpc.time",
+                        "-e", "rpc.procedure"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    rows = []
+    for line in p.stdout.splitlines():
+        # A frame of several messages: the first one's, as pkt.rpc gives.
+        n, typ, req, rep, tm, proc = (v.split(",")[0]
+                                      for v in line.split("\t"))
+        rows.append([int(n), int(typ), int(req) if req else None,
+                     int(rep) if rep else None, float(tm) if tm else None,
+                     int(proc) if proc else None])
+    return rows
+
+
+@pytest.mark.parametrize("name", ["v3", "v41"])
+def test_pairing_attributes_match_tshark(nfs_traces, name):  # noqa: F811
+    if not shutil.which("tshark"):
+        pytest.skip("tshark is not installed")
+    path = nfs_traces[name]
+    first, second = run(PAIRING, path)
+    for ours, theirs in ((first, tshark_pairing(path, False)),
+                         (second, tshark_pairing(path, True))):
+        assert len(ours) == len(theirs) > 10
+        for a, b in zip(ours, theirs):
+            assert a[:4] == b[:4] and a[5] == b[5], (a, b)
+            assert (a[4] is None) == (b[4] is None), (a, b)
+            if a[4] is not None:
+                assert abs(a[4] - b[4]) < 1e-6, (a, b)
+    assert any(r[2] for r in second) and not any(r[2] for r in first)

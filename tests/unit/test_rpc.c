@@ -247,6 +247,56 @@ static void test_udp_reply_paired(void **state) {
     assert_int_equal(st.calls, 1);
 }
 
+/* A second pass: flows that remember replies show, on a call fed again
+ * after a reset, the frame of the reply seen the first time (rpc.reqframe);
+ * a copy leaves that memory alone, and flows without max_replies show
+ * nothing. */
+static void test_second_pass_reqframe(void **state) {
+    struct fixture *x = *state;
+    trawl_flows *plain = x->flows;
+    struct trawl_flows_options o = {.max_replies = 4};
+    assert_int_equal(trawl_flows_new(&x->flows, &o, NULL, 0), 0);
+    struct buf m = {0}, r = {0}, m2 = {0};
+    getattr3_call(&m, 0x31);
+    getattr3_reply(&r, 0x31, 0);
+    getattr3_call(&m2, 0x32); /* never answered */
+    for (int pass = 0; pass < 2; pass++) {
+        struct conn c = {.cport = 805};
+        feed(x, &c, CLIENT, true, 0, 0, m.p, m.n);
+        assert_string_equal(field(x, "rpc.reqframe"), pass ? "3" : "");
+        feed(x, &c, CLIENT, true, 0, 0, m2.p, m2.n);
+        assert_string_equal(field(x, "rpc.reqframe"), "");
+        feed(x, &c, SERVER, true, 0, 0, r.p, r.n);
+        assert_string_equal(field(x, "rpc.repframe"), "1");
+        assert_string_equal(field(x, "rpc.reqframe"), "");
+        assert_string_equal(field(x, "rpc.procedure"), "1");
+        trawl_flows_reset(x->flows);
+    }
+    trawl_flows *ck;
+    assert_int_equal(trawl_flows_new(&ck, NULL, NULL, 0), 0);
+    assert_int_equal(trawl_flows_copy(x->flows, ck, NULL, 0), 0);
+    struct conn c = {.cport = 805};
+    feed(x, &c, CLIENT, true, 0, 0, m.p, m.n);
+    assert_string_equal(field(x, "rpc.reqframe"), "3");
+    trawl_flows_free(ck);
+    trawl_flows_free(x->flows);
+    /* The fixture's flows remember nothing: the same packets twice. */
+    x->flows = plain;
+    for (int pass = 0; pass < 2; pass++) {
+        struct conn c2 = {.cport = 806};
+        feed(x, &c2, CLIENT, true, 0, 0, m.p, m.n);
+        feed(x, &c2, SERVER, true, 0, 0, r.p, r.n);
+        trawl_flows_reset(x->flows);
+    }
+    struct conn c3 = {.cport = 806};
+    feed(x, &c3, CLIENT, true, 0, 0, m.p, m.n);
+    assert_string_equal(field(x, "rpc.reqframe"), "");
+    struct trawl_flows_options bad = {.max_replies = (size_t)1 << 30};
+    trawl_flows *none = NULL;
+    assert_int_equal(trawl_flows_new(&none, &bad, NULL, 0), TRAWL_EINVAL);
+    assert_null(none);
+}
+
 /* SEQUENCE, PUTFH, GETATTR(type, fs_layout_types). */
 static void compound_call(struct buf *b, uint32_t xid) {
     static const uint8_t sid[16] = {9};
@@ -544,6 +594,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_udp_call_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_udp_reply_paired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_pass_reqframe, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_compound_flattened, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_record_over_segments, setup,
