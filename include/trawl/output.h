@@ -69,6 +69,9 @@ extern "C" {
 
 typedef struct trawl_output trawl_output;
 
+/* trawl_output_options.flush_interval_ms: no flush by time. */
+#define TRAWL_OUTPUT_NO_TIMED_FLUSH (~0u)
+
 /* Why a file was closed. */
 enum trawl_output_reason {
     TRAWL_OUTPUT_OPEN = 0,     /* still open (in on_open) */
@@ -115,7 +118,10 @@ struct trawl_output_options {
     bool single_interface;
     bool overwrite; /* one file, no split: replace it if it exists */
     /* Flush at least this often (ms) while packets arrive, and at a tick
-     * when older; 0 = 500. */
+     * when older; 0 = 500; TRAWL_OUTPUT_NO_TIMED_FLUSH = never by time
+     * (only when a buffer fills, at trawl_output_flush() and at close),
+     * which spares a clock read per packet where nobody reads the files
+     * while they grow (a copy of complete traces). */
     unsigned flush_interval_ms;
     /* Asynchronous writing (see trawl_writer_options): buffers shared by
      * the output's files, and one thread that also closes and removes

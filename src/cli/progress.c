@@ -45,12 +45,8 @@ static void human_bytes(char *buf, size_t len, double b) {
     snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
 }
 
-void progress_update(struct progress *p, const trawl_reader *r,
+void progress_redraw(struct progress *p, const trawl_reader *r,
                      uint64_t packets) {
-    /* Reading the clock costs a few nanoseconds; every 64th packet is
-     * often enough for a 4 Hz display even at tens of Mpkt/s. */
-    if (!p->on || (++p->tick & 63))
-        return;
     uint64_t t = now_ns();
     if (t - p->last_ns < PROGRESS_EVERY_NS)
         return;

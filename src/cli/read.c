@@ -111,6 +111,9 @@ static int open_writer(struct read_run *rr) {
         .path = o->write_to,
         .format = output_format(o, rr->r),
         .section_comment = trawl_reader_section_comment(rr->r),
+        /* Only a followed trace is still growing, and its copy with it;
+         * files read to their end are copied as fast as they can be. */
+        .flush_interval_ms = o->follow ? 0 : TRAWL_OUTPUT_NO_TIMED_FLUSH,
     };
     split_opts_apply(&o->split, &wopt);
     return trawl_output_open(&rr->w, &wopt, rr->err, sizeof rr->err);

@@ -1,5 +1,6 @@
 /* Classic pcap output: a 24-byte file header and a 16-byte header per
- * record, little-endian, with microsecond or nanosecond time stamps. */
+ * record, little-endian, with microsecond or nanosecond time stamps. The
+ * record is built inline (pcap_put_record in writer_int.h). */
 #include "format/writer_int.h"
 
 int pcap_put_header(trawl_writer *w, const struct trawl_iface *ifc, char *err,
@@ -23,25 +24,5 @@ int pcap_put_header(trawl_writer *w, const struct trawl_iface *ifc, char *err,
         lt |= PCAP_FCS_PRESENT | (uint32_t)(ifc->fcslen / 2) << PCAP_FCS_SHIFT;
     core_put_le32(h + 20, lt);
     writer_commit(w, PCAP_FILE_HDR);
-    return 0;
-}
-
-int pcap_put_record(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
-                    size_t errlen) {
-    uint32_t caplen = pkt->caplen;
-    size_t total = PCAP_REC_HDR + caplen;
-    uint8_t *p = writer_reserve(w, total, err, errlen);
-    if (!p)
-        return w->refused;
-    uint32_t frac =
-        w->format == TRAWL_FORMAT_PCAP_NS ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
-    core_put_le32(p, (uint32_t)pkt->ts_sec);
-    core_put_le32(p + 4, frac);
-    core_put_le32(p + 8, caplen);
-    core_put_le32(p + 12, pkt->len);
-    /* memcpy from NULL is undefined even for 0 bytes. */
-    if (caplen)
-        memcpy(p + PCAP_REC_HDR, pkt->data, caplen);
-    writer_commit(w, total);
     return 0;
 }

@@ -403,16 +403,12 @@ static void index_thin(trawl_reader *r) {
     r->index_step *= 2;
 }
 
-static int index_note(trawl_reader *r, uint64_t offset) {
-    uint64_t idx = r->next_index;
-    if (idx < r->indexed)
-        return 0;
-    r->indexed = idx + 1;
-    if (idx % r->index_step)
-        return 0;
+/* Records packet idx's offset as a checkpoint, when it is one. */
+static TRAWL_NOINLINE int index_add(trawl_reader *r, uint64_t idx,
+                                    uint64_t offset) {
     if (idx / r->index_step >= r->index_max) {
         index_thin(r);
-        if (idx % r->index_step)
+        if (idx & (r->index_step - 1))
             return 0;
     }
     size_t k = (size_t)(idx / r->index_step);
@@ -430,6 +426,18 @@ static int index_note(trawl_reader *r, uint64_t offset) {
     r->index[k].section = (uint32_t)r->cur_section;
     r->nindex = k + 1;
     return 0;
+}
+
+static inline int index_note(trawl_reader *r, uint64_t offset) {
+    uint64_t idx = r->next_index;
+    if (idx < r->indexed)
+        return 0;
+    r->indexed = idx + 1;
+    /* The step is a power of two (INDEX_STEP, doubled): a mask, not a
+     * division, on every packet. */
+    if (TRAWL_LIKELY(idx & (r->index_step - 1)))
+        return 0;
+    return index_add(r, idx, offset);
 }
 
 /* Sleeps a little in follow mode; returns false when the follow timeout
@@ -530,12 +538,9 @@ static int end_of_file(trawl_reader *r, long have, size_t want, char *err,
     return rc < 0 ? rc : 1;
 }
 
-/* Makes `want` bytes available, crossing to the next file when the current
- * one ends cleanly at a record boundary. Returns 1 with *p set, 0 at the
- * end of the trace, 3 when a new file was opened (the caller restarts its
- * record), or a negative error. */
-static int need(trawl_reader *r, size_t want, const uint8_t **p, char *err,
-                size_t errlen) {
+/* need() when the window does not hold the bytes yet. */
+static int need_more(trawl_reader *r, size_t want, const uint8_t **p,
+                     char *err, size_t errlen) {
     for (;;) {
         long n = fsrc_peek(&r->src, want, p, err, errlen);
         if (n < 0)
@@ -551,6 +556,76 @@ static int need(trawl_reader *r, size_t want, const uint8_t **p, char *err,
     }
 }
 
+/* Makes `want` bytes available, crossing to the next file when the current
+ * one ends cleanly at a record boundary. Returns 1 with *p set, 0 at the
+ * end of the trace, 3 when a new file was opened (the caller restarts its
+ * record), or a negative error. Nearly always the window has them: that
+ * case costs a comparison, not a call. */
+static inline int need(trawl_reader *r, size_t want, const uint8_t **p,
+                       char *err, size_t errlen) {
+    if (TRAWL_LIKELY(r->src.end - r->src.pos >= want)) {
+        *p = r->src.buf + r->src.pos;
+        r->wait_started = 0;
+        return 1;
+    }
+    return need_more(r, want, p, err, errlen);
+}
+
+/* The captured length in the pcap record header at p. */
+static inline uint32_t pcap_caplen(const struct reader_file *f,
+                                   const uint8_t *p) {
+    return TRAWL_LIKELY(!f->big_endian) ? core_le32(p + 8) : core_be32(p + 8);
+}
+
+/* The packet of the whole pcap record at p, at stream offset off, which
+ * holds caplen bytes. What the file says is read before pkt is written,
+ * which may be anywhere. */
+static inline void pcap_fill(const trawl_reader *r,
+                             const struct reader_file *f, const uint8_t *p,
+                             uint32_t caplen, uint64_t off,
+                             struct trawl_pkt *pkt) {
+    const struct trawl_iface *ifc = &r->ifaces[f->iface];
+    uint32_t iface = f->iface;
+    int linktype = ifc->linktype;
+    uint8_t fcs_len = ifc->fcslen > 0 ? (uint8_t)ifc->fcslen : 0;
+    bool nanosecond = f->nanosecond;
+    uint32_t sec, frac, len;
+    if (TRAWL_LIKELY(!f->big_endian)) {
+        sec = core_le32(p);
+        frac = core_le32(p + 4);
+        len = core_le32(p + 12);
+    } else {
+        sec = core_be32(p);
+        frac = core_be32(p + 4);
+        len = core_be32(p + 12);
+    }
+    pkt->ts_sec = sec;
+    if (nanosecond) {
+        pkt->ts_nsec = frac;
+        /* Some writers store a fraction past one second; carry it. */
+        if (TRAWL_UNLIKELY(frac >= 1000000000u)) {
+            pkt->ts_sec += frac / 1000000000u;
+            pkt->ts_nsec = frac % 1000000000u;
+        }
+    } else if (TRAWL_LIKELY(frac < 1000000u)) {
+        pkt->ts_nsec = frac * 1000u;
+    } else {
+        pkt->ts_sec += frac / 1000000u;
+        pkt->ts_nsec = (frac % 1000000u) * 1000u;
+    }
+    pkt->caplen = caplen;
+    pkt->len = len;
+    pkt->linktype = linktype;
+    pkt->iface = iface;
+    pkt->flags = 0;
+    pkt->has_flags = false;
+    pkt->fcs_len = fcs_len;
+    pkt->block = TRAWL_BLOCK_PCAP_RECORD;
+    pkt->offset = off;
+    pkt->data = p + 16;
+    pkt->comment = NULL;
+}
+
 static int read_pcap_record(trawl_reader *r, struct trawl_pkt *pkt,
                             char *err, size_t errlen) {
     struct reader_file *f = &r->files[r->cur_file];
@@ -559,13 +634,8 @@ static int read_pcap_record(trawl_reader *r, struct trawl_pkt *pkt,
     int rc = need(r, 16, &p, err, errlen);
     if (rc != 1)
         return rc;
-    struct core_cursor c;
-    core_cursor_init(&c, p, 16, !f->big_endian);
-    uint32_t sec = core_cursor_u32(&c);
-    uint32_t frac = core_cursor_u32(&c);
-    uint32_t caplen = core_cursor_u32(&c);
-    uint32_t len = core_cursor_u32(&c);
-    if (caplen > TRAWL_MAX_CAPLEN)
+    uint32_t caplen = pcap_caplen(f, p);
+    if (TRAWL_UNLIKELY(caplen > TRAWL_MAX_CAPLEN))
         return core_err(err, errlen, TRAWL_EFORMAT,
                         "%s: packet %" PRIu64 " at offset %" PRIu64
                         ": captured length %" PRIu32
@@ -576,28 +646,28 @@ static int read_pcap_record(trawl_reader *r, struct trawl_pkt *pkt,
     if (rc != 1)
         return rc;
     fsrc_consume(&r->src, 16 + (size_t)caplen);
-    const struct trawl_iface *ifc = &r->ifaces[f->iface];
-    pkt->ts_sec = sec;
-    if (f->nanosecond) {
-        /* Some writers store a fraction past one second; carry it. */
-        pkt->ts_sec += frac / 1000000000u;
-        pkt->ts_nsec = frac % 1000000000u;
-    } else {
-        pkt->ts_sec += frac / 1000000u;
-        pkt->ts_nsec = (frac % 1000000u) * 1000u;
-    }
-    pkt->caplen = caplen;
-    pkt->len = len;
-    pkt->linktype = ifc->linktype;
-    pkt->iface = f->iface;
-    pkt->flags = 0;
-    pkt->has_flags = false;
-    pkt->fcs_len = ifc->fcslen > 0 ? (uint8_t)ifc->fcslen : 0;
-    pkt->block = TRAWL_BLOCK_PCAP_RECORD;
-    pkt->offset = off;
-    pkt->data = p + 16;
-    pkt->comment = NULL;
+    pcap_fill(r, f, p, caplen, off, pkt);
     return 1;
+}
+
+/* read_pcap_record() for a record wholly in the window (most of them):
+ * true with pkt set, else false with nothing read. */
+static inline bool pcap_record_at_hand(trawl_reader *r,
+                                       struct trawl_pkt *pkt) {
+    const struct reader_file *f = &r->files[r->cur_file];
+    struct fsrc *s = &r->src;
+    size_t have = s->end - s->pos;
+    if (f->format != READER_PCAP || have < 16)
+        return false;
+    const uint8_t *p = s->buf + s->pos;
+    uint32_t caplen = pcap_caplen(f, p);
+    if (caplen > TRAWL_MAX_CAPLEN || have - 16 < caplen)
+        return false;
+    uint64_t off = fsrc_tell(s);
+    fsrc_consume(s, 16 + (size_t)caplen);
+    r->wait_started = 0;
+    pcap_fill(r, f, p, caplen, off, pkt);
+    return true;
 }
 
 static int read_one(trawl_reader *r, struct trawl_pkt *pkt, char *err,
@@ -616,21 +686,28 @@ static int read_one(trawl_reader *r, struct trawl_pkt *pkt, char *err,
     }
 }
 
-TRAWL_API int trawl_reader_next(trawl_reader *r, struct trawl_pkt *pkt,
-                                char *errbuf, size_t errlen) {
+/* The packet read is returned: numbered, and indexed. */
+static inline int packet_out(trawl_reader *r, struct trawl_pkt *pkt,
+                             char *errbuf, size_t errlen) {
+    pkt->index = r->next_index;
+    pkt->file_no = r->cur_file;
+    int irc = index_note(r, pkt->offset);
+    if (TRAWL_UNLIKELY(irc < 0))
+        return core_err(errbuf, errlen, irc, "reader: out of memory");
+    r->next_index++;
+    r->stats.packets++;
+    return 1;
+}
+
+/* trawl_reader_next() in every case: errors, pcapng, records that are
+ * not in the window yet, the next file, following. */
+static TRAWL_NOINLINE int next_checked(trawl_reader *r, struct trawl_pkt *pkt,
+                                       char *errbuf, size_t errlen) {
     if (r->failed)
         return core_err(errbuf, errlen, r->failed, "%s", r->fail_msg);
     int rc = read_one(r, pkt, errbuf, errlen);
-    if (rc == 1) {
-        pkt->index = r->next_index;
-        pkt->file_no = r->cur_file;
-        int irc = index_note(r, pkt->offset);
-        if (irc < 0)
-            return core_err(errbuf, errlen, irc, "reader: out of memory");
-        r->next_index++;
-        r->stats.packets++;
-        return 1;
-    }
+    if (rc == 1)
+        return packet_out(r, pkt, errbuf, errlen);
     if (rc < 0 && rc != TRAWL_EAGAIN) {
         /* A broken file stays broken: remember the message so that the
          * caller gets it again rather than garbage after it. */
@@ -640,6 +717,13 @@ TRAWL_API int trawl_reader_next(trawl_reader *r, struct trawl_pkt *pkt,
     if (rc == 0)
         r->at_end = true;
     return rc;
+}
+
+TRAWL_API int trawl_reader_next(trawl_reader *r, struct trawl_pkt *pkt,
+                                char *errbuf, size_t errlen) {
+    if (TRAWL_LIKELY(!r->failed) && pcap_record_at_hand(r, pkt))
+        return packet_out(r, pkt, errbuf, errlen);
+    return next_checked(r, pkt, errbuf, errlen);
 }
 
 TRAWL_API int trawl_reader_seek(trawl_reader *r, uint64_t index,

@@ -414,7 +414,7 @@ TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
 }
 
 /* Why a packet cannot be written; kept out of the hot path. */
-static int refuse(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
+static TRAWL_NOINLINE int refuse(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                   size_t errlen) {
     if (pkt->iface >= w->nifaces)
         return writer_pkt_err(w, err, errlen, TRAWL_EINVAL,
@@ -438,6 +438,24 @@ static int refuse(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
                           w->max_sec);
 }
 
+static TRAWL_NOINLINE int not_written(trawl_writer *w,
+                                      const struct trawl_pkt *pkt, int rc) {
+    if (rc == TRAWL_WRITER_DROPPED) {
+        w->dropped++;
+        w->dropped_bytes += pkt->caplen;
+    }
+    return rc;
+}
+
+/* Out of line, with its clock read: writers that flush by time are the
+ * live ones, not copies. */
+static TRAWL_NOINLINE int flush_if_due(trawl_writer *w, char *errbuf,
+                                       size_t errlen) {
+    if (clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
+        return timed_flush(w, errbuf, errlen);
+    return 0;
+}
+
 TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
                                  char *errbuf, size_t errlen) {
     if (TRAWL_UNLIKELY(w->error))
@@ -450,16 +468,11 @@ TRAWL_API int trawl_writer_write(trawl_writer *w, const struct trawl_pkt *pkt,
     int rc = w->format == TRAWL_FORMAT_PCAPNG
                  ? pcapng_put_epb(w, pkt, errbuf, errlen)
                  : pcap_put_record(w, pkt, errbuf, errlen);
-    if (TRAWL_UNLIKELY(rc != 0)) {
-        if (rc == TRAWL_WRITER_DROPPED) {
-            w->dropped++;
-            w->dropped_bytes += pkt->caplen;
-        }
-        return rc;
-    }
+    if (TRAWL_UNLIKELY(rc != 0))
+        return not_written(w, pkt, rc);
     w->packets++;
-    if (w->flush_ms && clock_ms(w->clock) - w->last_flush_ms >= w->flush_ms)
-        return timed_flush(w, errbuf, errlen);
+    if (w->flush_ms)
+        return flush_if_due(w, errbuf, errlen);
     return 0;
 }
 

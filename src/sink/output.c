@@ -69,6 +69,7 @@ struct trawl_output {
     char *tmpl, *comment, *appl;
     struct sink_dir dir;
     struct sink_split split;
+    bool limited; /* sink_split_limited(&split): packets are checked */
     struct writer_pool *pool;
     struct out_iface *ifaces;
     size_t nifaces, cap_ifaces;
@@ -182,9 +183,7 @@ static void post(trawl_output *o, struct out_event *ev) {
     pthread_mutex_unlock(&o->ev_mu);
 }
 
-static void run_events(trawl_output *o) {
-    if (!atomic_load_explicit(&o->ev_count, memory_order_acquire))
-        return;
+static void deliver_events(trawl_output *o) {
     pthread_mutex_lock(&o->ev_mu);
     struct out_event *ev = o->ev_head;
     o->ev_head = NULL;
@@ -199,6 +198,11 @@ static void run_events(trawl_output *o) {
             report_removed(o, ev->file);
         ev = next;
     }
+}
+
+static inline void run_events(trawl_output *o) {
+    if (atomic_load_explicit(&o->ev_count, memory_order_acquire))
+        deliver_events(o);
 }
 
 /* The writer's close callback, on the pool's thread. */
@@ -340,7 +344,10 @@ static int open_file(trawl_output *o, int64_t sec, uint32_t nsec, char *err,
         .format = o->opt.format,
         .section_comment = o->comment,
         .application = o->appl,
-        .flush_interval_ms = o->opt.flush_interval_ms,
+        .flush_interval_ms =
+            o->opt.flush_interval_ms == TRAWL_OUTPUT_NO_TIMED_FLUSH
+                ? 0
+                : o->opt.flush_interval_ms,
     };
     /* The writer takes the descriptor, on failure too. */
     int rc = o->pool ? writer_open_pooled(&o->w, fd, path, &wo, o->pool, err,
@@ -507,8 +514,8 @@ TRAWL_API int trawl_output_open(trawl_output **out,
                                    .max_packets = opt->split_packets,
                                    .period = (int64_t)opt->split_seconds,
                                    .align = opt->align};
-    bool split = opt->split_bytes || opt->split_packets || opt->split_seconds;
-    o->lazy = split || sink_name_has_time(opt->path);
+    o->limited = sink_split_limited(&o->split);
+    o->lazy = o->limited || sink_name_has_time(opt->path);
     if (o->opt.overwrite && o->lazy)
         o->opt.overwrite = false; /* several files never replace each other */
     o->opened_sec = wall_now(NULL);
@@ -641,63 +648,98 @@ static enum trawl_output_reason reason_of(enum sink_split_why why) {
     return TRAWL_OUTPUT_OPEN;
 }
 
-TRAWL_API int trawl_output_write(trawl_output *o, const struct trawl_pkt *pkt,
-                                 char *errbuf, size_t errlen) {
-    if (TRAWL_UNLIKELY(o->error))
+/* Whether pkt must go to a new file, and why (TRAWL_OUTPUT_OPEN: no). */
+static enum trawl_output_reason split_reason(trawl_output *o,
+                                             const struct trawl_pkt *pkt) {
+    if (!o->w)
+        return TRAWL_OUTPUT_END; /* any: there is no file to close */
+    uint64_t rec = o->split.max_bytes ? writer_record_size(o->w, pkt) : 0;
+    enum trawl_output_reason why = reason_of(
+        sink_split_check(&o->split, pkt->ts_sec, pkt->ts_nsec, rec));
+    if (atomic_load_explicit(&o->rotate, memory_order_relaxed) &&
+        why == TRAWL_OUTPUT_OPEN)
+        why = TRAWL_OUTPUT_REQUESTED;
+    return why;
+}
+
+/* A packet went into the current file. */
+static inline void written(trawl_output *o, const struct trawl_pkt *pkt) {
+    o->split.packets++;
+    /* Only a size limit looks at it; trawl_output_get_stats() asks the
+     * writer. */
+    if (o->split.max_bytes)
+        o->split.bytes = trawl_writer_bytes(o->w);
+    struct out_file *f = o->cur;
+    f->packets++;
+    f->last_sec = pkt->ts_sec;
+    f->last_nsec = pkt->ts_nsec;
+    if (f->packets == 1) {
+        f->first_sec = pkt->ts_sec;
+        f->first_nsec = pkt->ts_nsec;
+    }
+}
+
+static int not_written(trawl_output *o, const struct trawl_pkt *pkt, int rc) {
+    if (rc == TRAWL_WRITER_DROPPED) {
+        o->dropped++;
+        o->dropped_bytes += pkt->caplen;
+    }
+    return rc;
+}
+
+/* Every case: errors, events, a file to open or to end first, one
+ * interface. */
+static TRAWL_NOINLINE int write_checked(trawl_output *o,
+                                        const struct trawl_pkt *pkt,
+                                        char *errbuf, size_t errlen) {
+    if (o->error)
         return core_err(errbuf, errlen, o->error, "%s", o->errmsg);
-    if (TRAWL_UNLIKELY(pkt->iface >= o->nifaces))
+    if (pkt->iface >= o->nifaces)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "%s: packet on interface %" PRIu32
                         ", which was not added (the output has %zu)",
                         o->tmpl, pkt->iface, o->nifaces);
     run_events(o);
-    uint64_t rec = 0;
-    enum trawl_output_reason why = TRAWL_OUTPUT_OPEN;
-    if (!o->w) {
-        why = TRAWL_OUTPUT_END; /* any: there is no file to close */
-    } else {
-        if (o->split.max_bytes)
-            rec = writer_record_size(o->w, pkt);
-        why = reason_of(sink_split_check(&o->split, pkt->ts_sec, pkt->ts_nsec,
-                                         rec));
-        if (TRAWL_UNLIKELY(atomic_load_explicit(&o->rotate,
-                                                memory_order_relaxed)) &&
-            why == TRAWL_OUTPUT_OPEN)
-            why = TRAWL_OUTPUT_REQUESTED;
-    }
     int rc;
-    if (TRAWL_UNLIKELY(why != TRAWL_OUTPUT_OPEN)) {
+    enum trawl_output_reason why = split_reason(o, pkt);
+    if (why != TRAWL_OUTPUT_OPEN) {
         rc = next_file(o, pkt, why, errbuf, errlen);
         if (rc != 0)
-            goto out;
+            return not_written(o, pkt, rc);
         atomic_store_explicit(&o->rotate, false, memory_order_relaxed);
     }
-    if (TRAWL_UNLIKELY(o->opt.single_interface && pkt->iface)) {
+    if (o->opt.single_interface && pkt->iface) {
         struct trawl_pkt one = *pkt;
         one.iface = 0;
         rc = trawl_writer_write(o->w, &one, errbuf, errlen);
     } else {
         rc = trawl_writer_write(o->w, pkt, errbuf, errlen);
     }
-    if (TRAWL_LIKELY(rc == 0)) {
-        o->split.packets++;
-        o->split.bytes = trawl_writer_bytes(o->w);
-        struct out_file *f = o->cur;
-        f->packets++;
-        f->last_sec = pkt->ts_sec;
-        f->last_nsec = pkt->ts_nsec;
-        if (f->packets == 1) {
-            f->first_sec = pkt->ts_sec;
-            f->first_nsec = pkt->ts_nsec;
-        }
+    if (rc != 0)
+        return not_written(o, pkt, rc);
+    written(o, pkt);
+    return 0;
+}
+
+TRAWL_API int trawl_output_write(trawl_output *o, const struct trawl_pkt *pkt,
+                                 char *errbuf, size_t errlen) {
+    /* The usual case, a file open that nothing can end but a request and
+     * nothing to report, goes straight to the writer: on a copy without
+     * limits that is every packet. (Only the pool's thread posts events:
+     * without one, while the output is open, there are none.) */
+    if (TRAWL_LIKELY(o->w && !o->limited && !o->opt.single_interface &&
+                     !o->error && pkt->iface < o->nifaces &&
+                     !atomic_load_explicit(&o->rotate,
+                                           memory_order_relaxed) &&
+                     !(o->pool && atomic_load_explicit(
+                                      &o->ev_count, memory_order_acquire)))) {
+        int rc = trawl_writer_write(o->w, pkt, errbuf, errlen);
+        if (TRAWL_UNLIKELY(rc != 0))
+            return not_written(o, pkt, rc);
+        written(o, pkt);
         return 0;
     }
-out:
-    if (rc == TRAWL_WRITER_DROPPED) {
-        o->dropped++;
-        o->dropped_bytes += pkt->caplen;
-    }
-    return rc;
+    return write_checked(o, pkt, errbuf, errlen);
 }
 
 TRAWL_API void trawl_output_rotate(trawl_output *o) {
@@ -726,7 +768,8 @@ TRAWL_API int trawl_output_tick(trawl_output *o, char *errbuf,
         return rc < 0 ? fail(o, errbuf, errlen, rc, errbuf) : 0;
     }
     uint64_t ms = core_now_ms();
-    if (ms - o->last_tick_flush_ms < o->opt.flush_interval_ms)
+    if (o->opt.flush_interval_ms == TRAWL_OUTPUT_NO_TIMED_FLUSH ||
+        ms - o->last_tick_flush_ms < o->opt.flush_interval_ms)
         return 0;
     o->last_tick_flush_ms = ms;
     return trawl_writer_flush(o->w, errbuf, errlen);

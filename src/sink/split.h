@@ -45,6 +45,12 @@ enum sink_split_why sink_split_check(const struct sink_split *s, int64_t sec,
 void sink_split_begin(struct sink_split *s, int64_t sec, uint32_t nsec,
                       uint64_t header_bytes);
 
+/* Whether any limit is set: without one, no record ever starts a new
+ * file and the check can be skipped. */
+static inline bool sink_split_limited(const struct sink_split *s) {
+    return s->max_bytes || s->max_packets || s->period;
+}
+
 /* A record went into the current file. */
 static inline void sink_split_add(struct sink_split *s, uint64_t rec_bytes) {
     s->bytes += rec_bytes;

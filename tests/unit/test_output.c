@@ -1,8 +1,8 @@
 /* Unit tests of the output object (sink/output.c) and its files
  * (sink/dir.c, sink/ring.c): split files, their names and index
  * suffixes, the ring, confinement, one or several interfaces, rotation on
- * request, an empty output, the asynchronous mode and the wall-clock
- * tick, all read back with trawl's reader. */
+ * request, an empty output, the asynchronous mode, the wall-clock
+ * tick and flushing by time, all read back with trawl's reader. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -527,6 +527,48 @@ static void tick_closes_idle_file(void **state) {
     assert_int_equal(log.n, 2); /* nothing more to close */
 }
 
+static long long size_of(const char *path) {
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return (long long)sb.st_size;
+}
+
+/* Flushing by time: packets older than the interval reach the file with
+ * the next packet, or at a tick; with TRAWL_OUTPUT_NO_TIMED_FLUSH they
+ * wait for a full buffer, a flush or the close. */
+static void timed_flush(void **state, unsigned interval, bool by_time) {
+    struct log log = {0};
+    char tmpl[512];
+    snprintf(tmpl, sizeof tmpl, "%s", in(state, "f.pcap"));
+    struct trawl_output_options opt = {.path = tmpl,
+                                       .format = TRAWL_FORMAT_PCAP,
+                                       .flush_interval_ms = interval};
+    trawl_output *o = open_out(&opt, &log);
+    eth(o, "eth0", 1);
+    const long long header = 24, rec = 16 + sizeof frame;
+    assert_int_equal(size_of(tmpl), header); /* headers go out at once */
+    struct timespec wait = {.tv_nsec = 50 * 1000000}; /* 5 intervals */
+    put(o, 0, T0);
+    nanosleep(&wait, NULL);
+    put(o, 0, T0 + 1);
+    assert_int_equal(size_of(tmpl), by_time ? header + 2 * rec : header);
+    put(o, 0, T0 + 2);
+    nanosleep(&wait, NULL);
+    assert_int_equal(trawl_output_tick(o, err, sizeof err), 0);
+    assert_int_equal(size_of(tmpl), by_time ? header + 3 * rec : header);
+    assert_int_equal(trawl_output_flush(o, err, sizeof err), 0);
+    assert_int_equal(size_of(tmpl), header + 3 * rec);
+    put(o, 0, T0 + 3);
+    assert_int_equal(trawl_output_close(o, err, sizeof err), 0);
+    assert_int_equal(read_back(tmpl).packets, 4);
+}
+static void flush_by_time(void **state) {
+    timed_flush(state, 10, true);
+}
+static void no_timed_flush(void **state) {
+    timed_flush(state, TRAWL_OUTPUT_NO_TIMED_FLUSH, false);
+}
+
 static void refusals(void **state) {
     (void)state;
     trawl_output *o;
@@ -563,6 +605,8 @@ int main(void) {
         T(split_by_size),
         T(empty_output),
         T(tick_closes_idle_file),
+        T(flush_by_time),
+        T(no_timed_flush),
         T(refusals),
 #undef T
     };
