@@ -92,6 +92,7 @@ struct key {
     uint8_t af, proto;
     uint16_t port[2];
     uint8_t addr[2][16];
+    uint32_t hash; /* of the fields above (key_seal), kept with them */
 };
 
 struct conn {
@@ -183,20 +184,31 @@ static uint64_t mix(uint64_t h) {
     return h;
 }
 
-static uint64_t key_hash(const struct key *k) {
+/* Computes k's hash, once per packet: the tables and the server cache
+ * all index by it. Words of the addresses are folded in by a multiply
+ * each (IPv4 addresses are one word, the rest zero) and mixed at the
+ * end. */
+static void key_seal(struct key *k) {
     uint64_t h = (uint64_t)k->af << 56 | (uint64_t)k->proto << 48 |
                  (uint64_t)k->port[0] << 16 | k->port[1];
+    int words = k->af == 4 ? 1 : 2;
     for (int e = 0; e < 2; e++)
-        for (int i = 0; i < 16; i += 8) {
+        for (int i = 0; i < words; i++) {
             uint64_t w;
-            memcpy(&w, k->addr[e] + i, 8);
-            h = mix(h ^ w) + (uint64_t)e;
+            memcpy(&w, k->addr[e] + 8 * i, 8);
+            h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+            h ^= h >> 29;
         }
-    return mix(h);
+    k->hash = (uint32_t)mix(h);
+}
+
+static uint64_t key_hash(const struct key *k) {
+    return k->hash;
 }
 
 static bool key_eq(const struct key *a, const struct key *b) {
-    return memcmp(a, b, sizeof *a) == 0;
+    return a->hash == b->hash &&
+           memcmp(a, b, offsetof(struct key, hash)) == 0;
 }
 
 static int64_t pkt_ns(const struct trawl_pkt *p) {
@@ -1110,29 +1122,34 @@ static int flow_key(const struct trawl_view *v, const struct decode_layer *tl,
     const struct decode_layer *ip = decode_ip_below(v, tl);
     if (!ip)
         return -1;
-    memset(k, 0, sizeof *k);
-    k->proto = (uint8_t)tl->proto;
-    uint8_t a[2][16] = {{0}};
-    const uint8_t *iph = v->data + ip->off;
+    const uint8_t *iph = v->data + ip->off, *a[2];
+    size_t alen;
+    int cmp;
     if (ip->proto == PROTO_IP && ip->len >= 20) {
-        k->af = 4;
-        memcpy(a[0], iph + 12, 4);
-        memcpy(a[1], iph + 16, 4);
+        a[0] = iph + 12;
+        a[1] = iph + 16;
+        alen = 4;
+        uint32_t s = core_be32(a[0]), d = core_be32(a[1]);
+        cmp = s < d ? -1 : s > d;
     } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
-        k->af = 6;
-        memcpy(a[0], iph + 8, 16);
-        memcpy(a[1], iph + 24, 16);
+        a[0] = iph + 8;
+        a[1] = iph + 24;
+        alen = 16;
+        cmp = memcmp(a[0], a[1], 16);
     } else {
         return -1;
     }
+    memset(k, 0, sizeof *k);
+    k->proto = (uint8_t)tl->proto;
+    k->af = alen == 4 ? 4 : 6;
     uint16_t port[2] = {core_be16(v->data + tl->off),
                         core_be16(v->data + tl->off + 2)};
-    int cmp = memcmp(a[0], a[1], 16);
     int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
-    memcpy(k->addr[0], a[dir], 16);
-    memcpy(k->addr[1], a[!dir], 16);
+    memcpy(k->addr[0], a[dir], alen);
+    memcpy(k->addr[1], a[!dir], alen);
     k->port[0] = port[dir];
     k->port[1] = port[!dir];
+    key_seal(k);
     return dir;
 }
 
@@ -1148,10 +1165,13 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
      * header that is not quoted in an ICMP error and carries no tunnel. */
     const struct decode_layer *tl = NULL;
     int32_t other = -1; /* a TCP layer carrying something else (SIP) */
+    const uint64_t icmp =
+        (uint64_t)1 << PROTO_ICMP | (uint64_t)1 << PROTO_ICMPV6;
     while (decode_more(v)) {
         const struct decode_layer *l = &v->layers[v->nlayers - 1];
         if ((l->proto != PROTO_TCP && l->proto != PROTO_UDP) ||
-            decode_below(v, l, PROTO_ICMP) || decode_below(v, l, PROTO_ICMPV6))
+            ((v->protos_seen & icmp) && (decode_below(v, l, PROTO_ICMP) ||
+                                         decode_below(v, l, PROTO_ICMPV6))))
             continue;
         if (v->done || v->next_proto == PROTO_RPC ||
             v->next_proto == PROTO_DATA) {
