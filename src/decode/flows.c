@@ -184,20 +184,17 @@ static uint64_t mix(uint64_t h) {
     return h;
 }
 
-/* Computes k's hash, once per packet: the tables and the server cache
- * all index by it. Words of the addresses are folded in by a multiply
- * each (IPv4 addresses are one word, the rest zero) and mixed at the
- * end. */
+/* Computes k's hash, once per packet: the connection table and the
+ * server cache index by it. (The cache is direct-mapped: another function
+ * would forget other servers when two connections meet in an entry.) */
 static void key_seal(struct key *k) {
     uint64_t h = (uint64_t)k->af << 56 | (uint64_t)k->proto << 48 |
                  (uint64_t)k->port[0] << 16 | k->port[1];
-    int words = k->af == 4 ? 1 : 2;
     for (int e = 0; e < 2; e++)
-        for (int i = 0; i < words; i++) {
+        for (int i = 0; i < 16; i += 8) {
             uint64_t w;
-            memcpy(&w, k->addr[e] + 8 * i, 8);
-            h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-            h ^= h >> 29;
+            memcpy(&w, k->addr[e] + i, 8);
+            h = mix(h ^ w) + (uint64_t)e;
         }
     k->hash = (uint32_t)mix(h);
 }
@@ -994,7 +991,8 @@ static void release_done(struct trawl_flows *f) {
     f->ndone = 0;
 }
 
-TRAWL_API void trawl_flows_reset(trawl_flows *f) {
+/* Frees the buffers of the connections, the last packet and the pool. */
+static void drop_buffers(struct trawl_flows *f) {
     for (int32_t c = f->lru_head; f->nconns && c >= 0;) {
         int32_t next = f->conns[c].next;
         half_free(f, &f->conns[c].half[0]);
@@ -1008,6 +1006,10 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     }
     f->npool = 0;
     f->pooled = 0;
+}
+
+TRAWL_API void trawl_flows_reset(trawl_flows *f) {
+    drop_buffers(f);
     /* Past the high-water marks everything is still zero (as calloc
      * left it), and so are the slots of tables never used. */
     memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
@@ -1033,8 +1035,9 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
 TRAWL_API void trawl_flows_free(trawl_flows *f) {
     if (!f)
         return;
-    if (f->conns && f->conn_slots && f->calls && f->call_slots)
-        trawl_flows_reset(f);
+    /* The tables go whole, with no reset to zero them first. */
+    if (f->conns)
+        drop_buffers(f);
     free(f->conns);
     free(f->conn_slots);
     free(f->calls);
@@ -1160,7 +1163,10 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     f->v = v;
     f->cut = false;
     v->ext = NULL;
-    decode_restart(v);
+    /* A view just set (trawl_view_set) is as decode_restart leaves it:
+     * only one decoded further since needs it again. */
+    if (v->nlayers != 1 || v->done)
+        decode_restart(v);
     /* Decode as far as the transport carrying RPC: the first TCP or UDP
      * header that is not quoted in an ICMP error and carries no tunnel. */
     const struct decode_layer *tl = NULL;

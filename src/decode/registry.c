@@ -193,6 +193,18 @@ size_t decode_fields_each(struct trawl_view *v,
             fs[j]->needs_full)
             frame_only = false;
     size_t layers = frame_only ? 1 : SIZE_MAX;
+    /* Decoded to the end, with no layer holding items (which may be of
+     * other protocols): a field of a protocol no layer has has no value.
+     * Most packets of an NFS trace (TCP segments inside a record) end so
+     * for the NFS fields. */
+    if (!frame_only && v->done && v->nitems == 0) {
+        uint64_t want = 0;
+        for (size_t j = 0; j < n; j++)
+            want |= (uint64_t)1 << fs[j]->proto |
+                    (fs[j]->proto_alt ? (uint64_t)1 << fs[j]->proto_alt : 0);
+        if (!(v->protos_seen & want))
+            return 0;
+    }
     size_t count = 0;
     for (size_t i = 0; i < layers; i++) {
         while (i >= v->nlayers && decode_more(v))
