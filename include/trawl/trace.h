@@ -58,6 +58,11 @@ struct trawl_trace_options {
     /* Decode without flows (no reassembly, no pairing): faster when the
      * caller needs no RPC above TCP. */
     bool no_flows;
+    /* The caller only moves forward (no rewind, no get of a packet before
+     * the position): no checkpoints of the flows are kept (copies that
+     * make going back cheap). Going back still works, feeding the flows
+     * again from the first packet. */
+    bool forward_only;
     trawl_trace_progress_fn progress;
     void *progress_ctx;
     trawl_warn_fn warn;

@@ -359,6 +359,8 @@ static int run_match(int argc, char **argv) {
         .live = o.follow,
         .live_timeout_ms = 200,
         .no_flows = !flows,
+        /* Only --then goes back (to where a failed search started). */
+        .forward_only = !o.nthen,
     };
     trawl_trace *t = NULL;
     struct pbuf out = {0};

@@ -326,6 +326,9 @@ struct trawl_view {
     int32_t flow_server;
     struct decode_rpc_state rpc;
     uint16_t nitems;
+    /* decode_item_bit() of the field of every item: a field whose bit is
+     * clear has no item in the packet. */
+    uint64_t item_fields;
     uint8_t item_layer; /* the layer items are added to */
     uint8_t item_depth;
     /* Points at icur_store: extractors, which see the view const, move
@@ -696,6 +699,18 @@ static inline void decode_item_enter(struct trawl_view *v) {
 static inline void decode_item_leave(struct trawl_view *v) {
     if (v->item_depth)
         v->item_depth--;
+}
+
+/* The bit of v->item_fields standing for field f (and for others: a
+ * field's place in memory, counted in fields, modulo 64). */
+static inline uint64_t decode_item_bit(const struct trawl_field *f) {
+    return (uint64_t)1 << ((uintptr_t)f / sizeof *f % 64);
+}
+
+/* False when the packet has no item of field f. */
+static inline bool decode_item_maybe(const struct trawl_view *v,
+                                     const struct trawl_field *f) {
+    return v->item_fields & decode_item_bit(f);
 }
 
 /* The extractor of every field of an XDR layer: occurrence k of f's items

@@ -93,6 +93,7 @@ struct key {
     uint8_t af, proto;
     uint16_t port[2];
     uint8_t addr[2][16];
+    uint32_t hash; /* of the fields above (key_seal), kept with them */
 };
 
 struct conn {
@@ -187,7 +188,10 @@ static uint64_t mix(uint64_t h) {
     return h;
 }
 
-static uint64_t key_hash(const struct key *k) {
+/* Computes k's hash, once per packet: the connection table and the
+ * server cache index by it. (The cache is direct-mapped: another function
+ * would forget other servers when two connections meet in an entry.) */
+static void key_seal(struct key *k) {
     uint64_t h = (uint64_t)k->af << 56 | (uint64_t)k->proto << 48 |
                  (uint64_t)k->port[0] << 16 | k->port[1];
     for (int e = 0; e < 2; e++)
@@ -196,11 +200,16 @@ static uint64_t key_hash(const struct key *k) {
             memcpy(&w, k->addr[e] + i, 8);
             h = mix(h ^ w) + (uint64_t)e;
         }
-    return mix(h);
+    k->hash = (uint32_t)mix(h);
+}
+
+static uint64_t key_hash(const struct key *k) {
+    return k->hash;
 }
 
 static bool key_eq(const struct key *a, const struct key *b) {
-    return memcmp(a, b, sizeof *a) == 0;
+    return a->hash == b->hash &&
+           memcmp(a, b, offsetof(struct key, hash)) == 0;
 }
 
 static int64_t pkt_ns(const struct trawl_pkt *p) {
@@ -375,9 +384,15 @@ static int32_t conn_new(struct trawl_flows *f, const struct key *k) {
     return c;
 }
 
+/* Calls of a connection numbered in turn (as clients number them) have
+ * their homes eight to a run of slots: a call mostly finds the cache line
+ * of its slot brought by the one before (the table is megabytes, most of
+ * it out of the cache: one miss per call before). */
 static uint64_t call_key_hash(uint32_t conn, uint32_t gen, uint32_t xid) {
-    return mix((uint64_t)conn << 32 ^ (uint64_t)gen << 8 ^ xid ^
-               (uint64_t)xid << 40);
+    uint32_t run = xid >> 3;
+    uint64_t h = mix((uint64_t)conn << 32 ^ (uint64_t)gen << 8 ^ run ^
+                     (uint64_t)run << 40);
+    return (h & ~(uint64_t)7) | (xid & 7);
 }
 
 static uint64_t call_hash_at(const struct trawl_flows *f, uint32_t i) {
@@ -990,7 +1005,8 @@ static void release_done(struct trawl_flows *f) {
     f->ndone = 0;
 }
 
-TRAWL_API void trawl_flows_reset(trawl_flows *f) {
+/* Frees the buffers of the connections, the last packet and the pool. */
+static void drop_buffers(struct trawl_flows *f) {
     for (int32_t c = f->lru_head; f->nconns && c >= 0;) {
         int32_t next = f->conns[c].next;
         half_free(f, &f->conns[c].half[0]);
@@ -1004,6 +1020,10 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     }
     f->npool = 0;
     f->pooled = 0;
+}
+
+TRAWL_API void trawl_flows_reset(trawl_flows *f) {
+    drop_buffers(f);
     /* Past the high-water marks everything is still zero (as calloc
      * left it), and so are the slots of tables never used. */
     memset(f->conns, 0, f->conn_hw * sizeof *f->conns);
@@ -1029,8 +1049,9 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
 TRAWL_API void trawl_flows_free(trawl_flows *f) {
     if (!f)
         return;
-    if (f->conns && f->conn_slots && f->calls && f->call_slots)
-        trawl_flows_reset(f);
+    /* The tables go whole, with no reset to zero them first. */
+    if (f->conns)
+        drop_buffers(f);
     free(f->conns);
     free(f->conn_slots);
     free(f->calls);
@@ -1119,29 +1140,34 @@ static int flow_key(const struct trawl_view *v, const struct decode_layer *tl,
     const struct decode_layer *ip = decode_ip_below(v, tl);
     if (!ip)
         return -1;
-    memset(k, 0, sizeof *k);
-    k->proto = (uint8_t)tl->proto;
-    uint8_t a[2][16] = {{0}};
-    const uint8_t *iph = v->data + ip->off;
+    const uint8_t *iph = v->data + ip->off, *a[2];
+    size_t alen;
+    int cmp;
     if (ip->proto == PROTO_IP && ip->len >= 20) {
-        k->af = 4;
-        memcpy(a[0], iph + 12, 4);
-        memcpy(a[1], iph + 16, 4);
+        a[0] = iph + 12;
+        a[1] = iph + 16;
+        alen = 4;
+        uint32_t s = core_be32(a[0]), d = core_be32(a[1]);
+        cmp = s < d ? -1 : s > d;
     } else if (ip->proto == PROTO_IPV6 && ip->len >= 40) {
-        k->af = 6;
-        memcpy(a[0], iph + 8, 16);
-        memcpy(a[1], iph + 24, 16);
+        a[0] = iph + 8;
+        a[1] = iph + 24;
+        alen = 16;
+        cmp = memcmp(a[0], a[1], 16);
     } else {
         return -1;
     }
+    memset(k, 0, sizeof *k);
+    k->proto = (uint8_t)tl->proto;
+    k->af = alen == 4 ? 4 : 6;
     uint16_t port[2] = {core_be16(v->data + tl->off),
                         core_be16(v->data + tl->off + 2)};
-    int cmp = memcmp(a[0], a[1], 16);
     int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
-    memcpy(k->addr[0], a[dir], 16);
-    memcpy(k->addr[1], a[!dir], 16);
+    memcpy(k->addr[0], a[dir], alen);
+    memcpy(k->addr[1], a[!dir], alen);
     k->port[0] = port[dir];
     k->port[1] = port[!dir];
+    key_seal(k);
     return dir;
 }
 
@@ -1152,15 +1178,21 @@ TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
     f->v = v;
     f->cut = false;
     v->ext = NULL;
-    decode_restart(v);
+    /* A view just set (trawl_view_set) is as decode_restart leaves it:
+     * only one decoded further since needs it again. */
+    if (v->nlayers != 1 || v->done)
+        decode_restart(v);
     /* Decode as far as the transport carrying RPC: the first TCP or UDP
      * header that is not quoted in an ICMP error and carries no tunnel. */
     const struct decode_layer *tl = NULL;
     int32_t other = -1; /* a TCP layer carrying something else (SIP) */
+    const uint64_t icmp =
+        (uint64_t)1 << PROTO_ICMP | (uint64_t)1 << PROTO_ICMPV6;
     while (decode_more(v)) {
         const struct decode_layer *l = &v->layers[v->nlayers - 1];
         if ((l->proto != PROTO_TCP && l->proto != PROTO_UDP) ||
-            decode_below(v, l, PROTO_ICMP) || decode_below(v, l, PROTO_ICMPV6))
+            ((v->protos_seen & icmp) && (decode_below(v, l, PROTO_ICMP) ||
+                                         decode_below(v, l, PROTO_ICMPV6))))
             continue;
         if (v->done || v->next_proto == PROTO_RPC ||
             v->next_proto == PROTO_DATA) {

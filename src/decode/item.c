@@ -52,6 +52,7 @@ static struct decode_item *new_item(struct trawl_view *v,
     struct decode_layer *l = &v->layers[v->item_layer];
     struct decode_item *it = &v->items[v->nitems++];
     l->item_n++;
+    v->item_fields |= decode_item_bit(f);
     it->f = f;
     it->len = 0;
     it->depth = v->item_depth;
@@ -118,6 +119,8 @@ static void item_value(const struct decode_item *it, struct trawl_value *out) {
 bool decode_get_item(const struct trawl_view *v, const struct trawl_field *f,
                      const struct decode_layer *l, unsigned k,
                      struct trawl_value *out) {
+    if (!decode_item_maybe(v, f))
+        return false;
     struct decode_item_cursor *cur = v->icur;
     uint32_t at = l->item_lo, end = (uint32_t)l->item_lo + l->item_n;
     unsigned seen = 0;

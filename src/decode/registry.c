@@ -193,6 +193,24 @@ size_t decode_fields_each(struct trawl_view *v,
             fs[j]->needs_full)
             frame_only = false;
     size_t layers = frame_only ? 1 : SIZE_MAX;
+    /* Decoded to the end, a field of items none of which is of it, or
+     * another of a protocol no layer is of, has no value: the NFS fields
+     * of most packets of an NFS trace (TCP segments inside a record, NFS
+     * v4 for nfs.procedure_v3) answer at once. */
+    if (!frame_only && v->done) {
+        bool absent = true;
+        for (size_t j = 0; j < n && absent; j++) {
+            const struct trawl_field *f = fs[j];
+            if (f->get == decode_get_item)
+                absent = !decode_item_maybe(v, f);
+            else
+                absent = !(v->protos_seen &
+                           ((uint64_t)1 << f->proto |
+                            (f->proto_alt ? (uint64_t)1 << f->proto_alt : 0)));
+        }
+        if (absent)
+            return 0;
+    }
     size_t count = 0;
     for (size_t i = 0; i < layers; i++) {
         while (i >= v->nlayers && decode_more(v))

@@ -34,6 +34,7 @@ TRAWL_API void trawl_view_set(trawl_view *v, const struct trawl_pkt *pkt) {
 void decode_restart(struct trawl_view *v) {
     v->nlayers = 0;
     v->nitems = 0;
+    v->item_fields = 0;
     v->item_depth = 0;
     v->icur->f = NULL;
     memset(&v->rpc, 0, sizeof v->rpc);

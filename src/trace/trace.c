@@ -170,7 +170,7 @@ static int read_here(trawl_trace *t, char *errbuf, size_t errlen) {
         t->seen = t->cur.index + 1;
     trawl_view_set(t->v, &t->cur.pkt);
     if (t->fl && t->fed == t->cur.index) {
-        if (t->fed && t->fed % t->ck_every == 0 &&
+        if (!t->opt.forward_only && t->fed && t->fed % t->ck_every == 0 &&
             (!t->nck || t->ck[t->nck - 1].index < t->fed))
             checkpoint(t);
         trawl_flows_feed(t->fl, t->v);
