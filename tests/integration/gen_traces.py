@@ -12,6 +12,8 @@ The files and the link types they exercise:
 
     ether.pcap        Ethernet (1): several hundred frames, every protocol
     ether.pcapng      the same frames, converted by editcap -F pcapng
+    stress.pcap       Ethernet: headers cut at every byte, odd lengths and
+                      message types, on the edges of the decoders' rules
     sll.pcap          Linux cooked v1 (113)
     sll2.pcap         Linux cooked v2 (276)
     raw.pcap          raw IP, version from the first nibble (101)
@@ -603,6 +605,25 @@ def ether_packets(seed=SEED):
     return [Ether(f.data) for f in ether_frames(seed)]
 
 
+# ---- stress frames ---------------------------------------------------------
+
+def udp_stress():
+    """UDP cut before the end of its ports, right after IPv4 and IPv6."""
+    frames = []
+    u = UDP(sport=9, dport=10) / b"six"
+    for ip in (IP(src=A, dst=B), IPv6(src=A6, dst=B6)):
+        full = bytes(eth() / ip / u)
+        for cut in range(4):
+            frames.append(Frame(full[:len(full) - len(u) + cut], wirelen=len(full)))
+    return frames
+
+
+def stress_frames():
+    """Frames on the edges of the decoders' rules, where trawl and tshark
+    once disagreed: stress.pcap."""
+    return udp_stress()
+
+
 # ---- frames for the other link types ---------------------------------------
 
 def l3_packets(rnd):
@@ -771,6 +792,7 @@ def write_all(outdir, seed=SEED):
         out[name] = fn(outdir / name, *args, **kw)
 
     put("ether.pcap", write_ether, seed)
+    put("stress.pcap", write_pcap, LINKTYPE_ETHERNET, stress_frames())
     if shutil.which("editcap"):
         subprocess.run(["editcap", "-F", "pcapng", str(out["ether.pcap"]),
                         str(outdir / "ether.pcapng")], check=True)

@@ -361,7 +361,7 @@ def test_registry_overlaps_tshark(fields):
         assert f in fields.shared, f
 
 
-GENERATED = ["ether.pcap", "ether.pcapng", "sll.pcap", "sll2.pcap",
+GENERATED = ["ether.pcap", "ether.pcapng", "stress.pcap", "sll.pcap", "sll2.pcap",
              "raw.pcap", "ipv4.pcap", "ipv6.pcap", "null.pcap",
              "null-be.pcap", "loop.pcap", "multi.pcapng"]
 
@@ -379,7 +379,7 @@ def test_generated_traces_cover_the_registry(trawl_bin, traces, fields):
     """Every shared field has a value in some generated frame, so that no
     field passes the comparison merely by being empty on both sides."""
     seen = set()
-    for name in ("ether.pcap", "multi.pcapng", "loop.pcap"):
+    for name in ("ether.pcap", "stress.pcap", "multi.pcapng", "loop.pcap"):
         for row in run_trawl(trawl_bin, traces[name], fields.shared):
             seen.update(f for f, x in row.items() if x != "")
     # RPC and its programs have traces of their own (test_nfs_vs_tshark.py

@@ -945,6 +945,15 @@ static void test_udp_anomalies(void **state) {
     assert_layer(v, 3, "udp", 34, 5);
     assert_field(v, "udp.port", "53,1053");
     assert_field(v, "udp.length", "");
+    /* Cut inside the ports: no layer, but named in frame.protocols (as
+     * tshark), and not data. */
+    for (uint32_t cut = 1; cut < 4; cut++) {
+        v = view_cut(fx, pkt_udp_pad, 34 + cut, n, LINKTYPE_ETHERNET);
+        assert_string_equal(anomalies(v), "udp.truncated");
+        assert_string_equal(layers(v), "eth,ip");
+        assert_field(v, "frame.protocols", "eth:ethertype:ip:udp");
+        assert_field(v, "data.len", "");
+    }
 
     /* Over IPv6 a zero checksum is illegal, and a zero length is a
      * jumbogram's: the datagram is the rest of the payload. */
