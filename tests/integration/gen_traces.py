@@ -607,6 +607,42 @@ def ether_packets(seed=SEED):
 
 # ---- stress frames ---------------------------------------------------------
 
+def ah_header(nh, length, icv=b"", spi=0x100, seq=7):
+    """An authentication header as bytes: `length` is the header's own
+    field (32-bit words minus 2), whatever the ICV given."""
+    return struct.pack("!BBHII", nh, length, 0, spi, seq) + icv
+
+
+def ipv6_ext_stress():
+    """Each IPv6 extension header (and AH) with a UDP datagram, cut at every
+    byte from the end of the fixed header to two bytes into UDP: once by
+    the payload length (the frame ends there) and once by the snap length;
+    and authentication headers whose length leaves no room for an ICV, or
+    for the sequence number tshark reads anyway."""
+    frames = []
+    u = UDP(sport=9, dport=10) / b"six"
+    exts = [IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)]),
+            IPv6ExtHdrRouting(addresses=[B6], segleft=1),
+            IPv6ExtHdrFragment(id=0x1234, m=1),
+            IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 12)]),
+            Raw(ah_header(17, 4, b"\xaa" * 12))]
+    for ext in exts:
+        ip6 = IPv6(src=A6, dst=B6, nh=51) if isinstance(ext, Raw) else IPv6(src=A6, dst=B6)
+        full = bytes(eth() / ip6 / ext / u)
+        hlen = len(full) - 14 - 40 - len(u)
+        for cut in range(hlen + 3):
+            data = full[:14 + 40 + cut]
+            frames.append(Frame(data[:18] + struct.pack("!H", cut) + data[20:]))
+            frames.append(Frame(data, wirelen=len(full)))
+    udp = bytes(UDP(sport=9, dport=10, chksum=0) / b"six")
+    for length, icv, tail in ((0, b"", udp), (1, b"", udp), (2, b"\xaa" * 4, udp),
+                              (0, b"", udp[:3]), (0, b"", b"")):
+        ah = ah_header(17, length, icv)
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=51) / Raw(ah + tail)))
+        frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(ah + tail)))
+    return frames
+
+
 def udp_stress():
     """UDP cut before the end of its ports, right after IPv4 and IPv6."""
     frames = []
@@ -621,7 +657,7 @@ def udp_stress():
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
-    return udp_stress()
+    return udp_stress() + ipv6_ext_stress()
 
 
 # ---- frames for the other link types ---------------------------------------

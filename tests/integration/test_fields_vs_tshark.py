@@ -121,6 +121,11 @@ KNOWN = [
          "dissector of the same protocol, registered per type, and "
          "frame.protocols lists igmp once per hand-off: 'igmp:igmp'; the "
          "message has one IGMP header, which trawl lists once"),
+    Rule(("ah.icv",), lambda r, f: r.theirs(f) == "<MISSING>" and r.ours(f) == ""
+         and 0 <= r.number("ah.length") <= 1,
+         "an authentication header whose length (0 or 1) leaves no room for "
+         "an integrity check value: tshark prints its placeholder "
+         "'<MISSING>' for the empty (or negative) ICV; trawl shows none"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: "6" in r.ours("rpc.auth.flavor").split(",")
          and ":rpc:data" in r.theirs("frame.protocols"),
