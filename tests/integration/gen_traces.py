@@ -654,10 +654,49 @@ def udp_stress():
     return frames
 
 
+def igmp_checksummed(body, cover=None):
+    """An IGMP message with its checksum over the first `cover` bytes (all
+    when None)."""
+    body = bytes(body[:2]) + b"\0\0" + bytes(body[4:])
+    c = csum(body[:cover] if cover else body)
+    return body[:2] + struct.pack("!H", c) + body[4:]
+
+
+def igmp_v0(mtype, code=0):
+    """An IGMP version 0 message (RFC 988): type, code, checksum,
+    identifier, group address, access key."""
+    return igmp_checksummed(struct.pack("!BBHI4s8s", mtype, code, 0, 0x01020304,
+                                        bytes([224, 5, 6, 7]), bytes(range(0x11, 0x99, 0x11))))
+
+
+def igmp_stress():
+    """IGMP version 0 (every type, cut at every byte, padded), v1/v2 and
+    traceroute messages followed by more bytes than their header (whose
+    checksum tshark verifies over 8 bytes, or over all of them) or shorter
+    than it."""
+    ip = IP(src=A, dst="224.0.0.1", ttl=1, proto=2)
+    frames = [Frame(eth() / ip / Raw(igmp_v0(t, code=t))) for t in range(16)]
+    full = bytes(eth() / ip / Raw(igmp_v0(3, code=1)))
+    for cut in range(1, 21):
+        frames.append(Frame(full[:34 + cut], wirelen=len(full)))
+        msg = full[34:34 + cut]
+        frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg) if cut >= 4 else msg)))
+    group = [bytes(IGMP(type=t, mrcode=c, gaddr="224.1.2.3"))
+             for t, c in ((0x11, 0), (0x11, 100), (0x12, 0), (0x16, 0), (0x17, 0))]
+    mtrace = (b"\x1f\x05\0\0\xe0\x01\x02\x03\x0a\0\0\x01\x0a\0\0\x02\x0a\0\0\x03"
+              b"\xe0\0\0\x09\x40\0\0\x01")
+    for msg in [igmp_v0(3, 1)] + group + [mtrace]:
+        for cover in (None, 8, 20):
+            frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg + b"\1\2\3\4", cover))))
+    for cut in range(4, 8):
+        frames.append(Frame(eth() / ip / Raw(igmp_checksummed(mtrace[:cut]))))
+    return frames
+
+
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
-    return udp_stress() + ipv6_ext_stress()
+    return udp_stress() + ipv6_ext_stress() + igmp_stress()
 
 
 # ---- frames for the other link types ---------------------------------------

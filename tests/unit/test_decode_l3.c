@@ -543,9 +543,38 @@ static void test_igmp(void **state) {
     assert_field(v, "igmp.type", "0x11");
     assert_field(v, "igmp.max_resp", "3072");
     assert_field(v, "igmp.maddr", "239.1.1.1");
+    /* Version 0 (RFC 988): types below 16, 20 bytes, the group address
+     * after an identifier; tshark verifies the checksum over the 20 bytes
+     * only. */
+    v = view(fx, pkt_igmp0, sizeof pkt_igmp0);
+    assert_string_equal(layers(v), "eth,ip,igmp");
+    assert_field(v, "igmp.version", "0");
+    assert_field(v, "igmp.type", "0x03");
+    assert_field(v, "igmp.max_resp", "");
+    assert_field(v, "igmp.checksum", "0x0197");
+    assert_field(v, "igmp.checksum.status", "1");
+    assert_field(v, "igmp.maddr", "224.5.6.7");
+    size_t v0 = sizeof pkt_igmp0 - 20;
+    v = view_cut(fx, pkt_igmp0, v0 + 11, sizeof pkt_igmp0, LINKTYPE_ETHERNET);
+    assert_string_equal(anomalies(v), "igmp.truncated");
+    assert_field(v, "igmp.version", "0");
+    assert_field(v, "igmp.checksum.status", "2");
+    assert_field(v, "igmp.maddr", "");
+    /* A v2 report's checksum covers its 8 bytes, not what follows: one
+     * right over all 20 is wrong, one right over 8 is right. */
+    uint8_t *p = copy(fx, pkt_igmp0, sizeof pkt_igmp0);
+    p[v0] = 0x16;
+    p[v0 + 2] = 0xee, p[v0 + 3] = 0x96;
+    v = view(fx, p, sizeof pkt_igmp0);
+    assert_field(v, "igmp.version", "2");
+    assert_field(v, "igmp.checksum.status", "0");
+    p[v0 + 2] = 0xe5, p[v0 + 3] = 0xf8;
+    v = view(fx, p, sizeof pkt_igmp0);
+    assert_field(v, "igmp.checksum.status", "1");
+
     /* PIM version 1 is another protocol: left as data. */
     size_t ip = 14 + (size_t)(pkt_igmp3[14] & 0x0f) * 4;
-    uint8_t *p = copy(fx, pkt_igmp3, sizeof pkt_igmp3);
+    p = copy(fx, pkt_igmp3, sizeof pkt_igmp3);
     p[ip] = 0x14;
     v = view(fx, p, sizeof pkt_igmp3);
     assert_string_equal(layers(v), "eth,ip,data");
@@ -1049,6 +1078,7 @@ static const struct sample samples[] = {
     SAMPLE(pkt_vxlan),     SAMPLE(pkt_ipip),        SAMPLE(pkt_icmp_err),
     SAMPLE(pkt_icmp_echo), SAMPLE(pkt_icmpv6_echo), SAMPLE(pkt_sctp),
     SAMPLE(pkt_igmp3),     SAMPLE(pkt_igmp3q),      SAMPLE(pkt_ah),
+    SAMPLE(pkt_igmp0),
 };
 
 static bool ignore_value(void *ctx, const trawl_field *f,
