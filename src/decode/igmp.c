@@ -14,11 +14,8 @@ enum {
     IGMP_V2_REPORT = 0x16,
     IGMP_V2_LEAVE = 0x17,
     IGMP_V3_REPORT = 0x22,
-    IGMP_DVMRP = 0x13,
-    IGMP_PIMV1 = 0x14,
     IGMP_MTRACE_RESP = 0x1e,
     IGMP_MTRACE = 0x1f,
-    IGMP_IGAP = 0x42,
     VERSION_NONE = 0xff, /* a type that tells no version */
     /* Group records are walked from the first for each one asked for;
      * the cap bounds the square (see sctp.c). */
@@ -32,16 +29,12 @@ static uint64_t msg_len(const struct trawl_view *v,
     return wire_end > l->off ? wire_end - l->off : 0;
 }
 
-/* What tshark shows of a message of this type: DVMRP, PIM version 1 and
- * IGAP are other protocols (trawl leaves them as data); of a type it does
- * not know, only the type. */
-enum igmp_kind {
-    KIND_OTHER_PROTO,
-    KIND_UNKNOWN,
-    KIND_V0,
-    KIND_MTRACE,
-    KIND_GROUP
-};
+/* What tshark shows of a message of this type. DVMRP (0x13), PIM version
+ * 1 (0x14) and IGAP (0x40 to 0x42) are other protocols, which trawl does
+ * not decode: tshark with their dissectors off shows of them what it shows
+ * of a type it does not know, the type and nothing after it (not even
+ * data). */
+enum igmp_kind { KIND_UNKNOWN, KIND_V0, KIND_MTRACE, KIND_GROUP };
 
 static enum igmp_kind kind_of(uint8_t type) {
     if (type <= IGMP_V0_MAX_TYPE)
@@ -54,9 +47,6 @@ static enum igmp_kind kind_of(uint8_t type) {
     case IGMP_V3_REPORT: return KIND_GROUP;
     case IGMP_MTRACE_RESP:
     case IGMP_MTRACE: return KIND_MTRACE;
-    case IGMP_DVMRP:
-    case IGMP_PIMV1:
-    case IGMP_IGAP: return KIND_OTHER_PROTO;
     default: return KIND_UNKNOWN;
     }
 }
@@ -64,8 +54,6 @@ static enum igmp_kind kind_of(uint8_t type) {
 static void decode_igmp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     uint32_t avail = end - off;
-    if (kind_of(v->data[off]) == KIND_OTHER_PROTO)
-        return; /* the bytes become data */
     if (kind_of(v->data[off]) == KIND_V0) {
         /* tshark reads the 20 bytes of the message and no more. */
         if (avail < IGMP_V0_LEN)

@@ -673,7 +673,7 @@ def igmp_stress():
     """IGMP version 0 (every type, cut at every byte, padded), v1/v2 and
     traceroute messages followed by more bytes than their header (whose
     checksum tshark verifies over 8 bytes, or over all of them) or shorter
-    than it."""
+    than it, and the other protocols IGMP carries."""
     ip = IP(src=A, dst="224.0.0.1", ttl=1, proto=2)
     frames = [Frame(eth() / ip / Raw(igmp_v0(t, code=t))) for t in range(16)]
     full = bytes(eth() / ip / Raw(igmp_v0(3, code=1)))
@@ -690,6 +690,16 @@ def igmp_stress():
             frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg + b"\1\2\3\4", cover))))
     for cut in range(4, 8):
         frames.append(Frame(eth() / ip / Raw(igmp_checksummed(mtrace[:cut]))))
+    # Other protocols IGMP carries: DVMRP (a probe and a short report),
+    # PIM version 1, IGAP (join, query, leave), each also cut short.
+    others = [b"\x13\x01\0\0\0\0\x03\xff" + bytes(8), b"\x13\x02\0\0\0\0\x03\xff",
+              b"\x14\x01\0\0\x10\0\0\0" + bytes(8)]
+    igap = b"\x10\0\0\xe0\x01\x02\x03\x01\x02\0\0" + bytes(4) + b"user" + bytes(28)
+    others += [bytes([t]) + igap for t in (0x40, 0x41, 0x42)]
+    for msg in others:
+        frames.append(Frame(eth() / IP(src=A, dst="224.0.0.4", ttl=1, proto=2) /
+                            Raw(igmp_checksummed(msg))))
+        frames.append(Frame(eth() / IP(src=A, dst="224.0.0.4", ttl=1, proto=2) / Raw(msg[:5])))
     return frames
 
 
