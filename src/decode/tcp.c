@@ -14,6 +14,18 @@ enum {
     OPT_SACK = 5, /* its edges are relative in tshark: not shown */
     OPT_TIMESTAMP = 8,
     OPT_MPTCP = 30, /* Multipath TCP (RFC 8684) */
+    /* Its subtypes whose fixed fields take more than the subtype byte,
+     * and the flags of a DSS option that add fields (section 3.3). */
+    MP_CAPABLE = 0,
+    MP_DSS = 2,
+    MP_ADD_ADDR = 3,
+    MP_FAIL = 6,
+    MP_FASTCLOSE = 7,
+    MP_TCPRST = 8,
+    DSS_ACK = 0x01,     /* a data ACK, */
+    DSS_ACK8 = 0x02,    /* of 8 bytes */
+    DSS_MAP = 0x04,     /* a mapping: sequence numbers and length, */
+    DSS_MAP_SEQ8 = 0x08 /* its data sequence number of 8 bytes */
 };
 
 static void decode_tcp(struct trawl_view *v) {
@@ -100,6 +112,32 @@ static void opt_begin(struct opt_iter *it, const struct trawl_view *v,
     it->bad = false;
 }
 
+/* The shortest Multipath TCP option tshark reads without failing: the
+ * subtype and what the subtype's fixed fields need. `q` is the option,
+ * `cap` its bytes captured (past them nothing more is read anyway). */
+static uint32_t mptcp_min_len(const uint8_t *q, uint32_t cap) {
+    if (cap < 3)
+        return 3;
+    switch (q[2] >> 4) {
+    case MP_CAPABLE:
+    case MP_ADD_ADDR:
+    case MP_TCPRST: return 4;
+    case MP_FAIL:
+    case MP_FASTCLOSE: return 12; /* an 8-byte sequence number or key */
+    case MP_DSS: {
+        if (cap < 4)
+            return 4;
+        uint32_t n = 4;
+        if (q[3] & DSS_ACK)
+            n += q[3] & DSS_ACK8 ? 8 : 4;
+        if (q[3] & DSS_MAP) /* + subflow sequence number, length */
+            n += (q[3] & DSS_MAP_SEQ8 ? 8 : 4) + 4 + 2;
+        return n;
+    }
+    default: return 3;
+    }
+}
+
 static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     if (it->pos >= it->end || it->pos >= it->cap)
         return false;
@@ -126,6 +164,10 @@ static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     /* tshark reads SACK edges in pairs while 4 bytes remain: with 4 to 7
      * left over it fails reading and lists no option after this one. */
     if (o->kind == OPT_SACK && (len - 2) % 8 >= 4)
+        it->end = it->pos;
+    /* So with a Multipath TCP option too short for its subtype's
+     * fields. */
+    if (o->kind == OPT_MPTCP && len < mptcp_min_len(q, o->cap))
         it->end = it->pos;
     return true;
 }
@@ -281,9 +323,11 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-/* Options with a length the RFCs fix, and SACK whose blocks are 8 bytes. */
+/* Options with a length the RFCs fix, SACK whose blocks are 8 bytes, and
+ * Multipath TCP long enough for its subtype. */
 static bool opt_length_ok(const struct tcp_opt *o) {
     switch (o->kind) {
+    case OPT_MPTCP: return o->len >= mptcp_min_len(o->p, o->cap);
     case OPT_MSS: return o->len == 4;
     case OPT_WSCALE: return o->len == 3;
     case OPT_SACK_PERM: return o->len == 2;

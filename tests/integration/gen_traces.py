@@ -703,10 +703,33 @@ def igmp_stress():
     return frames
 
 
+def tcp_options_frame(opts, flags=0x12):
+    return Frame(eth() / IP(src=A, dst=B, proto=6) /
+                 Raw(tcp_raw(1, 2, 3, 4, flags, 5, opts)))
+
+
+def mptcp_stress():
+    """Multipath TCP options of every subtype (and, for DSS, the flags that
+    add fields) at every length from 2 to what the fields need and one
+    more, followed by a NOP, an MSS and EOL padding: tshark lists no
+    option after one too short for its subtype."""
+    frames = []
+    for sub in range(16):
+        for flags in (0x00, 0x01, 0x03, 0x04, 0x0c, 0x0f) if sub == 2 else (0x00,):
+            for length in range(2, 28 if sub == 2 else 14):
+                body = bytes([sub << 4 | 1, flags]) + bytes(range(0x21, 0x41))
+                opts = bytes([30, length]) + body[:length - 2] + b"\x01\x02\x04\x05\xb4"
+                frames.append(tcp_options_frame(opts))
+    # Short ones followed by EOL padding or NOPs.
+    for opts in (b"\x1e\x02", b"\x1e\x02\x01\x01", b"\x1e\x03\x00", b"\x1e\x03\x10\x00"):
+        frames.append(tcp_options_frame(opts))
+    return frames
+
+
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
-    return udp_stress() + ipv6_ext_stress() + igmp_stress()
+    return udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress()
 
 
 # ---- frames for the other link types ---------------------------------------

@@ -662,6 +662,23 @@ static void test_tcp_option_walk(void **state) {
     static const uint8_t mptcp_bad[20] = {2, 4, 5, 0xb4, 30, 1};
     v = syn_with_options(fx, mptcp_bad);
     assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
+    /* A Multipath TCP option too short for its subtype's fields (no
+     * subtype at all; a DSS whose flags announce a data ACK) is listed,
+     * and nothing after it, not even EOL padding; long enough, the walk
+     * goes on. */
+    static const uint8_t mptcp_short[][20] = {
+        {30, 2, 0, 0, 1, 0},
+        {30, 7, 0x20, 0x01, 0, 0, 0, 1, 0},
+        {30, 8, 0x20, 0x01, 0, 0, 0, 0, 1, 0},
+    };
+    static const char *const kinds[] = {"30", "30",
+                                        "30,1,0,0,0,0,0,0,0,0,0,0,0"};
+    for (size_t i = 0; i < 3; i++) {
+        v = syn_with_options(fx, mptcp_short[i]);
+        assert_field(v, "tcp.option_kind", kinds[i]);
+        assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp:mptcp");
+        assert_field(v, "tcp.opt_malformed", i < 2 ? "1" : "");
+    }
 }
 
 /* ---- anomalies ---------------------------------------------------------- */
