@@ -11,7 +11,8 @@ enum {
     OPT_MSS = 2,
     OPT_WSCALE = 3,
     OPT_SACK_PERM = 4,
-    OPT_SACK = 5, /* its edges are relative in tshark: not shown */
+    OPT_SACK = 5,      /* its edges are relative in tshark: not shown */
+    SACK_MIN_LEN = 10, /* one block */
     OPT_TIMESTAMP = 8,
     OPT_MPTCP = 30, /* Multipath TCP (RFC 8684) */
     /* Its subtypes whose fixed fields take more than the subtype byte,
@@ -161,9 +162,10 @@ static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     o->len = len;
     o->cap = it->cap - it->pos < len ? it->cap - it->pos : len;
     it->pos += len;
-    /* tshark reads SACK edges in pairs while 4 bytes remain: with 4 to 7
-     * left over it fails reading and lists no option after this one. */
-    if (o->kind == OPT_SACK && (len - 2) % 8 >= 4)
+    /* tshark fails after a SACK option without one whole block (looking
+     * for a duplicate SACK in it) and lists no option after it; bytes
+     * left over after whole blocks it only flags. */
+    if (o->kind == OPT_SACK && len < SACK_MIN_LEN)
         it->end = it->pos;
     /* So with a Multipath TCP option too short for its subtype's
      * fields. */
@@ -332,7 +334,7 @@ static bool opt_length_ok(const struct tcp_opt *o) {
     case OPT_WSCALE: return o->len == 3;
     case OPT_SACK_PERM: return o->len == 2;
     case OPT_TIMESTAMP: return o->len == 10;
-    case OPT_SACK: return o->len >= 10 && (o->len - 2) % 8 == 0;
+    case OPT_SACK: return o->len >= SACK_MIN_LEN && (o->len - 2) % 8 == 0;
     default: return true;
     }
 }

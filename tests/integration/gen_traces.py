@@ -726,10 +726,20 @@ def mptcp_stress():
     return frames
 
 
+def sack_stress():
+    """SACK options of every length from 2 to 34 under SYN, ACK and
+    SYN+ACK, each followed by a NOP and an MSS: tshark lists nothing after
+    one without a whole block."""
+    tail = b"\x01\x02\x04\x05\xb4"
+    return [tcp_options_frame(bytes([5, n]) + bytes(range(0x41, 0x41 + n - 2)) + tail, flags)
+            for flags in (0x02, 0x10, 0x12) for n in range(2, 35)]
+
+
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
-    return udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress()
+    return (udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
+            sack_stress())
 
 
 # ---- frames for the other link types ---------------------------------------

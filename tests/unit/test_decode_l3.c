@@ -650,10 +650,20 @@ static void test_tcp_option_walk(void **state) {
     assert_field(v, "tcp.option_len", "3");
     assert_field(v, "tcp.options.mss_val", "");
     assert_field(v, "tcp.opt_malformed", "1");
-    /* A SACK whose edges leave 4 to 7 bytes stops the list after it. */
+    /* A SACK without a whole block stops the list after it; bytes left
+     * over after a whole block do not. */
     static const uint8_t sack[20] = {5, 6, 0, 0, 0, 1, 1, 1, 0};
     v = syn_with_options(fx, sack);
     assert_field(v, "tcp.option_kind", "5");
+    static const uint8_t sack2[20] = {5, 2, 1, 1};
+    v = syn_with_options(fx, sack2);
+    assert_field(v, "tcp.option_kind", "5");
+    static const uint8_t sack14[20] = {5, 14, 0, 0, 0, 1, 0, 0, 0, 2,
+                                       0, 0, 0, 3, 1, 2, 4, 5, 0xb4, 0};
+    v = syn_with_options(fx, sack14);
+    assert_field(v, "tcp.option_kind", "5,1,2,0");
+    assert_field(v, "tcp.options.mss_val", "1460");
+    assert_field(v, "tcp.opt_malformed", "1");
     /* tshark lists Multipath TCP once per option of it. */
     static const uint8_t mptcp[20] = {30, 12, 0, 0x81, 0, 1, 2, 3, 4, 5, 6, 7,
                                       30, 4, 0x10, 0, 1, 1, 1, 1};
