@@ -14,7 +14,8 @@ enum {
     OPT_SACK = 5,      /* its edges are relative in tshark: not shown */
     SACK_MIN_LEN = 10, /* one block */
     OPT_TIMESTAMP = 8,
-    OPT_MPTCP = 30, /* Multipath TCP (RFC 8684) */
+    OPT_MPTCP = 30,      /* Multipath TCP (RFC 8684) */
+    OPT_RVBD_PROBE = 76, /* Riverbed's WAN optimizers' probe */
     /* Its subtypes whose fixed fields take more than the subtype byte,
      * and the flags of a DSS option that add fields (section 3.3). */
     MP_CAPABLE = 0,
@@ -139,6 +140,27 @@ static uint32_t mptcp_min_len(const uint8_t *q, uint32_t cap) {
     }
 }
 
+/* The same for Riverbed's probe option, by the type in its third byte's
+ * high nibble and the version its low bit tells: tshark reads the fields
+ * of each type (without the type, it reads nothing). */
+static uint32_t rvbd_probe_min_len(const uint8_t *q, uint32_t cap) {
+    static const uint8_t v1[16] = {10, 14, 0, 10, 10, 18, 8, 8, 8, 8, 8};
+    if (cap < 3)
+        return 0;
+    unsigned type = q[2] >> 4;
+    if (q[2] & 1)
+        return v1[type];
+    return type == 1 ? 8 : 0;
+}
+
+static bool opt_long_enough(const struct tcp_opt *o) {
+    switch (o->kind) {
+    case OPT_MPTCP: return o->len >= mptcp_min_len(o->p, o->cap);
+    case OPT_RVBD_PROBE: return o->len >= rvbd_probe_min_len(o->p, o->cap);
+    default: return true;
+    }
+}
+
 static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     if (it->pos >= it->end || it->pos >= it->cap)
         return false;
@@ -167,9 +189,9 @@ static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
      * left over after whole blocks it only flags. */
     if (o->kind == OPT_SACK && len < SACK_MIN_LEN)
         it->end = it->pos;
-    /* So with a Multipath TCP option too short for its subtype's
+    /* So with a Multipath TCP or Riverbed probe option too short for its
      * fields. */
-    if (o->kind == OPT_MPTCP && len < mptcp_min_len(q, o->cap))
+    if (!opt_long_enough(o))
         it->end = it->pos;
     return true;
 }
@@ -326,10 +348,11 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
 }
 
 /* Options with a length the RFCs fix, SACK whose blocks are 8 bytes, and
- * Multipath TCP long enough for its subtype. */
+ * those long enough for their fields. */
 static bool opt_length_ok(const struct tcp_opt *o) {
+    if (!opt_long_enough(o))
+        return false;
     switch (o->kind) {
-    case OPT_MPTCP: return o->len >= mptcp_min_len(o->p, o->cap);
     case OPT_MSS: return o->len == 4;
     case OPT_WSCALE: return o->len == 3;
     case OPT_SACK_PERM: return o->len == 2;

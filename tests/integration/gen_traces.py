@@ -735,11 +735,29 @@ def sack_stress():
             for flags in (0x02, 0x10, 0x12) for n in range(2, 35)]
 
 
+def tcp_option_stress():
+    """Every option kind tshark has a dissector for (and a few it has not)
+    at every length from 0 to 12, and Riverbed's probe option of every
+    type of both versions at every length to 19, each followed by a NOP
+    and an MSS."""
+    tail = b"\x01\x02\x04\x05\xb4"
+    frames = []
+    for kind in list(range(2, 36)) + [69, 78, 253, 254, 255]:
+        for n in range(13):
+            frames.append(tcp_options_frame(bytes([kind, n]) + bytes(range(0x41, 0x41 + n - 2)) + tail))
+    for ver in (0, 1):
+        for mtype in range(16):
+            for n in range(2, 20):
+                body = bytes([mtype << 4 | ver]) + bytes(range(0x41, 0x41 + 17))
+                frames.append(tcp_options_frame(bytes([76, n]) + body[:n - 2] + tail))
+    return frames
+
+
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
     return (udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
-            sack_stress())
+            sack_stress() + tcp_option_stress())
 
 
 # ---- frames for the other link types ---------------------------------------

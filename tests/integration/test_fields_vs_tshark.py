@@ -126,6 +126,14 @@ KNOWN = [
          "an authentication header whose length (0 or 1) leaves no room for "
          "an integrity check value: tshark prints its placeholder "
          "'<MISSING>' for the empty (or negative) ICV; trawl shows none"),
+    Rule(("tcp.option_kind", "tcp.option_len", "tcp.options.*"),
+         lambda r, f: r.theirs("tcp.option_kind").split(",")[-1] == "21"
+         and r.theirs("tcp.option_len").split(",")[-1] == "6"
+         and r.ours("tcp.option_kind").startswith(r.theirs("tcp.option_kind"))
+         and r.ours(f).startswith(r.theirs(f)),
+         "tshark fails after a well-formed SCPS selective negative "
+         "acknowledgment option (kind 21, length 6) and lists no TCP option "
+         "after it; trawl lists the options that follow"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: "6" in r.ours("rpc.auth.flavor").split(",")
          and ":rpc:data" in r.theirs("frame.protocols"),

@@ -681,6 +681,10 @@ static void test_tcp_option_walk(void **state) {
         {30, 7, 0x20, 0x01, 0, 0, 0, 1, 0},
         {30, 8, 0x20, 0x01, 0, 0, 0, 0, 1, 0},
     };
+    /* So with Riverbed's probe: a version 1 query needs 10 bytes. */
+    static const uint8_t rvbd[20] = {76, 9, 0x01, 0, 0, 0, 0, 0, 0, 1, 0};
+    v = syn_with_options(fx, rvbd);
+    assert_field(v, "tcp.option_kind", "76");
     static const char *const kinds[] = {"30", "30",
                                         "30,1,0,0,0,0,0,0,0,0,0,0,0"};
     for (size_t i = 0; i < 3; i++) {
