@@ -36,10 +36,11 @@ static void decode_tcp(struct trawl_view *v) {
     uint32_t avail = end - off;
     /* tshark reads the ports, then the 12 bytes after them, before it
      * shows any of them: of a header cut short, only what it shows is
-     * pushed. Cut before the ports, no field shows, but the bytes are
-     * TCP's (frame.protocols names it) and not data. */
+     * pushed. Cut before the ports, no field shows (nor does its filter
+     * 'tcp' match), but frame.protocols names TCP. */
     if (avail < TCP_PORTS_LEN) {
-        decode_malformed(v, PROTO_TCP, ANOM_TCP_TRUNCATED, 0);
+        decode_anomaly(v, ANOM_TCP_TRUNCATED);
+        decode_listed(v, PROTO_TCP, 0);
         return;
     }
     if (avail < TCP_FIXED_LEN) {

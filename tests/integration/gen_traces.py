@@ -753,11 +753,31 @@ def tcp_option_stress():
     return frames
 
 
+def tcp_cut_stress():
+    """TCP over IPv4 and IPv6, bare and with options, cut at every byte by
+    the snap length and by the IP length; and every data offset with 40
+    bytes of NOPs after the fixed header."""
+    frames = []
+    opts = [("MSS", 1460), ("NOP", None), ("WScale", 7), ("SAckOK", b""), ("Timestamp", (1, 2))]
+    for ip in (IP(src=A, dst=B, proto=6), IPv6(src=A6, dst=B6, nh=6)):
+        for options in ([], opts):
+            full = bytes(eth() / ip / TCP(sport=1000, dport=80, seq=5, ack=6, flags="SA",
+                                          options=options) / b"data")
+            l3 = 14 + len(ip)
+            for cut in range(len(full) - l3 + 1):
+                frames.append(Frame(full[:l3 + cut], wirelen=len(full)))
+                frames.append(Frame(eth() / ip.copy() / Raw(full[l3:l3 + cut])))
+    for off in range(16):
+        hdr = struct.pack("!HHIIHHHH", 1, 2, 3, 4, off << 12 | 0x12, 5, 0, 0) + b"\x01" * 40
+        frames.append(Frame(eth() / IP(src=A, dst=B, proto=6) / Raw(hdr)))
+    return frames
+
+
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
     return (udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
-            sack_stress() + tcp_option_stress())
+            sack_stress() + tcp_option_stress() + tcp_cut_stress())
 
 
 # ---- frames for the other link types ---------------------------------------

@@ -954,13 +954,13 @@ static void test_tcp_anomalies(void **state) {
     assert_string_equal(anomalies(v), "tcp.opt_malformed,tcp.bad_checksum");
     trawl_view_verify_checksums(v, false);
 
-    /* Cut by the capture: ports alone below 16 bytes, no field below 4,
-     * but the bytes are TCP's, not data; with none of them captured, the
-     * frame still had TCP on the wire. */
+    /* Cut by the capture: ports alone below 16 bytes; below 4 no layer
+     * (tshark's 'tcp' does not match), but TCP listed and the bytes not
+     * data; with none of them captured, the frame still had TCP on the
+     * wire. */
     v = view_cut(fx, pkt_tcp_syn, 34 + 3, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "tcp.truncated");
-    assert_string_equal(layers(v), "eth,ip,tcp");
-    assert_layer(v, 3, "tcp", 34, 0);
+    assert_string_equal(layers(v), "eth,ip");
     assert_field(v, "tcp.srcport", "");
     assert_field(v, "data.len", "");
     assert_field(v, "frame.protocols", "eth:ethertype:ip:tcp");
