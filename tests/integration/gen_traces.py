@@ -37,7 +37,7 @@ from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Dot3,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig,
                        ICMPv6TimeExceeded, ICMPv6NDOptSrcLLAddr,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo,
-                       ICMPv6MLQuery, RouterAlert, HBHOptUnknown, PadN,
+                       ICMPv6MLQuery, RouterAlert, HBHOptUnknown, PadN, Jumbo,
                        SCTPChunkData, SCTPChunkInit, SCTPChunkInitAck,
                        SCTPChunkSACK, SCTPChunkHeartbeatReq, IPOption_RR,
                        IPOption_Router_Alert,
@@ -643,6 +643,26 @@ def ipv6_ext_stress():
     return frames
 
 
+def ipv6_stress():
+    """The IPv6 fixed header cut at every byte; payload lengths of 0 (no
+    jumbo option, and a jumbogram's), short of the frame, inside the UDP
+    header and past the frame; no next header with bytes after it, an
+    experimental next header, and versions 4 and 0 over ethertype 0x86dd."""
+    full = bytes(eth() / IPv6(src=A6, dst=B6, tc=0xb9, fl=0x12345, hlim=7) /
+                 UDP(sport=9, dport=10) / b"payload")
+    frames = [Frame(full[:cut], wirelen=len(full)) for cut in range(15, len(full))]
+    for plen in (0, 1, 7, 8, 14, 15, 16, 100, 65535):
+        frames.append(Frame(full[:18] + struct.pack("!H", plen) + full[20:]))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=59) / b"after no next header"))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=253) / b"experimental"))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, plen=0) /
+                        IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=31)]) /
+                        UDP(sport=1, dport=2) / b"jumbo"))
+    for first in (0x45, 0x05):
+        frames.append(Frame(full[:14] + bytes([first]) + full[15:]))
+    return frames
+
+
 def udp_stress():
     """UDP cut before the end of its ports, right after IPv4 and IPv6."""
     frames = []
@@ -776,7 +796,7 @@ def tcp_cut_stress():
 def stress_frames():
     """Frames on the edges of the decoders' rules, where trawl and tshark
     once disagreed: stress.pcap."""
-    return (udp_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
+    return (udp_stress() + ipv6_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
             sack_stress() + tcp_option_stress() + tcp_cut_stress())
 
 

@@ -134,6 +134,16 @@ KNOWN = [
          "tshark fails after a well-formed SCPS selective negative "
          "acknowledgment option (kind 21, length 6) and lists no TCP option "
          "after it; trawl lists the options that follow"),
+    Rule(("ipv6.version", "ip.version"),
+         lambda r, f: r.ours(f) == "" and r.flag("ipv6.bad_version"),
+         "tshark's IPv6 dissector shows the version of a header whose "
+         "version is not 6, then gives the bytes up as data "
+         "(eth:ethertype:data); trawl shows them as data only"),
+    Rule(("*",), lambda r, f: r.ours("ipv6.plen").split(",")[:1] == ["0"],
+         "an IPv6 payload length of 0 (segmentation offload, BIG TCP, a "
+         "jumbogram): tshark takes the payload as empty and the rest of the "
+         "frame as a trailer; trawl decodes the rest of the frame as the "
+         "payload, as the kernel handed it over"),
     Rule(("data.*", "frame.protocols"),
          lambda r, f: "6" in r.ours("rpc.auth.flavor").split(",")
          and ":rpc:data" in r.theirs("frame.protocols"),
