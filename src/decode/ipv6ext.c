@@ -53,12 +53,11 @@ static void decode_ipv6ext(struct trawl_view *v) {
      * off. */
     if (type == EXT_FRAGMENT && (core_be16(p + 2) & 0xfff8))
         next = PROTO_DATA;
-    /* Hop-by-hop options come first or not at all (RFC 8200 4.1);
-     * tshark stops there too. */
-    if (p[0] == EXT_HOP && next != PROTO_DATA) {
+    /* Hop-by-hop options come first or not at all (RFC 8200 4.1); tshark
+     * flags them elsewhere and decodes them, and what follows, all the
+     * same. */
+    if (p[0] == EXT_HOP && next != PROTO_DATA)
         decode_anomaly(v, ANOM_IPV6_HOPOPTS_MISPLACED);
-        next = PROTO_DATA;
-    }
     v->next_aux = p[0];
     /* As after the fixed header, tshark names the next header even when
      * no byte of it is left. */

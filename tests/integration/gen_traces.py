@@ -31,7 +31,8 @@ import subprocess
 
 from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Dot3,
                        Ether, GRE, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, LLC, Raw, SNAP,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                       IPv6ExtHdrSegmentRouting, LLC, Raw, SNAP,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
                        ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig,
@@ -640,6 +641,30 @@ def ipv6_ext_stress():
         ah = ah_header(17, length, icv)
         frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=51) / Raw(ah + tail)))
         frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(ah + tail)))
+    # Odd chains: an atomic fragment, fragments carrying no next header
+    # and a later one, hop-by-hop options out of place (after destination
+    # options, twice), segment routing, routing headers whose segments
+    # left exceed their addresses, AH after a fragment header and after
+    # destination options, a length past the frame, three destination
+    # options, and next headers trawl does not decode (mobility, 139, 140).
+    chains = [IPv6ExtHdrFragment(id=1) / u,
+              IPv6ExtHdrFragment(id=1, m=1, nh=59) / b"xx",
+              IPv6ExtHdrFragment(id=1, offset=3, nh=17) / b"yyyyyyyy",
+              IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() / u,
+              IPv6ExtHdrHopByHop() / IPv6ExtHdrHopByHop() / u,
+              IPv6ExtHdrSegmentRouting(addresses=[A6, B6], segleft=1) / u,
+              IPv6ExtHdrRouting(type=3, addresses=[], segleft=5) / u,
+              IPv6ExtHdrRouting(addresses=[B6], segleft=9) / u,
+              IPv6ExtHdrFragment(id=2, m=1, nh=51) / Raw(ah_header(17, 4, b"\xab" * 12)) / u,
+              IPv6ExtHdrDestOpt(nh=51) / Raw(ah_header(6, 4, b"\xab" * 12)) / TCP(sport=1, dport=2)]
+    for chain in chains:
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6) / chain))
+    for nh, body in ((0, b"\x11\xff" + bytes(6) + bytes(u)),
+                     (60, b"\x3c\0" + bytes(6) + b"\x3c\0" + bytes(6) + b"\x11\0" + bytes(6) + bytes(u)),
+                     (43, b"\x11\0\0\0" + bytes(4) + bytes(u)),
+                     (135, b"\x3b\x01\x05\0" + bytes(12)), (139, b"\x3b\0" + bytes(6)),
+                     (140, b"\x3b\0" + bytes(6))):
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=nh) / Raw(body)))
     return frames
 
 

@@ -889,6 +889,15 @@ static void test_ipv6_anomalies(void **state) {
     assert_string_equal(anomalies(v), "ipv6.bad_version");
     assert_string_equal(layers(v), "eth,data");
 
+    /* Hop-by-hop options after the destination options (in place of the
+     * fragment header): flagged, decoded, and what follows too. */
+    p = copy(fx, pkt_v6ext, n);
+    p[86] = 0;
+    v = view(fx, p, n);
+    assert_string_equal(anomalies(v), "ipv6.hopopts_misplaced");
+    assert_field(v, "ipv6.hopopts.nxt", "43,17");
+    assert_field(v, "udp.dstport", "2");
+
     v = view_cut(fx, pkt_v6ext, 14 + 30, n, LINKTYPE_ETHERNET);
     assert_string_equal(anomalies(v), "ipv6.truncated");
     assert_layer(v, 2, "ipv6", 14, 30);
