@@ -180,21 +180,22 @@ static bool get_max_resp(const struct trawl_view *v,
     return true;
 }
 
-/* The status of a checksum tshark verifies over the first `n` bytes,
- * whatever the message's length: unverified without them. */
-static uint64_t first_bytes_csum(const struct trawl_view *v,
-                                 const struct decode_layer *l, uint32_t n) {
-    if (l->len < n || !decode_csum_possible(v, l, n))
+/* The status of a checksum tshark verifies over the first `n` bytes of
+ * the message, even in the quotation of an ICMP error: unverified unless
+ * all were captured, or in a fragment. */
+static uint64_t csum_status(const struct trawl_view *v,
+                            const struct decode_layer *l, uint64_t n) {
+    if ((uint64_t)l->off + n > l->end || decode_ip_fragment(v, l))
         return CSUM_UNVERIFIED;
-    return decode_csum_fold(decode_csum_add(0, v->data + l->off, n))
+    return decode_csum_fold(decode_csum_add(0, v->data + l->off, (size_t)n))
                ? CSUM_BAD
                : CSUM_GOOD;
 }
 
 /* tshark verifies a v0 message's checksum over its 20 bytes and a v1 or
  * v2 message's over its 8, whatever the IP length says; that of v3
- * messages and traceroutes over the whole message when it has it, however
- * short. */
+ * messages and traceroutes over the whole message (however short), as
+ * long as the IP header, or the quoted one, says. */
 static bool get_csum_status(const struct trawl_view *v,
                             const struct trawl_field *f,
                             const struct decode_layer *l, unsigned k,
@@ -203,13 +204,10 @@ static bool get_csum_status(const struct trawl_view *v,
     if (k || l->len < 4 || kind_of(v->data[l->off]) < KIND_V0)
         return false;
     unsigned ver = version(v, l);
-    if (ver == 0) {
-        out->u = first_bytes_csum(v, l, IGMP_V0_LEN);
-    } else if (ver == 1 || ver == 2) {
-        out->u = first_bytes_csum(v, l, IGMP_HLEN);
-    } else {
-        out->u = decode_msg_csum_status(v, l, 0);
-    }
+    uint64_t n = ver == 0               ? IGMP_V0_LEN
+                 : ver == 1 || ver == 2 ? IGMP_HLEN
+                                        : msg_len(v, l);
+    out->u = csum_status(v, l, n);
     return true;
 }
 

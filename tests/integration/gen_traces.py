@@ -735,6 +735,18 @@ def igmp_stress():
             frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg + b"\1\2\3\4", cover))))
     for cut in range(4, 8):
         frames.append(Frame(eth() / ip / Raw(igmp_checksummed(mtrace[:cut]))))
+    # Carried in IPv4 fragments (first, middle, last), quoted whole and
+    # cut in ICMP errors, over IPv6 and in GRE.
+    v3q = bytes(IGMPv3(type=0x11, mrcode=20) / IGMPv3mq(gaddr="0.0.0.0", srcaddrs=["10.0.0.1"]))
+    for msg in (group[3], v3q, igmp_v0(3, 1), mtrace):
+        for flags, frag in (("MF", 0), ("", 1), ("MF", 2), ("DF", 0)):
+            frames.append(Frame(eth() / IP(src=A, dst="224.0.0.1", ttl=1, flags=flags, frag=frag,
+                                            proto=2) / Raw(msg)))
+        inner = IP(src=A, dst="224.0.0.1", proto=2)
+        for quoted in (msg, msg[:8]):
+            frames.append(Frame(eth() / IP(src=B, dst=A) / ICMP(type=3, code=2) / inner / Raw(quoted)))
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=2) / Raw(msg)))
+        frames.append(Frame(eth() / IP(src=A, dst=B) / GRE() / inner / Raw(msg)))
     # Other protocols IGMP carries: DVMRP (a probe and a short report),
     # PIM version 1, IGAP (join, query, leave), each also cut short.
     others = [b"\x13\x01\0\0\0\0\x03\xff" + bytes(8), b"\x13\x02\0\0\0\0\x03\xff",
