@@ -718,7 +718,8 @@ def igmp_stress():
     """IGMP version 0 (every type, cut at every byte, padded), v1/v2 and
     traceroute messages followed by more bytes than their header (whose
     checksum tshark verifies over 8 bytes, or over all of them) or shorter
-    than it, and the other protocols IGMP carries."""
+    than it, v3 reports and queries cut at every byte, and the other
+    protocols IGMP carries."""
     ip = IP(src=A, dst="224.0.0.1", ttl=1, proto=2)
     frames = [Frame(eth() / ip / Raw(igmp_v0(t, code=t))) for t in range(16)]
     full = bytes(eth() / ip / Raw(igmp_v0(3, code=1)))
@@ -747,6 +748,23 @@ def igmp_stress():
             frames.append(Frame(eth() / IP(src=B, dst=A) / ICMP(type=3, code=2) / inner / Raw(quoted)))
         frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=2) / Raw(msg)))
         frames.append(Frame(eth() / IP(src=A, dst=B) / GRE() / inner / Raw(msg)))
+    # v3 reports of 0 to 3 group records (sources, auxiliary data), with
+    # more or fewer records than they say, and a v3 query with sources,
+    # each cut at every byte both ways.
+    def record(rtype, maddr, srcs=(), aux=b""):
+        return (struct.pack("!BBH4s", rtype, len(aux) // 4, len(srcs), bytes(map(int, maddr.split("."))))
+                + b"".join(bytes(map(int, a.split("."))) for a in srcs) + aux)
+    r1, r2, r3 = (record(4, "239.1.1.1"), record(1, "239.2.2.2", ["10.0.0.9", "10.0.0.8"]),
+                  record(2, "239.3.3.3", (), b"\xaa" * 8))
+    v3 = [struct.pack("!BBHHH", 0x22, 0, 0, 0, len(recs) if n is None else n) + b"".join(recs)
+          for recs, n in (([], None), ([r1, r2, r3], None), ([r1], 5), ([r1, r2], 1), ([], 3))]
+    v3.append(struct.pack("!BBH4sBBH", 0x11, 0x90, 0, bytes(4), 0x0a, 0x7d, 3) + bytes(range(1, 13)))
+    for msg in map(igmp_checksummed, v3):
+        whole = bytes(eth() / ip / Raw(msg))
+        for cut in range(1, len(msg) + 1):
+            frames.append(Frame(whole[:34 + cut], wirelen=len(whole)))
+            part = msg[:cut]
+            frames.append(Frame(eth() / ip / Raw(igmp_checksummed(part) if cut >= 4 else part)))
     # Other protocols IGMP carries: DVMRP (a probe and a short report),
     # PIM version 1, IGAP (join, query, leave), each also cut short.
     others = [b"\x13\x01\0\0\0\0\x03\xff" + bytes(8), b"\x13\x02\0\0\0\0\x03\xff",
