@@ -641,6 +641,13 @@ def ipv6_ext_stress():
         ah = ah_header(17, length, icv)
         frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=51) / Raw(ah + tail)))
         frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(ah + tail)))
+    # AH over IPv4, cut at every byte by the snap length and the IP length.
+    for length, icv in ((4, b"\xaa" * 12), (1, b""), (0, b"")):
+        whole = eth() / IP(src=A, dst=B, proto=51) / Raw(ah_header(17, length, icv) + udp)
+        data = bytes(whole)
+        for cut in range(len(data) - 34 + 1):
+            frames.append(Frame(data[:34 + cut], wirelen=len(data)))
+            frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(data[34:34 + cut])))
     # Odd chains: an atomic fragment, fragments carrying no next header
     # and a later one, hop-by-hop options out of place (after destination
     # options, twice), segment routing, routing headers whose segments
