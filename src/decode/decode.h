@@ -471,6 +471,15 @@ void decode_next(struct trawl_view *v, uint16_t proto, uint32_t off,
 void decode_next_listed(struct trawl_view *v, uint16_t proto, uint32_t off,
                         uint32_t end);
 
+/* For a decoder handed too few bytes for tshark to show any field of its
+ * header, though tshark names the protocol in frame.protocols (its
+ * dissector ran, and stopped before adding anything to the tree): the
+ * protocol is listed as one handed zero bytes is (decode_next_listed,
+ * with `aux` as its next_aux), no layer is pushed, so that a protocol test
+ * does not find it either (tshark's filter does not), the bytes do not
+ * become data, and decoding ends. */
+void decode_listed(struct trawl_view *v, uint16_t proto, uint32_t aux);
+
 static inline void decode_anomaly(struct trawl_view *v,
                                   enum decode_anomaly_id a) {
     v->anomalies |= (uint64_t)1 << a;

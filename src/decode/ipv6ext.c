@@ -10,6 +10,7 @@ enum {
     EXT_FRAGMENT = 44,
     EXT_AH = 51,
     EXT_DSTOPTS = 60,
+    AH_SEQ_END = 12, /* the fixed part of an authentication header */
 };
 
 static void decode_ipv6ext(struct trawl_view *v) {
@@ -17,19 +18,23 @@ static void decode_ipv6ext(struct trawl_view *v) {
     uint32_t type = v->next_aux;
     const uint8_t *p = v->data + off;
     uint32_t avail = end - off;
-    /* tshark shows nothing of a header with less than its next-header
+    /* tshark shows no field of a header with less than its next-header
      * and length bytes (a routing header's next header shows alone), or
-     * of a fragment header cut at all. */
+     * of a fragment header cut at all, but names it in frame.protocols. */
     if ((avail < 2 && type != EXT_ROUTING) ||
         (type == EXT_FRAGMENT && avail < 8)) {
         decode_anomaly(v, ANOM_IPV6_EXT_TRUNCATED);
-        return; /* the bytes become data */
+        decode_listed(v, PROTO_IPV6_EXT, type);
+        return;
     }
     uint32_t hlen = 8;
     if (type != EXT_FRAGMENT && avail >= 2)
         hlen = type == EXT_AH ? ((uint32_t)p[1] + 2) * 4
                               : ((uint32_t)p[1] + 1) * 8;
-    if (avail < hlen) {
+    /* tshark reads an authentication header's sequence number even when
+     * the length leaves it out (see get_ah_seq): without those 12 bytes
+     * it stops there, whatever the length says. */
+    if (avail < hlen || (type == EXT_AH && avail < AH_SEQ_END)) {
         /* Cut short: what there is shows, nothing follows. */
         decode_anomaly(v, ANOM_IPV6_EXT_TRUNCATED);
         struct decode_layer *l =
@@ -48,14 +53,15 @@ static void decode_ipv6ext(struct trawl_view *v) {
      * off. */
     if (type == EXT_FRAGMENT && (core_be16(p + 2) & 0xfff8))
         next = PROTO_DATA;
-    /* Hop-by-hop options come first or not at all (RFC 8200 4.1);
-     * tshark stops there too. */
-    if (p[0] == EXT_HOP && next != PROTO_DATA) {
+    /* Hop-by-hop options come first or not at all (RFC 8200 4.1); tshark
+     * flags them elsewhere and decodes them, and what follows, all the
+     * same. */
+    if (p[0] == EXT_HOP && next != PROTO_DATA)
         decode_anomaly(v, ANOM_IPV6_HOPOPTS_MISPLACED);
-        next = PROTO_DATA;
-    }
     v->next_aux = p[0];
-    decode_next(v, next, off + hlen, end);
+    /* As after the fixed header, tshark names the next header even when
+     * no byte of it is left. */
+    decode_next_listed(v, next, off + hlen, end);
 }
 
 /* Fields of one kind of extension header only. */
@@ -87,7 +93,7 @@ static bool get_ah_seq(const struct trawl_view *v, const struct trawl_field *f,
                        const struct decode_layer *l, unsigned k,
                        struct trawl_value *out) {
     (void)f;
-    if (k || l->aux != EXT_AH || l->end - l->off < 12)
+    if (k || l->aux != EXT_AH || l->end - l->off < AH_SEQ_END)
         return false;
     out->u = core_be32(v->data + l->off + 8);
     return true;
@@ -98,11 +104,11 @@ static bool get_icv(const struct trawl_view *v, const struct trawl_field *f,
                     const struct decode_layer *l, unsigned k,
                     struct trawl_value *out) {
     (void)f;
-    if (k || l->aux != EXT_AH || l->len <= 12 ||
+    if (k || l->aux != EXT_AH || l->len <= AH_SEQ_END ||
         l->len < ((uint32_t)v->data[l->off + 1] + 2) * 4)
         return false; /* none, or cut short */
-    out->bytes.p = v->data + l->off + 12;
-    out->bytes.len = l->len - 12;
+    out->bytes.p = v->data + l->off + AH_SEQ_END;
+    out->bytes.len = l->len - AH_SEQ_END;
     return true;
 }
 

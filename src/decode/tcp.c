@@ -11,9 +11,23 @@ enum {
     OPT_MSS = 2,
     OPT_WSCALE = 3,
     OPT_SACK_PERM = 4,
-    OPT_SACK = 5, /* its edges are relative in tshark: not shown */
+    OPT_SACK = 5,      /* its edges are relative in tshark: not shown */
+    SACK_MIN_LEN = 10, /* one block */
     OPT_TIMESTAMP = 8,
-    OPT_MPTCP = 30, /* Multipath TCP (RFC 8684) */
+    OPT_MPTCP = 30,      /* Multipath TCP (RFC 8684) */
+    OPT_RVBD_PROBE = 76, /* Riverbed's WAN optimizers' probe */
+    /* Its subtypes whose fixed fields take more than the subtype byte,
+     * and the flags of a DSS option that add fields (section 3.3). */
+    MP_CAPABLE = 0,
+    MP_DSS = 2,
+    MP_ADD_ADDR = 3,
+    MP_FAIL = 6,
+    MP_FASTCLOSE = 7,
+    MP_TCPRST = 8,
+    DSS_ACK = 0x01,     /* a data ACK, */
+    DSS_ACK8 = 0x02,    /* of 8 bytes */
+    DSS_MAP = 0x04,     /* a mapping: sequence numbers and length, */
+    DSS_MAP_SEQ8 = 0x08 /* its data sequence number of 8 bytes */
 };
 
 static void decode_tcp(struct trawl_view *v) {
@@ -22,10 +36,11 @@ static void decode_tcp(struct trawl_view *v) {
     uint32_t avail = end - off;
     /* tshark reads the ports, then the 12 bytes after them, before it
      * shows any of them: of a header cut short, only what it shows is
-     * pushed. Cut before the ports, no field shows, but the bytes are
-     * TCP's (frame.protocols names it) and not data. */
+     * pushed. Cut before the ports, no field shows (nor does its filter
+     * 'tcp' match), but frame.protocols names TCP. */
     if (avail < TCP_PORTS_LEN) {
-        decode_malformed(v, PROTO_TCP, ANOM_TCP_TRUNCATED, 0);
+        decode_anomaly(v, ANOM_TCP_TRUNCATED);
+        decode_listed(v, PROTO_TCP, 0);
         return;
     }
     if (avail < TCP_FIXED_LEN) {
@@ -100,6 +115,53 @@ static void opt_begin(struct opt_iter *it, const struct trawl_view *v,
     it->bad = false;
 }
 
+/* The shortest Multipath TCP option tshark reads without failing: the
+ * subtype and what the subtype's fixed fields need. `q` is the option,
+ * `cap` its bytes captured (past them nothing more is read anyway). */
+static uint32_t mptcp_min_len(const uint8_t *q, uint32_t cap) {
+    if (cap < 3)
+        return 3;
+    switch (q[2] >> 4) {
+    case MP_CAPABLE:
+    case MP_ADD_ADDR:
+    case MP_TCPRST: return 4;
+    case MP_FAIL:
+    case MP_FASTCLOSE: return 12; /* an 8-byte sequence number or key */
+    case MP_DSS: {
+        if (cap < 4)
+            return 4;
+        uint32_t n = 4;
+        if (q[3] & DSS_ACK)
+            n += q[3] & DSS_ACK8 ? 8 : 4;
+        if (q[3] & DSS_MAP) /* + subflow sequence number, length */
+            n += (q[3] & DSS_MAP_SEQ8 ? 8 : 4) + 4 + 2;
+        return n;
+    }
+    default: return 3;
+    }
+}
+
+/* The same for Riverbed's probe option, by the type in its third byte's
+ * high nibble and the version its low bit tells: tshark reads the fields
+ * of each type (without the type, it reads nothing). */
+static uint32_t rvbd_probe_min_len(const uint8_t *q, uint32_t cap) {
+    static const uint8_t v1[16] = {10, 14, 0, 10, 10, 18, 8, 8, 8, 8, 8};
+    if (cap < 3)
+        return 0;
+    unsigned type = q[2] >> 4;
+    if (q[2] & 1)
+        return v1[type];
+    return type == 1 ? 8 : 0;
+}
+
+static bool opt_long_enough(const struct tcp_opt *o) {
+    switch (o->kind) {
+    case OPT_MPTCP: return o->len >= mptcp_min_len(o->p, o->cap);
+    case OPT_RVBD_PROBE: return o->len >= rvbd_probe_min_len(o->p, o->cap);
+    default: return true;
+    }
+}
+
 static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     if (it->pos >= it->end || it->pos >= it->cap)
         return false;
@@ -123,9 +185,14 @@ static bool opt_next(struct opt_iter *it, struct tcp_opt *o) {
     o->len = len;
     o->cap = it->cap - it->pos < len ? it->cap - it->pos : len;
     it->pos += len;
-    /* tshark reads SACK edges in pairs while 4 bytes remain: with 4 to 7
-     * left over it fails reading and lists no option after this one. */
-    if (o->kind == OPT_SACK && (len - 2) % 8 >= 4)
+    /* tshark fails after a SACK option without one whole block (looking
+     * for a duplicate SACK in it) and lists no option after it; bytes
+     * left over after whole blocks it only flags. */
+    if (o->kind == OPT_SACK && len < SACK_MIN_LEN)
+        it->end = it->pos;
+    /* So with a Multipath TCP or Riverbed probe option too short for its
+     * fields. */
+    if (!opt_long_enough(o))
         it->end = it->pos;
     return true;
 }
@@ -281,14 +348,17 @@ static bool get_len(const struct trawl_view *v, const struct trawl_field *f,
     return true;
 }
 
-/* Options with a length the RFCs fix, and SACK whose blocks are 8 bytes. */
+/* Options with a length the RFCs fix, SACK whose blocks are 8 bytes, and
+ * those long enough for their fields. */
 static bool opt_length_ok(const struct tcp_opt *o) {
+    if (!opt_long_enough(o))
+        return false;
     switch (o->kind) {
     case OPT_MSS: return o->len == 4;
     case OPT_WSCALE: return o->len == 3;
     case OPT_SACK_PERM: return o->len == 2;
     case OPT_TIMESTAMP: return o->len == 10;
-    case OPT_SACK: return o->len >= 10 && (o->len - 2) % 8 == 0;
+    case OPT_SACK: return o->len >= SACK_MIN_LEN && (o->len - 2) % 8 == 0;
     default: return true;
     }
 }

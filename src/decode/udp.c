@@ -31,10 +31,13 @@ static void decode_udp(struct trawl_view *v) {
     uint32_t off = v->next_off, end = v->next_end;
     const uint8_t *p = v->data + off;
     if (end - off < UDP_HLEN) {
-        /* tshark shows the ports together or not at all. */
+        /* tshark shows the ports together or not at all; with less than
+         * both it still names UDP in frame.protocols. */
         decode_anomaly(v, ANOM_UDP_TRUNCATED);
         if (end - off >= 4)
             decode_push(v, PROTO_UDP, off, end - off, end);
+        else
+            decode_listed(v, PROTO_UDP, 0);
         return;
     }
     struct decode_layer *l = decode_push(v, PROTO_UDP, off, UDP_HLEN, end);

@@ -116,6 +116,12 @@ void decode_next_listed(struct trawl_view *v, uint16_t proto, uint32_t off,
     }
 }
 
+void decode_listed(struct trawl_view *v, uint16_t proto, uint32_t aux) {
+    v->tail_proto = proto;
+    v->tail_aux = aux;
+    v->done = true;
+}
+
 bool decode_more(struct trawl_view *v) {
     if (v->done)
         return false;
@@ -126,8 +132,10 @@ bool decode_more(struct trawl_view *v) {
         proto = PROTO_DATA;
     uint8_t before = v->nlayers;
     decode_protos[proto]->decode(v);
-    /* A decoder that refused its header leaves the bytes as data. */
-    if (v->nlayers == before && proto != PROTO_DATA) {
+    /* A decoder that refused its header leaves the bytes as data (but
+     * for one that had them listed, decode_listed). */
+    if (v->nlayers == before && proto != PROTO_DATA &&
+        v->tail_proto == PROTO_NONE) {
         v->next_proto = PROTO_DATA;
         v->done = false;
         decode_protos[PROTO_DATA]->decode(v);

@@ -12,6 +12,8 @@ The files and the link types they exercise:
 
     ether.pcap        Ethernet (1): several hundred frames, every protocol
     ether.pcapng      the same frames, converted by editcap -F pcapng
+    stress.pcap       Ethernet: headers cut at every byte, odd lengths and
+                      message types, on the edges of the decoders' rules
     sll.pcap          Linux cooked v1 (113)
     sll2.pcap         Linux cooked v2 (276)
     raw.pcap          raw IP, version from the first nibble (101)
@@ -29,13 +31,14 @@ import subprocess
 
 from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Dot3,
                        Ether, GRE, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, LLC, Raw, SNAP,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                       IPv6ExtHdrSegmentRouting, LLC, Raw, SNAP,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
                        ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
                        ICMPv6DestUnreach, ICMPv6PacketTooBig,
                        ICMPv6TimeExceeded, ICMPv6NDOptSrcLLAddr,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo,
-                       ICMPv6MLQuery, RouterAlert, HBHOptUnknown, PadN,
+                       ICMPv6MLQuery, RouterAlert, HBHOptUnknown, PadN, Jumbo,
                        SCTPChunkData, SCTPChunkInit, SCTPChunkInitAck,
                        SCTPChunkSACK, SCTPChunkHeartbeatReq, IPOption_RR,
                        IPOption_Router_Alert,
@@ -603,6 +606,262 @@ def ether_packets(seed=SEED):
     return [Ether(f.data) for f in ether_frames(seed)]
 
 
+# ---- stress frames ---------------------------------------------------------
+
+def ah_header(nh, length, icv=b"", spi=0x100, seq=7):
+    """An authentication header as bytes: `length` is the header's own
+    field (32-bit words minus 2), whatever the ICV given."""
+    return struct.pack("!BBHII", nh, length, 0, spi, seq) + icv
+
+
+def ipv6_ext_stress():
+    """Each IPv6 extension header (and AH) with a UDP datagram, cut at every
+    byte from the end of the fixed header to two bytes into UDP: once by
+    the payload length (the frame ends there) and once by the snap length;
+    and authentication headers whose length leaves no room for an ICV, or
+    for the sequence number tshark reads anyway."""
+    frames = []
+    u = UDP(sport=9, dport=10) / b"six"
+    exts = [IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)]),
+            IPv6ExtHdrRouting(addresses=[B6], segleft=1),
+            IPv6ExtHdrFragment(id=0x1234, m=1),
+            IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 12)]),
+            Raw(ah_header(17, 4, b"\xaa" * 12))]
+    for ext in exts:
+        ip6 = IPv6(src=A6, dst=B6, nh=51) if isinstance(ext, Raw) else IPv6(src=A6, dst=B6)
+        full = bytes(eth() / ip6 / ext / u)
+        hlen = len(full) - 14 - 40 - len(u)
+        for cut in range(hlen + 3):
+            data = full[:14 + 40 + cut]
+            frames.append(Frame(data[:18] + struct.pack("!H", cut) + data[20:]))
+            frames.append(Frame(data, wirelen=len(full)))
+    udp = bytes(UDP(sport=9, dport=10, chksum=0) / b"six")
+    for length, icv, tail in ((0, b"", udp), (1, b"", udp), (2, b"\xaa" * 4, udp),
+                              (0, b"", udp[:3]), (0, b"", b"")):
+        ah = ah_header(17, length, icv)
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=51) / Raw(ah + tail)))
+        frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(ah + tail)))
+    # AH over IPv4, cut at every byte by the snap length and the IP length.
+    for length, icv in ((4, b"\xaa" * 12), (1, b""), (0, b"")):
+        whole = eth() / IP(src=A, dst=B, proto=51) / Raw(ah_header(17, length, icv) + udp)
+        data = bytes(whole)
+        for cut in range(len(data) - 34 + 1):
+            frames.append(Frame(data[:34 + cut], wirelen=len(data)))
+            frames.append(Frame(eth() / IP(src=A, dst=B, proto=51) / Raw(data[34:34 + cut])))
+    # Odd chains: an atomic fragment, fragments carrying no next header
+    # and a later one, hop-by-hop options out of place (after destination
+    # options, twice), segment routing, routing headers whose segments
+    # left exceed their addresses, AH after a fragment header and after
+    # destination options, a length past the frame, three destination
+    # options, and next headers trawl does not decode (mobility, 139, 140).
+    chains = [IPv6ExtHdrFragment(id=1) / u,
+              IPv6ExtHdrFragment(id=1, m=1, nh=59) / b"xx",
+              IPv6ExtHdrFragment(id=1, offset=3, nh=17) / b"yyyyyyyy",
+              IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() / u,
+              IPv6ExtHdrHopByHop() / IPv6ExtHdrHopByHop() / u,
+              IPv6ExtHdrSegmentRouting(addresses=[A6, B6], segleft=1) / u,
+              IPv6ExtHdrRouting(type=3, addresses=[], segleft=5) / u,
+              IPv6ExtHdrRouting(addresses=[B6], segleft=9) / u,
+              IPv6ExtHdrFragment(id=2, m=1, nh=51) / Raw(ah_header(17, 4, b"\xab" * 12)) / u,
+              IPv6ExtHdrDestOpt(nh=51) / Raw(ah_header(6, 4, b"\xab" * 12)) / TCP(sport=1, dport=2)]
+    for chain in chains:
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6) / chain))
+    for nh, body in ((0, b"\x11\xff" + bytes(6) + bytes(u)),
+                     (60, b"\x3c\0" + bytes(6) + b"\x3c\0" + bytes(6) + b"\x11\0" + bytes(6) + bytes(u)),
+                     (43, b"\x11\0\0\0" + bytes(4) + bytes(u)),
+                     (135, b"\x3b\x01\x05\0" + bytes(12)), (139, b"\x3b\0" + bytes(6)),
+                     (140, b"\x3b\0" + bytes(6))):
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=nh) / Raw(body)))
+    return frames
+
+
+def ipv6_stress():
+    """The IPv6 fixed header cut at every byte; payload lengths of 0 (no
+    jumbo option, and a jumbogram's), short of the frame, inside the UDP
+    header and past the frame; no next header with bytes after it, an
+    experimental next header, and versions 4 and 0 over ethertype 0x86dd."""
+    full = bytes(eth() / IPv6(src=A6, dst=B6, tc=0xb9, fl=0x12345, hlim=7) /
+                 UDP(sport=9, dport=10) / b"payload")
+    frames = [Frame(full[:cut], wirelen=len(full)) for cut in range(15, len(full))]
+    for plen in (0, 1, 7, 8, 14, 15, 16, 100, 65535):
+        frames.append(Frame(full[:18] + struct.pack("!H", plen) + full[20:]))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=59) / b"after no next header"))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=253) / b"experimental"))
+    frames.append(Frame(eth() / IPv6(src=A6, dst=B6, plen=0) /
+                        IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=31)]) /
+                        UDP(sport=1, dport=2) / b"jumbo"))
+    for first in (0x45, 0x05):
+        frames.append(Frame(full[:14] + bytes([first]) + full[15:]))
+    return frames
+
+
+def udp_stress():
+    """UDP cut before the end of its ports, right after IPv4 and IPv6."""
+    frames = []
+    u = UDP(sport=9, dport=10) / b"six"
+    for ip in (IP(src=A, dst=B), IPv6(src=A6, dst=B6)):
+        full = bytes(eth() / ip / u)
+        for cut in range(4):
+            frames.append(Frame(full[:len(full) - len(u) + cut], wirelen=len(full)))
+    return frames
+
+
+def igmp_checksummed(body, cover=None):
+    """An IGMP message with its checksum over the first `cover` bytes (all
+    when None)."""
+    body = bytes(body[:2]) + b"\0\0" + bytes(body[4:])
+    c = csum(body[:cover] if cover else body)
+    return body[:2] + struct.pack("!H", c) + body[4:]
+
+
+def igmp_v0(mtype, code=0):
+    """An IGMP version 0 message (RFC 988): type, code, checksum,
+    identifier, group address, access key."""
+    return igmp_checksummed(struct.pack("!BBHI4s8s", mtype, code, 0, 0x01020304,
+                                        bytes([224, 5, 6, 7]), bytes(range(0x11, 0x99, 0x11))))
+
+
+def igmp_stress():
+    """IGMP version 0 (every type, cut at every byte, padded), v1/v2 and
+    traceroute messages followed by more bytes than their header (whose
+    checksum tshark verifies over 8 bytes, or over all of them) or shorter
+    than it, v3 reports and queries cut at every byte, and the other
+    protocols IGMP carries."""
+    ip = IP(src=A, dst="224.0.0.1", ttl=1, proto=2)
+    frames = [Frame(eth() / ip / Raw(igmp_v0(t, code=t))) for t in range(16)]
+    full = bytes(eth() / ip / Raw(igmp_v0(3, code=1)))
+    for cut in range(1, 21):
+        frames.append(Frame(full[:34 + cut], wirelen=len(full)))
+        msg = full[34:34 + cut]
+        frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg) if cut >= 4 else msg)))
+    group = [bytes(IGMP(type=t, mrcode=c, gaddr="224.1.2.3"))
+             for t, c in ((0x11, 0), (0x11, 100), (0x12, 0), (0x16, 0), (0x17, 0))]
+    mtrace = (b"\x1f\x05\0\0\xe0\x01\x02\x03\x0a\0\0\x01\x0a\0\0\x02\x0a\0\0\x03"
+              b"\xe0\0\0\x09\x40\0\0\x01")
+    for msg in [igmp_v0(3, 1)] + group + [mtrace]:
+        for cover in (None, 8, 20):
+            frames.append(Frame(eth() / ip / Raw(igmp_checksummed(msg + b"\1\2\3\4", cover))))
+    for cut in range(4, 8):
+        frames.append(Frame(eth() / ip / Raw(igmp_checksummed(mtrace[:cut]))))
+    # Carried in IPv4 fragments (first, middle, last), quoted whole and
+    # cut in ICMP errors, over IPv6 and in GRE.
+    v3q = bytes(IGMPv3(type=0x11, mrcode=20) / IGMPv3mq(gaddr="0.0.0.0", srcaddrs=["10.0.0.1"]))
+    for msg in (group[3], v3q, igmp_v0(3, 1), mtrace):
+        for flags, frag in (("MF", 0), ("", 1), ("MF", 2), ("DF", 0)):
+            frames.append(Frame(eth() / IP(src=A, dst="224.0.0.1", ttl=1, flags=flags, frag=frag,
+                                            proto=2) / Raw(msg)))
+        inner = IP(src=A, dst="224.0.0.1", proto=2)
+        for quoted in (msg, msg[:8]):
+            frames.append(Frame(eth() / IP(src=B, dst=A) / ICMP(type=3, code=2) / inner / Raw(quoted)))
+        frames.append(Frame(eth() / IPv6(src=A6, dst=B6, nh=2) / Raw(msg)))
+        frames.append(Frame(eth() / IP(src=A, dst=B) / GRE() / inner / Raw(msg)))
+    # v3 reports of 0 to 3 group records (sources, auxiliary data), with
+    # more or fewer records than they say, and a v3 query with sources,
+    # each cut at every byte both ways.
+    def record(rtype, maddr, srcs=(), aux=b""):
+        return (struct.pack("!BBH4s", rtype, len(aux) // 4, len(srcs), bytes(map(int, maddr.split("."))))
+                + b"".join(bytes(map(int, a.split("."))) for a in srcs) + aux)
+    r1, r2, r3 = (record(4, "239.1.1.1"), record(1, "239.2.2.2", ["10.0.0.9", "10.0.0.8"]),
+                  record(2, "239.3.3.3", (), b"\xaa" * 8))
+    v3 = [struct.pack("!BBHHH", 0x22, 0, 0, 0, len(recs) if n is None else n) + b"".join(recs)
+          for recs, n in (([], None), ([r1, r2, r3], None), ([r1], 5), ([r1, r2], 1), ([], 3))]
+    v3.append(struct.pack("!BBH4sBBH", 0x11, 0x90, 0, bytes(4), 0x0a, 0x7d, 3) + bytes(range(1, 13)))
+    for msg in map(igmp_checksummed, v3):
+        whole = bytes(eth() / ip / Raw(msg))
+        for cut in range(1, len(msg) + 1):
+            frames.append(Frame(whole[:34 + cut], wirelen=len(whole)))
+            part = msg[:cut]
+            frames.append(Frame(eth() / ip / Raw(igmp_checksummed(part) if cut >= 4 else part)))
+    # Other protocols IGMP carries: DVMRP (a probe and a short report),
+    # PIM version 1, IGAP (join, query, leave), each also cut short.
+    others = [b"\x13\x01\0\0\0\0\x03\xff" + bytes(8), b"\x13\x02\0\0\0\0\x03\xff",
+              b"\x14\x01\0\0\x10\0\0\0" + bytes(8)]
+    igap = b"\x10\0\0\xe0\x01\x02\x03\x01\x02\0\0" + bytes(4) + b"user" + bytes(28)
+    others += [bytes([t]) + igap for t in (0x40, 0x41, 0x42)]
+    for msg in others:
+        frames.append(Frame(eth() / IP(src=A, dst="224.0.0.4", ttl=1, proto=2) /
+                            Raw(igmp_checksummed(msg))))
+        frames.append(Frame(eth() / IP(src=A, dst="224.0.0.4", ttl=1, proto=2) / Raw(msg[:5])))
+    return frames
+
+
+def tcp_options_frame(opts, flags=0x12):
+    return Frame(eth() / IP(src=A, dst=B, proto=6) /
+                 Raw(tcp_raw(1, 2, 3, 4, flags, 5, opts)))
+
+
+def mptcp_stress():
+    """Multipath TCP options of every subtype (and, for DSS, the flags that
+    add fields) at every length from 2 to what the fields need and one
+    more, followed by a NOP, an MSS and EOL padding: tshark lists no
+    option after one too short for its subtype."""
+    frames = []
+    for sub in range(16):
+        for flags in (0x00, 0x01, 0x03, 0x04, 0x0c, 0x0f) if sub == 2 else (0x00,):
+            for length in range(2, 28 if sub == 2 else 14):
+                body = bytes([sub << 4 | 1, flags]) + bytes(range(0x21, 0x41))
+                opts = bytes([30, length]) + body[:length - 2] + b"\x01\x02\x04\x05\xb4"
+                frames.append(tcp_options_frame(opts))
+    # Short ones followed by EOL padding or NOPs.
+    for opts in (b"\x1e\x02", b"\x1e\x02\x01\x01", b"\x1e\x03\x00", b"\x1e\x03\x10\x00"):
+        frames.append(tcp_options_frame(opts))
+    return frames
+
+
+def sack_stress():
+    """SACK options of every length from 2 to 34 under SYN, ACK and
+    SYN+ACK, each followed by a NOP and an MSS: tshark lists nothing after
+    one without a whole block."""
+    tail = b"\x01\x02\x04\x05\xb4"
+    return [tcp_options_frame(bytes([5, n]) + bytes(range(0x41, 0x41 + n - 2)) + tail, flags)
+            for flags in (0x02, 0x10, 0x12) for n in range(2, 35)]
+
+
+def tcp_option_stress():
+    """Every option kind tshark has a dissector for (and a few it has not)
+    at every length from 0 to 12, and Riverbed's probe option of every
+    type of both versions at every length to 19, each followed by a NOP
+    and an MSS."""
+    tail = b"\x01\x02\x04\x05\xb4"
+    frames = []
+    for kind in list(range(2, 36)) + [69, 78, 253, 254, 255]:
+        for n in range(13):
+            frames.append(tcp_options_frame(bytes([kind, n]) + bytes(range(0x41, 0x41 + n - 2)) + tail))
+    for ver in (0, 1):
+        for mtype in range(16):
+            for n in range(2, 20):
+                body = bytes([mtype << 4 | ver]) + bytes(range(0x41, 0x41 + 17))
+                frames.append(tcp_options_frame(bytes([76, n]) + body[:n - 2] + tail))
+    return frames
+
+
+def tcp_cut_stress():
+    """TCP over IPv4 and IPv6, bare and with options, cut at every byte by
+    the snap length and by the IP length; and every data offset with 40
+    bytes of NOPs after the fixed header."""
+    frames = []
+    opts = [("MSS", 1460), ("NOP", None), ("WScale", 7), ("SAckOK", b""), ("Timestamp", (1, 2))]
+    for ip in (IP(src=A, dst=B, proto=6), IPv6(src=A6, dst=B6, nh=6)):
+        for options in ([], opts):
+            full = bytes(eth() / ip / TCP(sport=1000, dport=80, seq=5, ack=6, flags="SA",
+                                          options=options) / b"data")
+            l3 = 14 + len(ip)
+            for cut in range(len(full) - l3 + 1):
+                frames.append(Frame(full[:l3 + cut], wirelen=len(full)))
+                frames.append(Frame(eth() / ip.copy() / Raw(full[l3:l3 + cut])))
+    for off in range(16):
+        hdr = struct.pack("!HHIIHHHH", 1, 2, 3, 4, off << 12 | 0x12, 5, 0, 0) + b"\x01" * 40
+        frames.append(Frame(eth() / IP(src=A, dst=B, proto=6) / Raw(hdr)))
+    return frames
+
+
+def stress_frames():
+    """Frames on the edges of the decoders' rules, where trawl and tshark
+    once disagreed: stress.pcap."""
+    return (udp_stress() + ipv6_stress() + ipv6_ext_stress() + igmp_stress() + mptcp_stress() +
+            sack_stress() + tcp_option_stress() + tcp_cut_stress())
+
+
 # ---- frames for the other link types ---------------------------------------
 
 def l3_packets(rnd):
@@ -771,6 +1030,7 @@ def write_all(outdir, seed=SEED):
         out[name] = fn(outdir / name, *args, **kw)
 
     put("ether.pcap", write_ether, seed)
+    put("stress.pcap", write_pcap, LINKTYPE_ETHERNET, stress_frames())
     if shutil.which("editcap"):
         subprocess.run(["editcap", "-F", "pcapng", str(out["ether.pcap"]),
                         str(outdir / "ether.pcapng")], check=True)

@@ -254,6 +254,19 @@ KNOWN = [
      "an IPv6 header whose version nibble is 4: tshark's ipv6 protocol is "
      "there (its tree shows only the version), trawl raises "
      "ipv6.bad_version and pushes no ipv6 layer (decode/ipv6.c)"),
+    # gen_traces.ipv6_stress(): payload length 0, without and with a
+    # hop-by-hop header (its jumbo option tshark does not read).
+    ("stress.pcap", 63, {"udp"},
+     "an IPv6 payload length of 0: tshark takes the payload as empty (UDP "
+     "named, not in its tree), trawl decodes the rest of the frame as the "
+     "payload (offload), as test_fields_vs_tshark's KNOWN says"),
+    ("stress.pcap", 74, {"udp"}, "the same, after a hop-by-hop header"),
+    # ... and IPv6 headers of versions 4 and 0 whose next-header byte is 17.
+    ("stress.pcap", 75, {"udp"},
+     "a trawl bug (src/expr): with the pre-filter on, 'udp' selects an "
+     "IPv6 header of version 4 whose next header is 17, which decodes as "
+     "data (ipv6.bad_version); TRAWL_NO_PREFILTER=1 does not select it"),
+    ("stress.pcap", 76, {"udp"}, "the same, version 0"),
 ]
 
 

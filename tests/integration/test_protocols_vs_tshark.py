@@ -25,6 +25,10 @@ KNOWN = {
     "LINKTYPE_IPV6_invalid": "bad IPv6 version",
     "beep-oobr": "bad IPv6 version",
     "hoobr_rt6_print": "bad IPv6 version",
+    # An IPv6 payload length of 0 without a jumbo option: tshark takes the
+    # payload as empty and lists one hop-by-hop header; trawl decodes the
+    # rest of the frame (offload), here a chain of hop-by-hop headers.
+    "ipv6_missing_jumbo_payload_option": "IPv6 payload length 0",
     # An IPv4 total length past the frame: tshark stops at IPv4.
     "ipv4_invalid_total_length": "IPv4 length past the frame",
 }
