@@ -170,7 +170,8 @@ static void print_one(struct read_run *rr) {
 
 /* ---- the loop ------------------------------------------------------------ */
 
-/* Sets the view on the packet where one is needed, and tells whether the
+/* With a view (printing, or a filter): sets it on the packet where it is
+ * needed, and tells whether the
  * filter rejects it. What the packet's bytes decide (most packets of
  * simple filters) is decided before the view is set, so a packet that is
  * only written, or not kept, is never decoded. The flows must see every
@@ -211,7 +212,7 @@ static int read_loop(struct read_run *rr) {
         }
         if (rc < 0)
             return CLI_FAIL;
-        if (filter_out(rr, &pkt)) {
+        if (rr->v && filter_out(rr, &pkt)) {
             progress_update(&rr->prog, rr->r, rr->packets);
             continue;
         }
