@@ -115,6 +115,16 @@ def edge_frames():
     add(Ether(src=MAC_A, dst=MAC_B, type=0x0800) /
         IPv6(src="2006:db8::1", dst=B6, hlim=0) / IPv6ExtHdrHopByHop() / t80)
     add(Ether(src=MAC_A, dst=MAC_B, type=0x86dd) / IP(src=A, dst=B) / t80)
+    # An IPv6 type before an IPv6 header of another version (4, 0, 7):
+    # decoded as data, though its next header says UDP or TCP.
+    for tag in (False, True):
+        for version in (4, 0, 7):
+            for l4 in (UDP(sport=53, dport=80), t80):
+                wrap = e / Dot1Q(vlan=7) if tag else e
+                b = bytearray(bytes(wrap / IPv6(src=A6, dst=B6) / l4 / b"x"))
+                at = 18 if tag else 14
+                b[at] = version << 4 | (b[at] & 0x0f)
+                add(b)
     # Frames shorter on the wire than the headers their ethertype
     # announces: every BPF load past their end would reject them.
     four = bytes(e / IP(src=A, dst=B) / t80)
