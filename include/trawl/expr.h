@@ -73,6 +73,19 @@ TRAWL_API int trawl_expr_compile(trawl_expr **out, const char *text,
  * as the result is known. */
 TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v);
 
+/* trawl_expr_match() in two steps, for a caller that holds the packet
+ * before setting a view on it, so that what the bytes decide costs no
+ * decoding setup at all. trawl_expr_match_bytes() returns 1 (matches) or
+ * 0 (does not) when the packet's bytes alone decide (the pre-filter; a
+ * pcap-filter reading always decides), -1 when the packet must be
+ * decoded: then set a view on that same packet and call
+ * trawl_expr_match_view(), which evaluates without reading the bytes
+ * again. Either step alone is not trawl_expr_match(): the first may not
+ * decide, the second skips what the first did. */
+TRAWL_API int trawl_expr_match_bytes(trawl_expr *e,
+                                     const struct trawl_pkt *pkt);
+TRAWL_API bool trawl_expr_match_view(trawl_expr *e, trawl_view *v);
+
 /* The part of the expression the kernel can run, for a capture on link
  * type `linktype` (LINKTYPE_*): a pcap-filter text (compile it with
  * pcap_compile on the capture's handle) that selects a superset of what

@@ -193,6 +193,30 @@ static int first_pass(struct read_run *rr) {
     return trawl_reader_seek(rr->r, 0, rr->err, sizeof rr->err);
 }
 
+/* With a view (printing, or a filter): sets it on the packet where it is
+ * needed, and tells whether the
+ * filter rejects it. What the packet's bytes decide (most packets of
+ * simple filters) is decided before the view is set, so a packet that is
+ * only written, or not kept, is never decoded. The flows must see every
+ * packet decoded, so with them every view is set first. */
+static bool filter_out(struct read_run *rr, const struct trawl_pkt *pkt) {
+    bool printing = rr->o->print.output != OUT_NONE;
+    /* Times are relative to the first and previous packets read,
+     * matching or not, as in tshark -Y. */
+    if (printing)
+        print_begin_packet(&rr->pc, pkt);
+    int m = rr->e && !rr->flows ? trawl_expr_match_bytes(rr->e, pkt) : -1;
+    if (rr->v && (m < 0 || (m > 0 && printing))) {
+        trawl_view_set(rr->v, pkt);
+        if (rr->flows)
+            trawl_flows_feed(rr->flows, rr->v);
+        if (m < 0 && rr->e)
+            m = rr->flows ? trawl_expr_match(rr->e, rr->v)
+                          : trawl_expr_match_view(rr->e, rr->v);
+    }
+    return m == 0;
+}
+
 /* Reads until the end, -c, a signal or an error. Returns CLI_OK or
  * CLI_FAIL (the message is in rr->err). */
 static int read_loop(struct read_run *rr) {
@@ -211,15 +235,7 @@ static int read_loop(struct read_run *rr) {
         }
         if (rc < 0)
             return CLI_FAIL;
-        if (rr->v) {
-            trawl_view_set(rr->v, &pkt);
-            if (rr->flows)
-                trawl_flows_feed(rr->flows, rr->v);
-            /* Times are relative to the first and previous packets read,
-             * matching or not, as in tshark -Y. */
-            print_begin_packet(&rr->pc, &pkt);
-        }
-        if (rr->e && !trawl_expr_match(rr->e, rr->v)) {
+        if (rr->v && filter_out(rr, &pkt)) {
             progress_update(&rr->prog, rr->r, rr->packets);
             continue;
         }

@@ -233,14 +233,26 @@ bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
     return t->all ? c.seen && c.result : c.result;
 }
 
-TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v) {
+TRAWL_API int trawl_expr_match_bytes(trawl_expr *e,
+                                     const struct trawl_pkt *pkt) {
     if (e->reading == TRAWL_EXPR_PCAP)
-        return expr_pcap_match(e->pcap, trawl_view_pkt(v));
-    switch (expr_prefilter(e, trawl_view_pkt(v))) {
-    case EXPR_PRE_REJECT: return false;
-    case EXPR_PRE_ACCEPT: return true;
+        return expr_pcap_match(e->pcap, pkt);
+    switch (expr_prefilter(e, pkt)) {
+    case EXPR_PRE_REJECT: return 0;
+    case EXPR_PRE_ACCEPT: return 1;
     case EXPR_PRE_UNDECIDED: break;
     }
+    return -1;
+}
+
+TRAWL_API bool trawl_expr_match(trawl_expr *e, trawl_view *v) {
+    int m = trawl_expr_match_bytes(e, trawl_view_pkt(v));
+    return m < 0 ? trawl_expr_match_view(e, v) : m > 0;
+}
+
+TRAWL_API bool trawl_expr_match_view(trawl_expr *e, trawl_view *v) {
+    if (e->reading == TRAWL_EXPR_PCAP)
+        return expr_pcap_match(e->pcap, trawl_view_pkt(v));
     const struct expr_insn *prog = e->prog;
     bool acc = false;
     for (uint32_t pc = 0;;) {

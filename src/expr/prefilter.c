@@ -15,6 +15,15 @@
  * kernel part is written for Ethernet, and a packet cut by the snapshot
  * length would stop a BPF load that its wire length promised to cover.
  *
+ * A plain frame here may also carry VLAN tags (802.1Q, 802.1ad and the
+ * old QinQ TPID, up to PRE_MAX_TAGS) between its Ethernet header and its
+ * IP or ARP header, which the kernel part's text leaves to user space
+ * (its offsets are fixed): the decoders read such a frame as Ethernet,
+ * the tags, then the same IP and transport headers as untagged, so each
+ * translated test still reads the only occurrence of its field (eth.*
+ * in the Ethernet header, the rest after the tags), and every word below
+ * holds of it as of an untagged frame. No test on the tags translates.
+ *
  * Why not libpcap's interpreter: it spends nearly as much per packet (some
  * sixty BPF instructions, over three hundred machine instructions) as
  * decoding the few layers a port test needs, so running the program saved
@@ -53,6 +62,8 @@ enum {
     PRE_WINDOW = 4096,      /* packets between looks at what it rejected */
     PRE_MIN_DECIDED = 1024, /* packets decided in a window that pay */
     PRE_REST = 65536,       /* packets it then leaves alone */
+    PRE_MAX_TAGS = 2,       /* VLAN tags a plain frame may carry */
+    PRE_RANGES = 4,         /* value ranges a test holds itself */
     VXLAN_PORT = 4789,
     MPLS_UDP_PORT = 6635,
 };
@@ -66,11 +77,31 @@ enum pre_kind {
     PRE_FIELDS,    /* a comparison over kernel fields */
 };
 
+/* Where a translated field's places count from. */
+enum pre_at {
+    PRE_AT_FRAME, /* the frame's start (eth.*) */
+    PRE_AT_L3,    /* the IP header's, after any VLAN tags */
+    PRE_AT_L4,    /* the transport header's */
+};
+
+/* One place of a kernel field (kernel.c's table) as read here: only in
+ * frames whose kind (struct plain) has `want` under `mask`, so that an
+ * IPv4 field is not read in an IPv6 frame nor a TCP port over UDP. */
+struct pre_load {
+    uint8_t at;   /* enum pre_at */
+    uint8_t size; /* 1 or 2 bytes; an address: the test's length */
+    uint8_t off;  /* from where `at` says */
+    uint16_t mask, want;
+};
+
 struct pre_test {
     uint8_t kind;
-    uint8_t nf;
+    uint8_t nld; /* PRE_FIELDS: places, in the fields' order */
+    uint8_t nr;  /* EXPR_C_UINT: ranges copied below; 0: ask the test */
+    bool addr;   /* EXPR_C_ADDR */
     uint16_t what;
-    const struct expr_kfield *kf[EXPR_MAX_FIELDS];
+    struct pre_load ld[EXPR_MAX_FIELDS * 2];
+    uint64_t lo[PRE_RANGES], span[PRE_RANGES]; /* lo..lo + span */
 };
 
 struct expr_pre {
@@ -80,12 +111,14 @@ struct expr_pre {
     uint32_t seen, decided, rest;
 };
 
-/* A plain frame (kernel.c) as the evaluation reads it. */
+/* A plain frame (kernel.c, and tags: see above) as the evaluation reads
+ * it. */
 struct plain {
     const uint8_t *p;
-    uint16_t type; /* ethertype: 0x0800, 0x86dd or 0x0806 */
+    uint16_t type; /* ethertype after the tags: 0x0800, 0x86dd or 0x0806 */
     uint8_t l4;    /* 6, 17, 132; 0 for ARP */
-    uint32_t l4off;
+    uint16_t kind; /* the IP version (4, 6; 0 for ARP) | l4 << 8 */
+    uint32_t at[3]; /* offsets of enum pre_at: 0, the IP and L4 headers */
 };
 
 static bool env_set(const char *name) {
@@ -119,10 +152,33 @@ static void classify(const struct expr_test *t, struct pre_test *pt) {
         }
         return;
     }
-    for (unsigned f = 0; f < t->nfields; f++)
-        if (!(pt->kf[f] = expr_kernel_field(t->fields[f]->name)))
+    unsigned n = 0;
+    for (unsigned f = 0; f < t->nfields; f++) {
+        const struct expr_kfield *kf = expr_kernel_field(t->fields[f]->name);
+        if (!kf)
             return;
-    pt->nf = t->nfields;
+        uint8_t at = kf->l4 ? PRE_AT_L4 : kf->l3 ? PRE_AT_L3 : PRE_AT_FRAME;
+        for (unsigned k = 0; k < kf->n; k++) {
+            struct pre_load *ld = &pt->ld[n++];
+            ld->at = at;
+            ld->size = kf->size;
+            /* The table counts IP fields' places from the frame's start. */
+            ld->off = at == PRE_AT_L3 ? kf->off[k] - 14 : kf->off[k];
+            ld->mask = (kf->l3 ? 0x00ff : 0) | (kf->l4 ? 0xff00 : 0);
+            ld->want = (uint16_t)(kf->l3 | kf->l4 << 8);
+        }
+    }
+    pt->addr = t->ctype != EXPR_C_UINT;
+    if (!pt->addr && t->nvals <= PRE_RANGES) {
+        pt->nr = (uint8_t)t->nvals;
+        for (uint32_t i = 0; i < t->nvals; i++) {
+            pt->lo[i] = t->vals[i].u.lo;
+            pt->span[i] = t->vals[i].u.hi - t->vals[i].u.lo;
+            if (t->vals[i].u.hi < t->vals[i].u.lo)
+                pt->nr = 0; /* an empty range: the test's own loop */
+        }
+    }
+    pt->nld = (uint8_t)n;
     pt->kind = PRE_FIELDS;
 }
 
@@ -168,36 +224,62 @@ fail:
     expr_prefilter_free(pre);
 }
 
-/* PLAIN of kernel.c, over a whole frame of `len` bytes. */
+static bool is_tpid(uint16_t type) {
+    return type == 0x8100 || type == 0x88a8 || type == 0x9100;
+}
+
+/* PLAIN of kernel.c, after up to PRE_MAX_TAGS VLAN tags, over a whole
+ * frame of `len` bytes. Every length below counts from the IP header
+ * (at `l3`) as kernel.c's do from byte 14. */
 static bool plain_frame(const uint8_t *p, uint32_t len, struct plain *pl) {
     if (len < 14)
         return false;
+    uint32_t l3 = 14;
+    uint16_t type = core_be16(p + 12);
+    for (int tags = 0; is_tpid(type); tags++) {
+        /* A tag followed by a length (LLC) is no plain frame either. */
+        if (tags == PRE_MAX_TAGS || len < l3 + 4)
+            return false;
+        type = core_be16(p + l3 + 2);
+        l3 += 4;
+    }
     pl->p = p;
-    pl->type = core_be16(p + 12);
-    switch (pl->type) {
+    pl->type = type;
+    pl->at[PRE_AT_FRAME] = 0;
+    pl->at[PRE_AT_L3] = l3;
+    const uint8_t *ip = p + l3;
+    switch (type) {
     case 0x0800:
         /* Version 4, five words: no options (kernel.c says why). */
-        if (len < 38 || p[14] != 0x45 || (core_be16(p + 20) & 0x1fff) != 0)
+        if (len < l3 + 24 || ip[0] != 0x45 || (core_be16(ip + 6) & 0x1fff))
             return false;
-        pl->l4 = p[23];
-        pl->l4off = 34;
+        pl->l4 = ip[9];
+        pl->kind = 4;
+        pl->at[PRE_AT_L4] = l3 + 20;
         break;
     case 0x86dd:
-        if (len < 58)
+        if (len < l3 + 44)
             return false;
-        pl->l4 = p[20];
-        pl->l4off = 54;
+        pl->l4 = ip[6];
+        pl->kind = 6;
+        pl->at[PRE_AT_L4] = l3 + 40;
         break;
-    case 0x0806: pl->l4 = 0; return true;
+    case 0x0806:
+        pl->l4 = 0;
+        pl->kind = 0;
+        pl->at[PRE_AT_L4] = 0;
+        return true;
     default: return false;
     }
-    if (pl->l4 != 6 && pl->l4 != 17 && pl->l4 != 132)
-        return false;
-    if (pl->l4 != 17)
+    pl->kind |= (uint16_t)(pl->l4 << 8);
+    if (pl->l4 == 6 || pl->l4 == 132)
         return true;
+    if (pl->l4 != 17)
+        return false;
     /* UDP carrying VXLAN or MPLS holds headers pcap-filter does not see. */
+    const uint8_t *udp = p + pl->at[PRE_AT_L4];
     for (int k = 0; k < 4; k += 2) {
-        uint16_t port = core_be16(p + pl->l4off + k);
+        uint16_t port = core_be16(udp + k);
         if (port == VXLAN_PORT || port == MPLS_UDP_PORT)
             return false;
     }
@@ -206,19 +288,21 @@ static bool plain_frame(const uint8_t *p, uint32_t len, struct plain *pl) {
 
 /* Whether a plain IPv4 or IPv6 frame's headers are whole by their own
  * length fields too, so that decoding it would find every field a
- * translated test reads, and nothing else. */
+ * translated test reads, and nothing else. PLAIN's IPv6 part does not ask
+ * for version 6 (a superset may pass more), but the decoders see no IPv6
+ * behind any other version, so an exact verdict needs it. */
 static bool whole_headers(const struct plain *pl, uint32_t len) {
     const uint8_t *p = pl->p;
-    uint32_t ip_end;
+    uint32_t l3 = pl->at[PRE_AT_L3], ip_end;
     if (pl->type == 0x0800)
-        ip_end = 14 + (uint32_t)core_be16(p + 16);
-    else if (pl->type == 0x86dd)
-        ip_end = 54 + (uint32_t)core_be16(p + 18);
+        ip_end = l3 + (uint32_t)core_be16(p + l3 + 2);
+    else if (pl->type == 0x86dd && p[l3] >> 4 == 6)
+        ip_end = l3 + 40 + (uint32_t)core_be16(p + l3 + 4);
     else
-        return false;
+        return false; /* ARP; an IPv6 type before another version: data */
     if (ip_end > len)
         return false;
-    uint32_t l4 = pl->l4off, need;
+    uint32_t l4 = pl->at[PRE_AT_L4], need;
     switch (pl->l4) {
     case 6:
         if (l4 + 20 > ip_end)
@@ -233,23 +317,28 @@ static bool whole_headers(const struct plain *pl, uint32_t len) {
     return l4 + need <= ip_end;
 }
 
+static bool in_ranges(const struct expr_test *t, const struct pre_test *pt,
+                      uint64_t x) {
+    if (!pt->nr)
+        return expr_in_range_u(t, x);
+    for (unsigned i = 0; i < pt->nr; i++)
+        if (x - pt->lo[i] <= pt->span[i])
+            return true;
+    return false;
+}
+
 /* A comparison over kernel fields, each read at its place: the length
  * checks of plain_frame() cover every place. */
 static bool fields_true(const struct expr_test *t, const struct pre_test *pt,
                         const struct plain *pl) {
-    for (unsigned f = 0; f < pt->nf; f++) {
-        const struct expr_kfield *kf = pt->kf[f];
-        if ((kf->l3 == 4 && pl->type != 0x0800) ||
-            (kf->l3 == 6 && pl->type != 0x86dd) || (kf->l4 && pl->l4 != kf->l4))
+    for (unsigned k = 0; k < pt->nld; k++) {
+        const struct pre_load *ld = &pt->ld[k];
+        if ((pl->kind & ld->mask) != ld->want)
             continue;
-        const uint8_t *base = pl->p + (kf->l4 ? pl->l4off : 0);
-        for (unsigned k = 0; k < kf->n; k++) {
-            const uint8_t *q = base + kf->off[k];
-            if (t->ctype == EXPR_C_UINT
-                    ? expr_in_range_u(t, kf->size == 2 ? core_be16(q) : q[0])
-                    : expr_pred_addr(t, q))
-                return true;
-        }
+        const uint8_t *q = pl->p + pl->at[ld->at] + ld->off;
+        if (pt->addr ? expr_pred_addr(t, q)
+                     : in_ranges(t, pt, ld->size == 2 ? core_be16(q) : q[0]))
+            return true;
     }
     return false;
 }
@@ -303,8 +392,12 @@ static enum expr_pre_verdict decide(trawl_expr *e,
     struct plain pl;
     if (!plain_frame(pkt->data, pkt->caplen, &pl))
         return EXPR_PRE_UNDECIDED;
-    if (pre->decides && whole_headers(&pl, pkt->caplen))
-        return node_exact(e, e->root, &pl) ? EXPR_PRE_ACCEPT : EXPR_PRE_REJECT;
+    if (pre->decides && whole_headers(&pl, pkt->caplen)) {
+        /* One test alone (most filters) needs no walk of the tree. */
+        bool m = e->root->kind == EXPR_N_TEST ? test_true(e, e->root->test, &pl)
+                                              : node_exact(e, e->root, &pl);
+        return m ? EXPR_PRE_ACCEPT : EXPR_PRE_REJECT;
+    }
     return node_true(e, e->root, &pl) ? EXPR_PRE_UNDECIDED : EXPR_PRE_REJECT;
 }
 

@@ -56,6 +56,10 @@ EXPRS = [
     "tcp", "udp", "sctp", "arp", "ipv6", "icmp or icmpv6", "igmp",
     "vlan and tcp",
     "vlan == 100 and udp",
+    "vlan and tcp.port == 80",
+    "tcp.port == 80 and not vlan",
+    "ipv6.src == 2001:db8::1 and tcp.dstport == 80",
+    "ip.dst == 10.9.9.9 or sctp.port == 80",
     "tcp and tcp.len > 10",
     "tcp.port == 80 and frame.len > 60",
     "udp and frame.len < 80",
@@ -111,6 +115,16 @@ def edge_frames():
     add(Ether(src=MAC_A, dst=MAC_B, type=0x0800) /
         IPv6(src="2006:db8::1", dst=B6, hlim=0) / IPv6ExtHdrHopByHop() / t80)
     add(Ether(src=MAC_A, dst=MAC_B, type=0x86dd) / IP(src=A, dst=B) / t80)
+    # An IPv6 type before an IPv6 header of another version (4, 0, 7):
+    # decoded as data, though its next header says UDP or TCP.
+    for tag in (False, True):
+        for version in (4, 0, 7):
+            for l4 in (UDP(sport=53, dport=80), t80):
+                wrap = e / Dot1Q(vlan=7) if tag else e
+                b = bytearray(bytes(wrap / IPv6(src=A6, dst=B6) / l4 / b"x"))
+                at = 18 if tag else 14
+                b[at] = version << 4 | (b[at] & 0x0f)
+                add(b)
     # Frames shorter on the wire than the headers their ethertype
     # announces: every BPF load past their end would reject them.
     four = bytes(e / IP(src=A, dst=B) / t80)
@@ -160,6 +174,52 @@ def edge_frames():
     add(Ether(src=MAC_A, dst=MAC_B, type=0x88a8) / Dot1AD(vlan=10) /
         Dot1Q(vlan=20) / inner)
     add(Ether(src=MAC_A, dst=MAC_B, type=0x8847) / MPLS(label=16, s=1) / inner)
+    # The pre-filter's own reading (not the kernel part's text) decides
+    # frames under up to two VLAN tags: the edges above, tagged.
+    q = e / Dot1Q(vlan=7)
+    add(q / IPv6(src=A6, dst=B6) / t80)
+    add(q / IPv6(src=B6, dst=A6) / UDP(sport=53, dport=80))
+    add(q / IP(src=B, dst=A) / SCTP(sport=80, dport=9))
+    add(q / IP(src=A, dst="10.9.9.9") / TCP(sport=80, dport=7))
+    add(Ether(src=MAC_B, dst=MAC_A, type=0x9100) / Dot1Q(vlan=5) /
+        IP(src=A, dst=B) / t80 / (b"y" * 8))
+    add(Ether(src=MAC_A, dst=MAC_B, type=0x88a8) / Dot1AD(vlan=10) /
+        Dot1Q(vlan=20) / IPv6(src=A6, dst=B6) / t80)
+    add(q / Dot1Q(vlan=8) / Dot1Q(vlan=9) / inner)  # three tags
+    add(Ether(src=MAC_A, dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=7) /
+        ARP(psrc=A, pdst=B))
+    add(Ether(src=MAC_A, dst=MAC_B, type=0x8100) / Dot1Q(vlan=7, type=0x0800) /
+        IPv6(src=A6, dst=B6) / t80)
+    add(q / IP(src=A, dst=B, options=[IPOption_NOP()] * 4) / t80)
+    add(q / IP(src=A, dst=B, options=[IPOption_LSRR(
+        routers=["10.9.9.9"], pointer=4)]) / UDP(sport=7, dport=53) / b"x")
+    add(q / IP(src=A, dst=B, frag=1, proto=6) / bytes(t80))
+    add(q / IP(src=B, dst=A) / UDP(sport=1111, dport=4789) / VXLAN(vni=1) /
+        Ether(src=MAC_B, dst=MAC_A) / inner)
+    add(q / IPv6(src=A6, dst=B6) / IPv6ExtHdrFragment(id=9, m=1) / t80)
+    add(bytes(q / IP(src=A, dst=B) / UDP(sport=1, dport=80)) + b"\0" * 20)
+    # A tag announcing a length: LLC/SNAP follows, then IPv4.
+    snap = bytes(LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(code=0x0800) /
+                 inner)
+    add(e / Dot1Q(vlan=7, type=len(snap)) / snap)
+    tagged4 = bytes(q / IP(src=A, dst=B) / t80)
+    for n in (15, 17, 18, 20, 34, 40, 41, 42, 44, 54):
+        add(tagged4[:n])
+    tagged6 = bytes(Ether(src=MAC_A, dst=MAC_B, type=0x88a8) /
+                    Dot1AD(vlan=10) / Dot1Q(vlan=20) / IPv6(src=A6, dst=B6) /
+                    t80)
+    for n in (21, 22, 40, 61, 62, 65, 66, 80):
+        add(tagged6[:n])
+    # IPv4 and TCP length fields that disagree with the tagged frame.
+    short = bytearray(tagged4)
+    short[20:22] = b"\0\x20"  # total length 32: the TCP header is cut
+    add(short)
+    long_ = bytearray(tagged4)
+    long_[20:22] = b"\x05\xdc"  # total length 1500: past the frame
+    add(long_)
+    doff = bytearray(tagged4)
+    doff[18 + 20 + 12] = 0x40  # data offset 4 words
+    add(doff)
     add(Dot3(src=MAC_A, dst=MAC_B) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) /
         SNAP(code=0x0800) / inner)
     add(e / IP(src=B, dst=A) / ICMP(type=3, code=3) / inner)
@@ -271,6 +331,10 @@ def test_traces_exercise_it(traces):
     assert {4, 7, 8} <= set(match_all(path, "tcp.port == 80 and ipv6"))
     assert 4 in match_all(path, "tcp.port == 80 and ipv6.addr == "
                           "2001:db8::/32")
+    # Tagged frames are among the matches and the rejections.
+    tagged = match_all(path, "vlan and tcp.port == 80")
+    assert len(tagged) >= 6, tagged
+    assert len(match_all(path, "vlan")) - len(tagged) >= 6
 
 
 @pytest.mark.parametrize("expr", [x for x in EXPRS if x not in
