@@ -17,6 +17,7 @@ import pytest
 
 from conftest import BUILD
 # The trace fixtures of the NFS comparison, shared rather than redone.
+import test_fields_vs_tshark as fvt
 from test_nfs_vs_tshark import built_traces, nfs_traces  # noqa: F401
 
 MODULE_DIR = BUILD / "python"
@@ -400,7 +401,9 @@ PAIRING = """
 
 
 def tshark_pairing(path, two_pass):
-    p = subprocess.run(["tshark", *(["-2"] if two_pass else []), "-r",
+    # Only the protocols trawl decodes, as in test_nfs_vs_tshark.
+    p = subprocess.run(["tshark", *(["-2"] if two_pass else []),
+                        *fvt.tshark_limit_args(), "-r",
                         str(path), "-Y", "rpc", "-T", "fields", "-e",
                         "frame.number", "-e", "rpc.msgtyp", "-e",
                         "rpc.reqframe", "-e", "rpc.repframe", "-e", "rpc.time",
