@@ -60,7 +60,8 @@ struct trawl_trace_options {
     bool no_flows;
     /* The caller only moves forward (no rewind, no get of a packet before
      * the position): no checkpoints of the flows are kept (copies that
-     * make going back cheap). Going back still works, feeding the flows
+     * make going back cheap) and no replies are remembered for the calls
+     * read again (rpc.reqframe). Going back still works, feeding the flows
      * again from the first packet. */
     bool forward_only;
     trawl_trace_progress_fn progress;

@@ -87,8 +87,11 @@ int trawl_trace_open(trawl_trace **out, const char *const *paths,
         goto fail;
     }
     /* The flows remember the replies they saw, so that a call read again
-     * after a rewind shows its reply's frame (rpc.reqframe). */
-    struct trawl_flows_options fo = {.max_replies = MAX_REPLIES};
+     * after a rewind shows its reply's frame (rpc.reqframe); a caller that
+     * only moves forward reads no call again (the memory's lookups were
+     * 4-5 % of trawl match's time). */
+    struct trawl_flows_options fo = {
+        .max_replies = t->opt.forward_only ? 0 : MAX_REPLIES};
     if (!t->opt.no_flows &&
         (rc = trawl_flows_new(&t->fl, &fo, errbuf, errlen)) < 0)
         goto fail;
