@@ -271,9 +271,10 @@ int cap_live_open(struct cap_iface *ifc, const struct cap_params *prm,
 /* Compiles the kernel part of e (NULL: everything) on this handle and
  * installs it; sets ifc->exact. With `user_only` the kernel passes every
  * packet (the flows need them all: a segment in the middle of a record
- * says nothing a kernel filter could keep it for). A pcap-filter reading that libpcap cannot
- * compile for this link type is TRAWL_EEXPR; a trawl expression whose
- * superset libpcap refuses is judged in user space alone. */
+ * says nothing a kernel filter could keep it for). A pcap-filter reading
+ * that libpcap cannot compile for this link type is TRAWL_EEXPR; a trawl
+ * expression whose superset libpcap refuses is judged in user space
+ * alone. */
 int cap_live_set_filter(struct cap_iface *ifc, trawl_expr *e, bool user_only,
                         char *errbuf, size_t errlen);
 /* Checks, away from any handle, that a pcap-filter reading compiles for a

@@ -251,7 +251,8 @@ static void kernel_text(struct cap_iface *ifc, trawl_expr *e, bool user_only,
                         char *text, size_t len, bool *exact) {
     text[0] = '\0';
     *exact = e == NULL;
-    if (e && !user_only && trawl_expr_kernel(e, ifc->desc.linktype, text, len, exact) < 0) {
+    if (e && !user_only &&
+        trawl_expr_kernel(e, ifc->desc.linktype, text, len, exact) < 0) {
         text[0] = '\0';
         *exact = false;
     }

@@ -194,11 +194,11 @@ static int first_pass(struct read_run *rr) {
 }
 
 /* With a view (printing, or a filter): sets it on the packet where it is
- * needed, and tells whether the
- * filter rejects it. What the packet's bytes decide (most packets of
- * simple filters) is decided before the view is set, so a packet that is
- * only written, or not kept, is never decoded. The flows must see every
- * packet decoded, so with them every view is set first. */
+ * needed, and tells whether the filter rejects it. What the packet's bytes
+ * decide (most packets of simple filters) is decided before the view is
+ * set, so a packet that is only written, or not kept, is never decoded.
+ * The flows must see every packet decoded, so with them every view is set
+ * first. */
 static bool filter_out(struct read_run *rr, const struct trawl_pkt *pkt) {
     bool printing = rr->o->print.output != OUT_NONE;
     /* Times are relative to the first and previous packets read,
@@ -206,7 +206,7 @@ static bool filter_out(struct read_run *rr, const struct trawl_pkt *pkt) {
     if (printing)
         print_begin_packet(&rr->pc, pkt);
     int m = rr->e && !rr->flows ? trawl_expr_match_bytes(rr->e, pkt) : -1;
-    if (rr->v && (m < 0 || (m > 0 && printing))) {
+    if (m < 0 || (m > 0 && printing)) {
         trawl_view_set(rr->v, pkt);
         if (rr->flows)
             trawl_flows_feed(rr->flows, rr->v);

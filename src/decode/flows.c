@@ -967,7 +967,8 @@ TRAWL_API int trawl_flows_new(trawl_flows **out,
     if (!o.max_calls)
         o.max_calls = DEFAULT_CALLS;
     if (o.max_connections > MAX_CONNECTIONS || o.max_calls > MAX_CALLS ||
-        o.max_replies > MAX_REPLIES || o.max_record > UINT32_MAX / 2 || o.max_record < 64)
+        o.max_replies > MAX_REPLIES || o.max_record > UINT32_MAX / 2 ||
+        o.max_record < 64)
         return core_err(errbuf, errlen, TRAWL_EINVAL,
                         "flows: limits out of range (connections %zu of at "
                         "most %d, calls %zu of at most %d, replies %zu of at "

@@ -414,8 +414,8 @@ TRAWL_API int trawl_writer_add_iface(trawl_writer *w,
 }
 
 /* Why a packet cannot be written; kept out of the hot path. */
-static TRAWL_NOINLINE int refuse(trawl_writer *w, const struct trawl_pkt *pkt, char *err,
-                  size_t errlen) {
+static TRAWL_NOINLINE int refuse(trawl_writer *w, const struct trawl_pkt *pkt,
+                                 char *err, size_t errlen) {
     if (pkt->iface >= w->nifaces)
         return writer_pkt_err(w, err, errlen, TRAWL_EINVAL,
                               "interface %" PRIu32
