@@ -149,6 +149,19 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
  * messages that completed in this packet. */
 TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v);
 
+/* Feeds `pkt` from its bytes alone when it cannot show anything the
+ * flows know: a TCP segment over IPv4 on Ethernet that carries bytes into
+ * the middle of an RPC record being reassembled, or no bytes, and loses
+ * none. Returns true when it did: the packet is then fed (feeding it
+ * again is wrong) and a view of it shows the Ethernet, IPv4 and TCP
+ * layers only, no RPC message, no anomaly of the flows. Returns false,
+ * and changes nothing, for any other packet: feed that one with
+ * trawl_flows_feed. A packet of a trace that is only matched against
+ * expressions false on such views needs no decoding then (the trace API
+ * does this). */
+TRAWL_API bool trawl_flows_feed_bytes(trawl_flows *f,
+                                      const struct trawl_pkt *pkt);
+
 TRAWL_API void trawl_flows_stats(const trawl_flows *f,
                                  struct trawl_flows_stats *out);
 

@@ -686,6 +686,13 @@ bool decode_get_be(const struct trawl_view *v, const struct decode_layer *l,
 /* Pushes a layer at [off, off + len) of the current RPC message, its data
  * running to `end`; later items belong to it. NULL when the stack is
  * full. */
+/* The protocols whose layers decode_push_msg pushes: only their layers
+ * hold items. */
+#define DECODE_ITEM_PROTOS                                              \
+    ((uint64_t)1 << PROTO_RPC | (uint64_t)1 << PROTO_PORTMAP |          \
+     (uint64_t)1 << PROTO_MOUNT | (uint64_t)1 << PROTO_NFS |            \
+     (uint64_t)1 << PROTO_NLM)
+
 struct decode_layer *decode_push_msg(struct trawl_view *v, uint16_t proto,
                                      uint32_t off, uint32_t len,
                                      uint32_t end);
@@ -742,6 +749,8 @@ bool decode_dcerpc_probe(const struct trawl_view *v, uint32_t off,
  * PROTO_DATA (decode/sip.c). */
 uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, bool tcp);
+/* The same for the `n` (> 0) bytes at p. */
+uint16_t decode_sip_probe_bytes(const uint8_t *p, uint32_t n, bool tcp);
 
 /* The body of the SIP message of layer `l` (as long as its Content-Length
  * says, when the bytes are there): false when it has none. */

@@ -161,6 +161,15 @@ struct trawl_flows {
     struct decode_replies replies;
     struct server servers[SERVERS];
     struct media media[MEDIA];
+    /* The connection of the last packet trawl_flows_feed_bytes took, by
+     * its addresses and ports as they lie in packets of direction 0
+     * (source address, destination address, source port, destination
+     * port) and of direction 1; conn < 0 when none. */
+    struct {
+        uint8_t ends[2][12];
+        int32_t conn;
+        uint32_t gen;
+    } last;
     /* The packet being fed. */
     const struct trawl_view *v;
     bool cut; /* its TCP payload was cut by the capture */
@@ -1038,6 +1047,7 @@ TRAWL_API void trawl_flows_reset(trawl_flows *f) {
     f->free_conn = -1;
     f->lru_head = f->lru_tail = -1;
     f->nconns = 0;
+    f->last.conn = -1;
     f->ncalls = 0;
     f->call_next = 0;
     f->held = 0;
@@ -1133,6 +1143,24 @@ TRAWL_API int trawl_flows_copy(trawl_flows *dst, const trawl_flows *src,
     return 0;
 }
 
+/* The key of the connection between addresses a[0] (source) and a[1] of
+ * `alen` bytes, `cmp` their order, and the ports at `ports`; returns the
+ * direction (0 or 1). */
+static int key_make(struct key *k, uint8_t proto, const uint8_t *const a[2],
+                    size_t alen, int cmp, const uint8_t *ports) {
+    memset(k, 0, sizeof *k);
+    k->proto = proto;
+    k->af = alen == 4 ? 4 : 6;
+    uint16_t port[2] = {core_be16(ports), core_be16(ports + 2)};
+    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
+    memcpy(k->addr[0], a[dir], alen);
+    memcpy(k->addr[1], a[!dir], alen);
+    k->port[0] = port[dir];
+    k->port[1] = port[!dir];
+    key_seal(k);
+    return dir;
+}
+
 /* The key of the connection of transport layer `tl` (endpoints sorted);
  * returns the direction of the packet in it (0 or 1), or -1 when no IP
  * header carries it. */
@@ -1158,24 +1186,115 @@ static int flow_key(const struct trawl_view *v, const struct decode_layer *tl,
     } else {
         return -1;
     }
-    memset(k, 0, sizeof *k);
-    k->proto = (uint8_t)tl->proto;
-    k->af = alen == 4 ? 4 : 6;
-    uint16_t port[2] = {core_be16(v->data + tl->off),
-                        core_be16(v->data + tl->off + 2)};
-    int dir = cmp > 0 || (cmp == 0 && port[0] > port[1]);
-    memcpy(k->addr[0], a[dir], alen);
-    memcpy(k->addr[1], a[!dir], alen);
-    k->port[0] = port[dir];
-    k->port[1] = port[!dir];
-    key_seal(k);
-    return dir;
+    return key_make(k, (uint8_t)tl->proto, a, alen, cmp,
+                    v->data + tl->off);
 }
 
-TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
+/* The connection and direction of a TCP/IPv4 segment whose IP header is
+ * at `ip` and TCP header at `t`, when the flows have it; -1 when not. */
+static int32_t bytes_conn(struct trawl_flows *f, const uint8_t *ip,
+                          const uint8_t *t, int *dir) {
+    uint8_t ends[12];
+    memcpy(ends, ip + 12, 8);
+    memcpy(ends + 8, t, 4);
+    int32_t c = f->last.conn;
+    if (c >= 0 && f->conns[c].used && f->conns[c].gen == f->last.gen) {
+        for (int d = 0; d < 2; d++)
+            if (memcmp(ends, f->last.ends[d], sizeof ends) == 0) {
+                *dir = d;
+                return c;
+            }
+    }
+    const uint8_t *a[2] = {ip + 12, ip + 16};
+    uint32_t s = core_be32(a[0]), d = core_be32(a[1]);
+    struct key k;
+    *dir = key_make(&k, PROTO_TCP, a, 4, s < d ? -1 : s > d, t);
+    uint32_t *slot = conn_find_slot(f, &k);
+    if (!*slot)
+        return -1;
+    c = (int32_t)*slot - 1;
+    f->last.conn = c;
+    f->last.gen = f->conns[c].gen;
+    memcpy(f->last.ends[*dir], ends, sizeof ends);
+    /* The other direction: addresses and ports swapped. */
+    uint8_t *o = f->last.ends[!*dir];
+    memcpy(o, ends + 4, 4);
+    memcpy(o + 4, ends, 4);
+    memcpy(o + 8, ends + 10, 2);
+    memcpy(o + 10, ends + 8, 2);
+    return c;
+}
+
+/* What feeding any packet starts with. */
+static void feed_begin(struct trawl_flows *f) {
     release_done(f);
     memset(&f->ext, 0, offsetof(struct decode_ext, msgs));
     f->st.packets++;
+}
+
+TRAWL_API bool trawl_flows_feed_bytes(trawl_flows *f,
+                                      const struct trawl_pkt *pkt) {
+    enum { ETH_LEN = 14, IP_LEN = 20, TCP_LEN = 20, ETHERTYPE_IP = 0x0800 };
+    const uint8_t *e = pkt->data;
+    if (pkt->linktype != 1 || pkt->fcs_len ||
+        pkt->caplen < ETH_LEN + IP_LEN + TCP_LEN ||
+        core_be16(e + 12) != ETHERTYPE_IP)
+        return false;
+    /* IPv4 without options or fragments, carrying TCP, whole in the
+     * capture (nothing cut, so nothing the wire had is missing). */
+    const uint8_t *ip = e + ETH_LEN;
+    uint32_t tot = core_be16(ip + 2);
+    if (ip[0] != 0x45 || ip[9] != 6 || (core_be16(ip + 6) & 0x3fff) ||
+        tot < IP_LEN + TCP_LEN || tot > pkt->caplen - ETH_LEN)
+        return false;
+    const uint8_t *t = ip + IP_LEN;
+    uint32_t hlen = (uint32_t)(t[12] >> 4) * 4;
+    uint8_t flags = t[13];
+    if (hlen < TCP_LEN || hlen > tot - IP_LEN ||
+        (flags & (TCP_SYN | TCP_FIN | TCP_RST)))
+        return false;
+    const uint8_t *payload = t + hlen;
+    uint32_t n = tot - IP_LEN - hlen;
+    int dir;
+    int32_t c = bytes_conn(f, ip, t, &dir);
+    if (c < 0) {
+        /* No bytes of no connection: nothing to see. */
+        if (n == 0)
+            feed_begin(f);
+        return n == 0;
+    }
+    struct conn *cn = &f->conns[c];
+    struct half *h = &cn->half[dir], *other = &cn->half[!dir];
+    uint32_t seq = core_be32(t + 4), ack = core_be32(t + 8);
+    if ((flags & TCP_ACK) && other->seen && !other->fin &&
+        seq_lt(other->next_seq, ack))
+        return false; /* bytes lost: a gap to report */
+    if (n) {
+        /* Only bytes in the middle of a fragment, in order, that the
+         * view would not read as SIP. */
+        if (h->fin || !h->seen || !h->synced || seq != h->next_seq ||
+            h->nooo || !h->in_record || h->markn || h->frag_left <= n ||
+            decode_sip_probe_bytes(payload, n, true) == PROTO_SIP ||
+            (!h->skip && !reserve(f, h, n, false)))
+            return false;
+    }
+    feed_begin(f);
+    lru_unlink(f, c);
+    lru_front(f, c);
+    if (n) {
+        h->segments++;
+        if (!h->skip) {
+            memcpy(h->buf + h->len, payload, n);
+            h->len += n;
+        }
+        h->frag_left -= n;
+        h->next_seq = seq + n;
+    }
+    return true;
+}
+
+TRAWL_API size_t trawl_flows_feed(trawl_flows *f, trawl_view *v) {
+    feed_begin(f);
     f->v = v;
     f->cut = false;
     v->ext = NULL;

@@ -9,11 +9,14 @@
  * reassembled, never copied), and its nesting for -V. Items are kept in
  * the view in the order tshark shows the fields, which is the order
  * occurrences of a field are listed in. */
+#include <assert.h>
+
 #include "decode/decode.h"
 
 struct decode_layer *decode_push_msg(struct trawl_view *v, uint16_t proto,
                                      uint32_t off, uint32_t len,
                                      uint32_t end) {
+    assert(DECODE_ITEM_PROTOS >> proto & 1);
     const struct decode_rpc_state *r = &v->rpc;
     if (end > r->len)
         end = r->len;

@@ -139,10 +139,12 @@ static bool may_start(const uint8_t *p, uint32_t n) {
 
 uint16_t decode_sip_probe(const struct trawl_view *v, uint32_t off,
                           uint32_t end, bool tcp) {
-    if (end <= off)
-        return PROTO_DATA;
-    const uint8_t *p = v->data + off;
-    uint32_t n = end - off, next;
+    return end > off ? decode_sip_probe_bytes(v->data + off, end - off, tcp)
+                     : PROTO_DATA;
+}
+
+uint16_t decode_sip_probe_bytes(const uint8_t *p, uint32_t n, bool tcp) {
+    uint32_t next;
     if (!may_start(p, n))
         return PROTO_DATA;
     long len = line_len(p, n < SIP_LINE_MAX ? n : SIP_LINE_MAX, &next);

@@ -204,6 +204,56 @@ TRAWL_API size_t trawl_expr_fields(const trawl_expr *e,
     return n;
 }
 
+/* The layers a value of field f can come from. */
+static uint64_t field_layers(const struct trawl_field *f) {
+    uint64_t m = (uint64_t)1 << f->proto;
+    if (f->proto_alt)
+        m |= (uint64_t)1 << f->proto_alt;
+    if (f->get == decode_get_item)
+        m |= DECODE_ITEM_PROTOS;
+    return m;
+}
+
+/* What node n is on every packet with layers of the protocols `present`
+ * only: 0 false, 1 true, -1 either. A test of a field no such layer has
+ * is false (every comparison, != included, wants an occurrence). */
+static int on_layers(const struct trawl_expr *e, const struct expr_node *n,
+                     uint64_t present) {
+    switch (n->kind) {
+    case EXPR_N_CONST: return n->value;
+    case EXPR_N_NOT: {
+        int a = on_layers(e, n->a, present);
+        return a < 0 ? a : !a;
+    }
+    case EXPR_N_AND:
+    case EXPR_N_OR: {
+        int stop = n->kind == EXPR_N_OR; /* the value that decides */
+        int a = on_layers(e, n->a, present);
+        if (a == stop)
+            return a;
+        int b = on_layers(e, n->b, present);
+        return b == stop ? b : a < 0 || b < 0 ? -1 : a;
+    }
+    case EXPR_N_TEST: break;
+    }
+    const struct expr_test *t = e->tests[n->test];
+    uint64_t m = 0;
+    switch (t->kind) {
+    case EXPR_T_PROTO: m = (uint64_t)1 << t->proto; break;
+    case EXPR_T_FIELD:
+        for (uint8_t k = 0; k < t->nfields; k++)
+            m |= field_layers(t->fields[k]);
+        break;
+    case EXPR_T_PAYLOAD: return -1;
+    }
+    return m & present ? -1 : 0;
+}
+
+bool expr_false_on_layers(const trawl_expr *e, uint64_t present) {
+    return e->reading == TRAWL_EXPR_TRAWL && e->root &&
+           on_layers(e, e->root, present) == 0;
+}
+
 TRAWL_API bool trawl_expr_uses_proto(const trawl_expr *e, const char *proto) {
     if (e->reading != TRAWL_EXPR_TRAWL)
         return false;

@@ -350,6 +350,11 @@ struct trawl_expr {
 /* Flattens e->root into e->prog. */
 int expr_codegen(struct trawl_expr *e, char *err, size_t errlen);
 
+/* Whether e is false on every packet whose layers are all of the
+ * protocols in `present` (a bit per enum decode_proto_id): what the trace
+ * need not decode (compile.c). */
+bool expr_false_on_layers(const trawl_expr *e, uint64_t present);
+
 /* ---- evaluation (eval.c) ------------------------------------------------ */
 
 bool expr_eval_test(const struct expr_test *t, trawl_view *v);

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "decode/decode.h"
+#include "expr/expr.h"
 #include "trawl/flows.h"
 
 enum {
@@ -28,7 +30,15 @@ enum {
     MAX_MSGS = 32,      /* RPC messages looked at in one packet */
     MAX_REPLIES = 1 << 20, /* remembered for their calls (32 MiB at most) */
     PROGRESS_EVERY = 8192,
+    /* read_here: read and fed to the flows from its bytes, not decoded
+     * (trawl_flows_feed_bytes) */
+    READ_UNDECODED = 2,
 };
+
+/* The layers of a packet trawl_flows_feed_bytes takes. */
+static const uint64_t undecoded_layers =
+    (uint64_t)1 << PROTO_FRAME | (uint64_t)1 << PROTO_ETH |
+    (uint64_t)1 << PROTO_IP | (uint64_t)1 << PROTO_TCP;
 
 struct checkpoint {
     uint64_t index; /* flows state before packet `index` */
@@ -160,8 +170,11 @@ static void checkpoint(trawl_trace *t) {
 }
 
 /* Reads the packet the reader is at into t->cur, decoded. Returns 1, 0 at
- * the end (or a live timeout), or an error. */
-static int read_here(trawl_trace *t, char *errbuf, size_t errlen) {
+ * the end (or a live timeout), or an error; with `undecoded`, also
+ * READ_UNDECODED for a packet the flows took from its bytes, which is not
+ * decoded (t->cur has its trawl_pkt only). */
+static int read_here(trawl_trace *t, bool undecoded, char *errbuf,
+                     size_t errlen) {
     t->have_cur = false;
     int rc = trawl_reader_next(t->r, &t->cur.pkt, errbuf, errlen);
     if (rc == TRAWL_EAGAIN)
@@ -171,13 +184,17 @@ static int read_here(trawl_trace *t, char *errbuf, size_t errlen) {
     t->cur.index = t->cur.pkt.index;
     if (t->cur.index + 1 > t->seen)
         t->seen = t->cur.index + 1;
-    trawl_view_set(t->v, &t->cur.pkt);
     if (t->fl && t->fed == t->cur.index) {
         if (!t->opt.forward_only && t->fed && t->fed % t->ck_every == 0 &&
             (!t->nck || t->ck[t->nck - 1].index < t->fed))
             checkpoint(t);
-        trawl_flows_feed(t->fl, t->v);
         t->fed++;
+        if (undecoded && trawl_flows_feed_bytes(t->fl, &t->cur.pkt))
+            return READ_UNDECODED;
+        trawl_view_set(t->v, &t->cur.pkt);
+        trawl_flows_feed(t->fl, t->v);
+    } else {
+        trawl_view_set(t->v, &t->cur.pkt);
     }
     t->have_cur = true;
     return 1;
@@ -204,7 +221,7 @@ static int go_to(trawl_trace *t, uint64_t index, char *errbuf, size_t errlen) {
         if ((rc = trawl_reader_seek(t->r, t->fed, errbuf, errlen)) < 0)
             return rc;
         while (t->fed < index) {
-            rc = read_here(t, errbuf, errlen);
+            rc = read_here(t, true, errbuf, errlen);
             if (rc <= 0)
                 return rc;
         }
@@ -215,9 +232,10 @@ static int go_to(trawl_trace *t, uint64_t index, char *errbuf, size_t errlen) {
     return 1;
 }
 
-/* Packet `index`, decoded as in order. */
-static int read_at(trawl_trace *t, uint64_t index, char *errbuf,
-                   size_t errlen) {
+/* Packet `index`, decoded as in order (or READ_UNDECODED, as read_here
+ * says). */
+static int read_at(trawl_trace *t, uint64_t index, bool undecoded,
+                   char *errbuf, size_t errlen) {
     if (t->have_cur && t->cur.index == index)
         return 1;
     int rc = go_to(t, index, errbuf, errlen);
@@ -225,13 +243,13 @@ static int read_at(trawl_trace *t, uint64_t index, char *errbuf,
         t->have_cur = false;
         return rc;
     }
-    return read_here(t, errbuf, errlen);
+    return read_here(t, undecoded, errbuf, errlen);
 }
 
 int trawl_trace_next(trawl_trace *t, const struct trawl_trace_pkt **out,
                      char *errbuf, size_t errlen) {
     *out = NULL;
-    int rc = read_at(t, t->pos, errbuf, errlen);
+    int rc = read_at(t, t->pos, false, errbuf, errlen);
     if (rc == 1) {
         t->pos++;
         *out = &t->cur;
@@ -243,7 +261,7 @@ int trawl_trace_get(trawl_trace *t, uint64_t index,
                     const struct trawl_trace_pkt **out, char *errbuf,
                     size_t errlen) {
     *out = NULL;
-    int rc = read_at(t, index, errbuf, errlen);
+    int rc = read_at(t, index, false, errbuf, errlen);
     if (rc == 1) {
         t->pos = index + 1;
         *out = &t->cur;
@@ -448,6 +466,9 @@ int trawl_trace_match(trawl_trace *t, trawl_expr *e,
     if (!opt)
         opt = &defaults;
     *out = NULL;
+    /* Packets whose views would show nothing e can be true on are only
+     * fed to the flows. */
+    const bool undecoded = t->fl && expr_false_on_layers(e, undecoded_layers);
     const uint64_t start = t->pos;
     const size_t list_start = t->listpos;
     uint64_t step = 0;
@@ -473,12 +494,14 @@ int trawl_trace_match(trawl_trace *t, trawl_expr *e,
                           trawl_expr_text(e), (unsigned long long)i);
             break;
         }
-        rc = read_at(t, i, errbuf, errlen);
+        rc = read_at(t, i, undecoded, errbuf, errlen);
         if (rc <= 0)
             break;
         if (t->list)
             t->listpos++;
         t->pos = i + 1;
+        if (rc == READ_UNDECODED)
+            continue; /* no match, and no reply */
         if (trawl_expr_match(e, t->v)) {
             if (opt->reply)
                 remember_calls(t);

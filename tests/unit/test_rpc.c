@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "expr/expr.h"
 #include "field_join.h"
 #include "trawl/expr.h"
 #include "trawl/flows.h"
@@ -561,6 +562,51 @@ static void test_malformed_is_data(void **state) {
     assert_string_equal(field(x, "rpc.truncated"), "1");
 }
 
+/* Which expressions are false on every packet of Ethernet, IPv4 and TCP
+ * layers only (what the trace leaves undecoded). */
+static void test_expr_false_on_layers(void **state) {
+    (void)state;
+    const uint64_t tcp = (uint64_t)1 << PROTO_FRAME | (uint64_t)1 << PROTO_ETH |
+                         (uint64_t)1 << PROTO_IP | (uint64_t)1 << PROTO_TCP;
+    static const struct {
+        const char *text;
+        bool never;
+    } cases[] = {
+        {"nfs", true},
+        {"rpc.xid == 5", true},
+        {"rpc.xid != 5", true}, /* wants an occurrence too */
+        {"nfs.opcode == 18 or nfs.procedure_v3 == 6", true},
+        {"NFS.argop == 25", true},
+        {"nfs.fh.hash", true}, /* an item field of MOUNT and NLM layers too */
+        {"nfs and tcp.port == 2049", true},
+        {"tcp.port == 2049 and nfs", true},
+        {"not not nfs", true},
+        {"nfs or tcp", false},
+        {"nfs or tcp.port == 2049", false},
+        {"not nfs", false},
+        {"not (nfs and tcp)", false},
+        {"tcp", false},
+        {"ip.src == 10.0.0.1", false},
+        {"frame.len > 100 and frame.len < 50", false}, /* frame: unknown */
+        {"rpc.gap", false},                            /* a frame field */
+        {"rpc or frame.number == 0", false},
+        {"udp or nfs", true},
+        {"regexp == 'x' and rpc", true},
+        {"regexp == 'x'", false},
+        {"tcp port 2049", false}, /* pcap-filter: not looked into */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        trawl_expr *e;
+        char err[256];
+        assert_int_equal(trawl_expr_compile(&e, cases[i].text, NULL, err,
+                                            sizeof err), 0);
+        if (expr_false_on_layers(e, tcp) != cases[i].never)
+            fail_msg("'%s': expected %s", cases[i].text,
+                     cases[i].never ? "false on TCP-only packets" : "unknown");
+        trawl_expr_free(e);
+    }
+}
+
 static void test_expr_introspection(void **state) {
     (void)state;
     trawl_expr *e;
@@ -609,6 +655,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_copy_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_is_data, setup,
                                         teardown),
+        cmocka_unit_test(test_expr_false_on_layers),
         cmocka_unit_test(test_expr_introspection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
