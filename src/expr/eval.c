@@ -228,6 +228,9 @@ bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
     case EXPR_T_PAYLOAD: return payload_match(t, v);
     case EXPR_T_FIELD: break;
     }
+    /* No occurrence: false whether the test wants some or all. */
+    if (t->item_bits && v->done && !(v->item_fields & t->item_bits))
+        return false;
     struct occ c = {.t = t, .result = t->all};
     decode_fields_each(v, t->fields, t->nfields, on_value, &c);
     return t->all ? c.seen && c.result : c.result;
