@@ -90,6 +90,11 @@ struct expr_test {
     uint16_t proto; /* EXPR_T_PROTO: enum decode_proto_id */
     const struct trawl_field *fields[EXPR_MAX_FIELDS];
     uint8_t nfields;
+    /* When every field is one only XDR items hold (and none needs the
+     * full decode): the OR of their decode_item_bit(), so that a packet
+     * decoded to the end with none of those bits has no value at once;
+     * 0 otherwise. */
+    uint64_t item_bits;
     /* Only occurrences occ_lo..occ_hi (0-based, in packet order) count:
      * outervlan is occurrence 0, innervlan 1 and after. */
     uint16_t occ_lo, occ_hi;

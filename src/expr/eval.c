@@ -228,6 +228,16 @@ bool expr_eval_test(const struct expr_test *t, trawl_view *v) {
     case EXPR_T_PAYLOAD: return payload_match(t, v);
     case EXPR_T_FIELD: break;
     }
+    /* Items come with the last layers: decode until one of the test's may
+     * be there (as decode_fields_each would, walking the layers), and
+     * with none at the end, no occurrence: false whether the test wants
+     * some or all. */
+    if (t->item_bits) {
+        while (!(v->item_fields & t->item_bits) && decode_more(v))
+            ;
+        if (!(v->item_fields & t->item_bits))
+            return false;
+    }
     struct occ c = {.t = t, .result = t->all};
     decode_fields_each(v, t->fields, t->nfields, on_value, &c);
     return t->all ? c.seen && c.result : c.result;

@@ -92,6 +92,13 @@ struct expr_test *expr_field_test_new(struct expr_parser *p,
     for (size_t k = 0; k < n && k < EXPR_MAX_FIELDS; k++)
         t->fields[k] = fs[k];
     t->nfields = (uint8_t)n;
+    for (size_t k = 0; k < t->nfields; k++) {
+        if (fs[k]->get != decode_get_item || fs[k]->needs_full) {
+            t->item_bits = 0;
+            break;
+        }
+        t->item_bits |= decode_item_bit(fs[k]);
+    }
     enum trawl_ftype ft = fs[0]->type;
     t->ctype = expr_ctype_of(ft);
     t->addr_len = ft == TRAWL_FT_IPV4 ? 4 : ft == TRAWL_FT_MAC ? 6 : 16;
