@@ -358,7 +358,8 @@ static void ra_check(const struct trawl_pkt *p, uint64_t i) {
 /* Reads a file of many windows (about 12 MiB) through, then seeks back
  * and forth (to packets in the current window, before it, far ahead) and
  * reads on a little each time: every packet must be the one written, in
- * order, with read-ahead on and off. */
+ * order, with read-ahead on (TRAWL_READAHEAD=1), forced off, and by
+ * default (off). */
 static void ra_pass(const char *name, uint64_t n, bool want_thread) {
     trawl_reader *r;
     char err[TRAWL_ERRBUF_SIZE];
@@ -409,11 +410,13 @@ static void test_readahead_seek_order(void **state) {
         assert_int_equal(trawl_writer_write(w, &p, err, sizeof err), 0);
     }
     assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
-    unsetenv("TRAWL_NO_READAHEAD");
+    setenv("TRAWL_READAHEAD", "1", 1);
     ra_pass("ra.pcap", n, true);
     setenv("TRAWL_NO_READAHEAD", "1", 1);
     ra_pass("ra.pcap", n, false);
     unsetenv("TRAWL_NO_READAHEAD");
+    unsetenv("TRAWL_READAHEAD");
+    ra_pass("ra.pcap", n, false);
 }
 
 int main(void) {
