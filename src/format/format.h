@@ -56,6 +56,7 @@ struct fsrc {
     z_stream gz;
     ZSTD_DStream *zs;
     uint64_t raw_done; /* bytes of the file on disk consumed */
+    struct fsrc_ra *ra; /* read-ahead thread of a plain file, or NULL */
 };
 
 int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * by its magic bytes, not by the file name. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,138 @@ static ssize_t read_fd(int fd, uint8_t *p, size_t n) {
         if (r >= 0 || errno != EINTR)
             return r;
     }
+}
+
+static ssize_t pread_fd(int fd, uint8_t *p, size_t n, uint64_t off) {
+    for (;;) {
+        ssize_t r = pread(fd, p, n, (off_t)off);
+        if (r >= 0 || errno != EINTR)
+            return r;
+    }
+}
+
+/* Read-ahead of a plain regular file: while the decoders parse the window
+ * up to `end`, a second thread reads the next bytes of the file into the
+ * window's free room after `end` (bytes nobody looks at until the read is
+ * taken), so the kernel's copy overlaps the parsing. Reads are positioned
+ * (pread) at base + end, so a read-ahead that is dropped (seek, slide,
+ * retry) leaves nothing to undo. One job at a time; the main thread waits
+ * on a condition variable, never spins. */
+struct fsrc_ra {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int fd;
+    bool busy, quit, have; /* a job runs / stop / a result waits */
+    uint8_t *dst;
+    size_t len;
+    uint64_t off;
+    ssize_t got;
+    int err; /* errno of a failed read */
+};
+
+static void *ra_main(void *arg) {
+    struct fsrc_ra *ra = arg;
+    pthread_mutex_lock(&ra->mu);
+    for (;;) {
+        while (!ra->busy && !ra->quit)
+            pthread_cond_wait(&ra->cv, &ra->mu);
+        if (ra->quit)
+            break;
+        uint8_t *dst = ra->dst;
+        size_t len = ra->len;
+        uint64_t off = ra->off;
+        pthread_mutex_unlock(&ra->mu);
+        ssize_t got = pread_fd(ra->fd, dst, len, off);
+        int e = got < 0 ? errno : 0;
+        pthread_mutex_lock(&ra->mu);
+        ra->got = got;
+        ra->err = e;
+        ra->busy = false;
+        ra->have = true;
+        pthread_cond_broadcast(&ra->cv);
+    }
+    pthread_mutex_unlock(&ra->mu);
+    return NULL;
+}
+
+/* Waits for the job in flight, if any; leaves its result in ra. */
+static void ra_wait(struct fsrc_ra *ra) {
+    pthread_mutex_lock(&ra->mu);
+    while (ra->busy)
+        pthread_cond_wait(&ra->cv, &ra->mu);
+    pthread_mutex_unlock(&ra->mu);
+}
+
+/* Drops any read-ahead: after it the window may be moved or rewritten. */
+static void ra_drop(struct fsrc *s) {
+    if (!s->ra)
+        return;
+    ra_wait(s->ra);
+    s->ra->have = false;
+}
+
+/* Off unless TRAWL_READAHEAD=1: measured on the 2-core machine it did
+ * not win wall time (the bytes land in the other core's cache, and the
+ * parser's misses cost about what the overlapped copy saved; see the
+ * commit that made it opt-in). TRAWL_NO_READAHEAD=1 forces it off. */
+static void ra_start(struct fsrc *s) {
+    const char *on = getenv("TRAWL_READAHEAD");
+    const char *off = getenv("TRAWL_NO_READAHEAD");
+    if (!on || strcmp(on, "1") != 0 || (off && *off && strcmp(off, "0") != 0))
+        return;
+    struct fsrc_ra *ra = calloc(1, sizeof *ra);
+    if (!ra)
+        return;
+    ra->fd = s->fd;
+    if (pthread_mutex_init(&ra->mu, NULL) != 0) {
+        free(ra);
+        return;
+    }
+    if (pthread_cond_init(&ra->cv, NULL) != 0) {
+        pthread_mutex_destroy(&ra->mu);
+        free(ra);
+        return;
+    }
+    if (pthread_create(&ra->thread, NULL, ra_main, ra) != 0) {
+        /* No thread: today's synchronous reads. */
+        pthread_cond_destroy(&ra->cv);
+        pthread_mutex_destroy(&ra->mu);
+        free(ra);
+        return;
+    }
+    s->ra = ra;
+}
+
+static void ra_stop(struct fsrc *s) {
+    struct fsrc_ra *ra = s->ra;
+    if (!ra)
+        return;
+    pthread_mutex_lock(&ra->mu);
+    ra->quit = true;
+    pthread_cond_broadcast(&ra->cv);
+    pthread_mutex_unlock(&ra->mu);
+    pthread_join(ra->thread, NULL);
+    pthread_cond_destroy(&ra->cv);
+    pthread_mutex_destroy(&ra->mu);
+    free(ra);
+    s->ra = NULL;
+}
+
+/* Asks the thread for the next bytes after the window's end, when the
+ * window has a full read's room left. */
+static void ra_kick(struct fsrc *s) {
+    struct fsrc_ra *ra = s->ra;
+    if (!ra || s->eof || s->cap - s->end < FSRC_PLAIN_READ)
+        return;
+    pthread_mutex_lock(&ra->mu);
+    ra->dst = s->buf + s->end;
+    ra->len = FSRC_PLAIN_READ;
+    ra->off = s->base + s->end;
+    ra->have = false;
+    ra->busy = true;
+    pthread_cond_broadcast(&ra->cv);
+    pthread_mutex_unlock(&ra->mu);
 }
 
 /* Fills the compressed-input buffer when it is empty. */
@@ -117,6 +250,9 @@ int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen) {
     if (s->kind == FSRC_PLAIN) {
         s->end = (size_t)n;
         s->eof = n == 0;
+        /* Big regular files only: a small one is read in one go. */
+        if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > s->cap)
+            ra_start(s);
         return 0;
     }
     /* Decompressed data can be much larger than the file: full window. */
@@ -140,6 +276,7 @@ int fsrc_open(struct fsrc *s, const char *path, char *err, size_t errlen) {
 }
 
 void fsrc_close(struct fsrc *s) {
+    ra_stop(s);
     codec_end(s);
     if (s->fd >= 0)
         close(s->fd);
@@ -156,7 +293,22 @@ static long fill(struct fsrc *s, char *err, size_t errlen) {
     if (s->kind == FSRC_PLAIN) {
         if (room > FSRC_PLAIN_READ)
             room = FSRC_PLAIN_READ;
-        ssize_t r = read_fd(s->fd, s->buf + s->end, room);
+        ssize_t r;
+        struct fsrc_ra *ra = s->ra;
+        if (ra) {
+            ra_wait(ra);
+            if (ra->have && ra->off == s->base + s->end &&
+                ra->dst == s->buf + s->end && ra->len <= room) {
+                r = ra->got;
+                errno = ra->err;
+            } else {
+                r = pread_fd(s->fd, s->buf + s->end, room,
+                             s->base + s->end);
+            }
+            ra->have = false;
+        } else {
+            r = read_fd(s->fd, s->buf + s->end, room);
+        }
         if (r < 0)
             return core_err(err, errlen, TRAWL_EIO,
                             "%s: read failed at offset %llu: %s", s->path,
@@ -166,6 +318,7 @@ static long fill(struct fsrc *s, char *err, size_t errlen) {
         s->end += (size_t)r;
         if (r == 0)
             s->eof = true;
+        ra_kick(s);
         return r;
     }
     for (;;) {
@@ -239,6 +392,7 @@ long fsrc_peek(struct fsrc *s, size_t want, const uint8_t **p, char *err,
              * record needs more than the window holds (bounded by the
              * caller's `want`, which never exceeds FORMAT_MAX_BLOCK). */
             size_t unread = s->end - s->pos;
+            ra_drop(s);
             memmove(s->buf, s->buf + s->pos, unread);
             s->base += s->pos;
             s->pos = 0;
@@ -267,6 +421,7 @@ int fsrc_seek(struct fsrc *s, uint64_t off, char *err, size_t errlen) {
         return 0;
     }
     if (s->kind == FSRC_PLAIN) {
+        ra_drop(s);
         if (lseek(s->fd, (off_t)off, SEEK_SET) < 0)
             return core_err(err, errlen, TRAWL_EIO,
                             "%s: cannot seek to offset %llu: %s", s->path,
@@ -312,11 +467,13 @@ void fsrc_reread(struct fsrc *s) {
         return;
     if (lseek(s->fd, (off_t)(s->base + s->pos), SEEK_SET) < 0)
         return; /* a pipe: keep what we have */
+    ra_drop(s);
     s->end = s->pos;
     s->eof = false;
 }
 
 void fsrc_retry(struct fsrc *s) {
+    ra_drop(s);
     s->eof = false;
     s->zin_eof = false;
 }

@@ -337,6 +337,88 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Packet i of the read-ahead trace: its length and byte j. */
+static uint32_t ra_len(uint64_t i) {
+    return 60 + (uint32_t)((i * 2654435761u) % 1440);
+}
+static uint8_t ra_byte(uint64_t i, uint32_t j) {
+    return (uint8_t)(i * 31 + j * 7 + (j >> 8));
+}
+
+static void ra_check(const struct trawl_pkt *p, uint64_t i) {
+    assert_int_equal(p->index, i);
+    assert_int_equal(p->ts_sec, (int64_t)i);
+    assert_int_equal(p->caplen, ra_len(i));
+    for (uint32_t j = 0; j < p->caplen; j++)
+        if (p->data[j] != ra_byte(i, j))
+            fail_msg("packet %llu byte %u differs",
+                     (unsigned long long)i, (unsigned)j);
+}
+
+/* Reads a file of many windows (about 12 MiB) through, then seeks back
+ * and forth (to packets in the current window, before it, far ahead) and
+ * reads on a little each time: every packet must be the one written, in
+ * order, with read-ahead on (TRAWL_READAHEAD=1), forced off, and by
+ * default (off). */
+static void ra_pass(const char *name, uint64_t n, bool want_thread) {
+    trawl_reader *r;
+    char err[TRAWL_ERRBUF_SIZE];
+    assert_int_equal(open_one(&r, name, err), 0);
+    assert_int_equal(r->src.ra != NULL, want_thread);
+    struct trawl_pkt p;
+    uint64_t i = 0;
+    uint64_t prev_off = 0;
+    while (trawl_reader_next(r, &p, err, sizeof err) == 1) {
+        ra_check(&p, i);
+        if (i > 0)
+            assert_true(p.offset > prev_off);
+        prev_off = p.offset;
+        i++;
+    }
+    assert_int_equal(i, n);
+    uint64_t targets[] = {0, n - 1, n / 2, n / 2 + 1, 17, n - 3000, 5000,
+                          5001, 4990, n / 3, 2 * n / 3, 1};
+    for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+        assert_int_equal(trawl_reader_seek(r, targets[t], err, sizeof err),
+                         0);
+        for (uint64_t k = targets[t]; k < n && k < targets[t] + 2500; k++) {
+            assert_int_equal(trawl_reader_next(r, &p, err, sizeof err), 1);
+            ra_check(&p, k);
+        }
+    }
+    trawl_reader_close(r);
+}
+
+static void test_readahead_seek_order(void **state) {
+    (void)state;
+    const uint64_t n = 16000;
+    trawl_writer *w;
+    char err[TRAWL_ERRBUF_SIZE];
+    struct trawl_writer_options o = {.format = TRAWL_FORMAT_PCAP};
+    assert_int_equal(
+        trawl_writer_open(&w, path_of("ra.pcap"), &o, err, sizeof err), 0);
+    struct trawl_iface ifc = {.linktype = 1, .fcslen = -1, .name = "x"};
+    uint32_t id;
+    assert_int_equal(trawl_writer_add_iface(w, &ifc, &id, err, sizeof err), 0);
+    uint8_t data[1500];
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t len = ra_len(i);
+        for (uint32_t j = 0; j < len; j++)
+            data[j] = ra_byte(i, j);
+        struct trawl_pkt p = {.ts_sec = (int64_t)i, .caplen = len,
+                              .len = len, .data = data, .iface = id};
+        assert_int_equal(trawl_writer_write(w, &p, err, sizeof err), 0);
+    }
+    assert_int_equal(trawl_writer_close(w, err, sizeof err), 0);
+    setenv("TRAWL_READAHEAD", "1", 1);
+    ra_pass("ra.pcap", n, true);
+    setenv("TRAWL_NO_READAHEAD", "1", 1);
+    ra_pass("ra.pcap", n, false);
+    unsetenv("TRAWL_NO_READAHEAD");
+    unsetenv("TRAWL_READAHEAD");
+    ra_pass("ra.pcap", n, false);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pcap_big_endian_ns),
@@ -346,6 +428,7 @@ int main(void) {
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_torn_tail),
+        cmocka_unit_test(test_readahead_seek_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
